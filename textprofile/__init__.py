@@ -1,0 +1,29 @@
+"""textprofile: customer comment exports in, per-customer interest profiles out.
+
+The public API is re-exported here lazily, so ``import textprofile`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "TextProfileError": "textprofile.errors",
+    "Workspace": "textprofile.workspace",
+    "LoadConfig": "textprofile.config",
+    "TokenizeConfig": "textprofile.config",
+    "FitConfig": "textprofile.config",
+    "ProfileConfig": "textprofile.config",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'textprofile' has no attribute {name!r}")

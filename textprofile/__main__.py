@@ -1,0 +1,3 @@
+from textprofile.cli.app import main
+
+main()

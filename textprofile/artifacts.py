@@ -1,0 +1,158 @@
+"""Atomic writes, checksums and manifests for everything textprofile stores on disk.
+
+A crash at any point leaves the last good version in place: files are written to a temporary
+name in the same folder and renamed; folders are built beside the target and swapped in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import IntegrityError, NotFoundError
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def dumps_json(obj: Any) -> str:
+    """Deterministic JSON: sorted keys, UTF-8 kept readable, trailing newline."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n"
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix + ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(target: str | os.PathLike, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json_atomic(target: str | os.PathLike, obj: Any) -> None:
+    write_text_atomic(target, dumps_json(obj))
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``target``; swap it in for ``target`` on success.
+
+    The old folder is renamed aside first and deleted only after the new one is in place, so
+    at every instant either the old or the new complete folder exists under ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.{os.getpid()}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def checksums(folder: str | os.PathLike, exclude: tuple[str, ...] = (MANIFEST,)) -> dict[str, str]:
+    """sha256 of every regular file below ``folder`` (relative POSIX paths), sorted."""
+    folder = Path(folder)
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and rel not in exclude and not p.name.startswith("."):
+            out[rel] = sha256_file(p)
+    return out
+
+
+def write_manifest(folder: str | os.PathLike, data: dict[str, Any], files: dict[str, str] | None = None) -> dict:
+    """Write ``manifest.json`` with ``data`` plus the sha256 of every file in ``folder``."""
+    folder = Path(folder)
+    manifest = {"format_version": FORMAT_VERSION, **data, "files": files if files is not None else checksums(folder)}
+    write_json_atomic(folder / MANIFEST, manifest)
+    return manifest
+
+
+def read_manifest(folder: str | os.PathLike) -> dict[str, Any]:
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise NotFoundError(f"{path} not found — the folder was not written by textprofile, or is incomplete")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise IntegrityError(f"{path} is not valid JSON ({e}); rebuild it") from None
+
+
+def verify_file(folder: str | os.PathLike, rel: str, manifest: dict[str, Any] | None = None) -> Path:
+    """Return ``folder/rel`` after checking its sha256 against the manifest; refuse otherwise.
+
+    Call this before unpickling or otherwise trusting any file.
+    """
+    folder = Path(folder)
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    expected = manifest.get("files", {}).get(rel)
+    path = folder / rel
+    if expected is None:
+        raise IntegrityError(f"{path} is not listed in {folder / MANIFEST}; refusing to load a foreign file")
+    if not path.is_file():
+        raise IntegrityError(f"{path} is missing; the artifact folder is incomplete — rebuild it")
+    actual = sha256_file(path)
+    if actual != expected:
+        raise IntegrityError(
+            f"{path} does not match its checksum in {MANIFEST} (tampered or corrupted); refusing to load it — rebuild it"
+        )
+    return path
+
+
+def verify_all(folder: str | os.PathLike) -> dict[str, Any]:
+    """Verify every file listed in the manifest; return the manifest."""
+    manifest = read_manifest(folder)
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IntegrityError(
+            f"{Path(folder) / MANIFEST} has format version {manifest.get('format_version')!r}, "
+            f"this textprofile reads {FORMAT_VERSION}; rebuild it"
+        )
+    for rel in manifest.get("files", {}):
+        verify_file(folder, rel, manifest)
+    return manifest
+
+
+def update_manifest(folder: str | os.PathLike, key: str, value: Any) -> dict[str, Any]:
+    """Set ``manifest[key] = value`` and refresh the file checksums, atomically."""
+    manifest = read_manifest(folder)
+    manifest[key] = value
+    manifest["files"] = checksums(folder)
+    write_json_atomic(Path(folder) / MANIFEST, manifest)
+    return manifest

@@ -1,0 +1,85 @@
+"""Frozen settings for each stage. One ``seed`` (default 0) is threaded everywhere and recorded.
+
+Each stage owns one dataclass; ``to_dict()`` is what goes into manifests, and a stage's cache key
+is the sha256 of that dict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_SEED = 0
+
+
+class _Config:
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    def hash(self) -> str:
+        """Stable hash of the settings, used as a cache key."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LoadConfig(_Config):
+    """How exports are read, mapped and cleaned (``textprofile load``)."""
+
+    customer_col: str | None = None
+    text_col: str | None = None
+    time_col: str | None = None
+    channel_col: str | None = None
+    channel: str | None = None  # constant channel for every row, e.g. "review"
+    rating_col: str | None = None
+    amount_col: str | None = None
+    role_col: str | None = None
+    thread_col: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    row_as_customer: bool = False
+    customer_filter: str | None = None
+    lenient_time: bool = False
+    keep_pii: bool = False
+    pseudonymize: bool = False
+
+
+@dataclass(frozen=True)
+class TokenizeConfig(_Config):
+    """How comments become tokens (jieba for Han runs, spaCy lookup lemmas for Latin runs)."""
+
+    user_dicts: tuple[str, ...] = ()
+    stopword_files: tuple[str, ...] = ()
+    keep_single_han: tuple[str, ...] = ()
+    phrases: bool = False
+    phrase_min_count: int = 20
+    phrase_threshold: float = 10.0
+
+
+@dataclass(frozen=True)
+class FitConfig(_Config):
+    """How the vocabulary, topic model and TF-IDF are fitted (``textprofile fit``)."""
+
+    engine: str = "tomotopy"
+    topics: int | None = None  # None = auto: sweep k_range and pick by coherence/diversity
+    k_range: tuple[int, ...] = (5, 8, 10, 12, 15, 20, 25, 30)
+    seed: int = DEFAULT_SEED
+    no_below: int = 5
+    no_above: float = 0.5
+    keep_n: int = 100_000
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProfileConfig(_Config):
+    """How customer profiles are built (``textprofile profile build``)."""
+
+    half_life_days: float | None = None
+    as_of: str | None = None  # ISO date; default the latest timestamp in the corpus
+    method: str = "pooled"
+    n_keywords: int = 10
+    seed: int = DEFAULT_SEED
