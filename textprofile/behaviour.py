@@ -1,0 +1,148 @@
+"""Per-customer behaviour features: pure functions on the comments table.
+
+Only the customer's own rows count (``is_customer``); agent chat turns are excluded before this
+is called (``customer_rows``). Every column is always present so the store and the wide export
+have a fixed layout; values are null when the corpus has no such data (no times, ratings, ...).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CHANNELS = ("review", "chat", "social")
+LOW_RATING = 2.0
+# Rate denominators shorter than this are stretched to it, so one comment yesterday is
+# "1 per 30 days", not "30 per 30 days".
+MIN_SPAN_DAYS = 30.0
+
+BEHAVIOUR_COLUMNS: dict[str, str] = {
+    # column -> DuckDB type; the order is the export order
+    "n_comments": "BIGINT",
+    "n_chars": "BIGINT",
+    "first_seen": "TIMESTAMP",
+    "last_seen": "TIMESTAMP",
+    "recency_days": "DOUBLE",
+    "active_days": "BIGINT",
+    "comments_per_30d": "DOUBLE",
+    "share_review": "DOUBLE",
+    "share_chat": "DOUBLE",
+    "share_social": "DOUBLE",
+    "languages": "VARCHAR",
+    "rating_mean": "DOUBLE",
+    "rating_min": "DOUBLE",
+    "share_low_rating": "DOUBLE",
+    "amount_total": "DOUBLE",
+    "amount_mean": "DOUBLE",
+}
+
+_SPOKEN = ("zh", "en", "mixed", "other")  # "empty" is not a language
+
+
+def customer_rows(comments: pd.DataFrame) -> pd.DataFrame:
+    """The rows that count toward a profile: the customer's own text (agent turns dropped)."""
+    if "is_customer" not in comments.columns:
+        return comments
+    return comments[comments["is_customer"].fillna(False).astype(bool)]
+
+
+def resolve_as_of(as_of: str | None, times: pd.Series) -> pd.Timestamp | None:
+    """``as_of`` parsed as a UTC timestamp, or the latest time in ``times`` (None if there is none)."""
+    import pandas as pd
+
+    from .errors import ConfigError
+
+    if as_of is not None:
+        try:
+            ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise ConfigError(f"--as-of {as_of!r} is not a date; use ISO format, e.g. 2024-06-30") from None
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    latest = times.max() if len(times) else None
+    return None if latest is None or pd.isna(latest) else pd.Timestamp(latest)
+
+
+def _utc(times: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    t = pd.to_datetime(times, utc=True)
+    return t.astype("datetime64[us, UTC]")
+
+
+def behaviour(
+    comments: pd.DataFrame,
+    as_of: pd.Timestamp | None = None,
+    langs: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One row per customer (sorted by customer_id) with the ``BEHAVIOUR_COLUMNS``.
+
+    ``comments``: customer rows only (see ``customer_rows``), with ``customer_id``, ``text``,
+    ``time``, ``channel``, ``rating``, ``amount``. ``langs``: the tokens table's ``lang`` aligned
+    with ``comments``' index (optional). ``as_of``: the reference time for ``recency_days``.
+    Times are in UTC; an "active day" is a distinct UTC calendar date.
+    """
+    import numpy as np
+    import pandas as pd
+
+    df = pd.DataFrame({"customer_id": comments["customer_id"].astype(str).to_numpy()})
+    text = comments["text"] if "text" in comments.columns else pd.Series([""] * len(comments))
+    df["n_chars"] = text.fillna("").astype(str).str.len().to_numpy()
+    time = _utc(comments["time"]) if "time" in comments.columns else pd.Series(
+        pd.NaT, index=comments.index, dtype="datetime64[us, UTC]"
+    )
+    df["time"] = time.to_numpy()
+    df["day"] = df["time"].dt.floor("D")
+    channel = comments["channel"] if "channel" in comments.columns else pd.Series([None] * len(comments))
+    for ch in CHANNELS:
+        df[f"is_{ch}"] = (channel.to_numpy() == ch).astype(np.float64)
+    for col in ("rating", "amount"):
+        src = comments[col] if col in comments.columns else pd.Series([np.nan] * len(comments))
+        df[col] = pd.to_numeric(src, errors="coerce").astype(np.float64).to_numpy()
+    df["low"] = np.where(df["rating"].isna(), np.nan, (df["rating"] <= LOW_RATING).astype(np.float64))
+
+    g = df.groupby("customer_id", sort=True)
+    out = pd.DataFrame(index=g.size().index)
+    out["n_comments"] = g.size().astype("int64")
+    out["n_chars"] = g["n_chars"].sum().astype("int64")
+    out["first_seen"] = g["time"].min()
+    out["last_seen"] = g["time"].max()
+    out["first_seen"] = pd.to_datetime(out["first_seen"], utc=True)
+    out["last_seen"] = pd.to_datetime(out["last_seen"], utc=True)
+    if as_of is not None:
+        out["recency_days"] = (as_of - out["last_seen"]) / pd.Timedelta(days=1)
+    else:
+        out["recency_days"] = np.nan
+    out["active_days"] = g["day"].nunique().astype("int64")
+    span = (out["last_seen"] - out["first_seen"]) / pd.Timedelta(days=1)
+    out["comments_per_30d"] = out["n_comments"] * 30.0 / span.clip(lower=MIN_SPAN_DAYS)
+    for ch in CHANNELS:
+        out[f"share_{ch}"] = g[f"is_{ch}"].mean()
+    out["languages"] = _languages(df["customer_id"], langs, out.index)
+    out["rating_mean"] = g["rating"].mean()
+    out["rating_min"] = g["rating"].min()
+    out["share_low_rating"] = g["low"].mean()
+    out["amount_total"] = g["amount"].sum(min_count=1)
+    out["amount_mean"] = g["amount"].mean()
+
+    out = out.reset_index()
+    for col in ("first_seen", "last_seen"):
+        # DuckDB TIMESTAMP is naive; store UTC wall time
+        col_t = pd.to_datetime(out[col], utc=True)
+        out[col] = col_t.dt.tz_localize(None).astype("datetime64[us]")
+    for col in ("recency_days", "comments_per_30d"):
+        out[col] = out[col].astype(np.float64)
+    return out[["customer_id", *BEHAVIOUR_COLUMNS]]
+
+
+def _languages(customer_ids: pd.Series, langs: pd.Series | None, index: pd.Index) -> pd.Series:
+    """Sorted, comma-joined languages each customer wrote in ("en,zh"); "" when unknown."""
+    import pandas as pd
+
+    if langs is None:
+        return pd.Series([""] * len(index), index=index, dtype=object)
+    pairs = pd.DataFrame({"customer_id": customer_ids.to_numpy(), "lang": langs.to_numpy()})
+    pairs = pairs[pairs["lang"].isin(_SPOKEN)].drop_duplicates().sort_values(["customer_id", "lang"])
+    joined = pairs.groupby("customer_id", sort=True)["lang"].agg(",".join)
+    return joined.reindex(index).fillna("").astype(object)
