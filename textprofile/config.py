@@ -46,6 +46,7 @@ class LoadConfig(_Config):
     lenient_time: bool = False
     keep_pii: bool = False
     pseudonymize: bool = False
+    max_text_chars: int = 100_000  # longer texts are quarantined (pasted logs, not comments)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,73 @@
+"""Text normalisation (NFKC, HTML, whitespace), value parsing (roles, numbers) and dedupe keys."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|!--.*?--)>", re.DOTALL)
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+CUSTOMER_ROLES = frozenset({
+    "customer", "cust", "user", "client", "buyer", "consumer", "member", "visitor", "guest", "inbound",
+    "c", "u", "客户", "用户", "买家", "顾客", "会员", "访客", "消费者",
+})
+AGENT_ROLES = frozenset({
+    "agent", "staff", "support", "service", "seller", "merchant", "operator", "bot", "assistant",
+    "system", "admin", "rep", "csr", "company", "brand", "outbound", "a", "s",
+    "客服", "商家", "卖家", "店家", "机器人", "系统", "人工客服", "官方", "小二",
+})
+
+
+def clean_text(text: str | None) -> str:
+    """HTML tags and entities stripped, NFKC, invisible characters dropped, whitespace collapsed."""
+    if not text:
+        return ""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean_texts(texts: list) -> list[str]:
+    return [clean_text(t) if isinstance(t, str) else "" for t in texts]
+
+
+def normalize_role(value: str | None) -> str | None:
+    """'customer' / 'agent' / None for empty; '?' for a value that is neither."""
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if not v:
+        return None
+    if v in CUSTOMER_ROLES:
+        return "customer"
+    if v in AGENT_ROLES:
+        return "agent"
+    return "?"
+
+
+_NUM = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def parse_number(value: str | None) -> float | None:
+    """A float from strings like '4', '4.0', '¥1,299.00', '$12.50', '5星'; None when there is none."""
+    if value is None:
+        return None
+    v = value.strip().replace(",", "").replace("，", "")
+    if not v:
+        return None
+    try:
+        return float(v)
+    except ValueError:
+        pass
+    m = _NUM.search(v)
+    if not m or len(_NUM.findall(v)) != 1:
+        return None
+    return float(m.group())

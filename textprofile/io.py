@@ -1,0 +1,185 @@
+"""Read one export file into comment rows: detect, map columns, validate, clean, quarantine.
+
+``ExportReader(path, config).chunks()`` yields ``(frame, quarantined)`` pairs: ``frame`` has the
+``comments.parquet`` columns except ``comment_id`` (added after cross-file dedupe), and
+``quarantined`` lists ``(file, row, reason, text)`` for every rejected row of that chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import readers
+from .artifacts import sha256_file
+from .clean import clean_texts, normalize_role, parse_number
+from .columns import CustomerFilter, resolve_mapping
+from .pii import pseudonymize, scrub, scrub_many
+from .timeparse import parse_times
+
+COMMENT_COLUMNS = [
+    "comment_id", "customer_id", "text", "time", "channel", "role", "is_customer", "thread_id",
+    "rating", "amount", "source", "source_row", "meta",
+]
+QUARANTINE_TEXT_CHARS = 200
+
+
+def _strip(values: Any) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values:
+        if isinstance(v, str):
+            v = v.strip()
+            out.append(v or None)
+        else:
+            out.append(None)
+    return out
+
+
+class ExportReader:
+    """One export file. ``source`` describes it for the manifest (filled in as it is read).
+
+    ``mapping`` replays a saved ``{field: column}`` mapping instead of auto-mapping (``update``).
+    """
+
+    def __init__(self, path: str | Path, config, pseudonym_key: bytes | None = None,
+                 mapping: dict[str, str] | None = None):
+        self.config = config
+        self.info = readers.inspect(path, config.format, config.encoding)
+        self.path = self.info.path
+        self.name = self.path.name
+        self.key = pseudonym_key
+        self.filter = CustomerFilter.parse(config.customer_filter) if config.customer_filter else None
+        self._fixed_mapping = mapping
+        self.mapping: dict[str, str] | None = None
+        self.filter_column: str | None = None
+        self.source: dict[str, Any] = {
+            "file": str(self.path.resolve()), "name": self.name, "sha256": sha256_file(self.path),
+            "format": self.info.format + (".gz" if self.info.compressed else ""),
+            "encoding": self.info.encoding, "sheet": config.sheet if self.info.format == "xlsx" else None,
+            "columns": None, "mapping": None, "rows": 0,
+        }
+
+    def _resolve(self, columns: list[str]) -> None:
+        if self._fixed_mapping is not None:
+            missing = [c for c in self._fixed_mapping.values() if c not in columns]
+            if missing:
+                from .errors import ColumnError
+
+                raise ColumnError(
+                    f"{self.name}: columns {', '.join(missing)} of the corpus's saved mapping are missing; "
+                    f"columns are: {', '.join(columns)}"
+                )
+            self.mapping = dict(self._fixed_mapping)
+        else:
+            self.mapping = resolve_mapping(columns, self.config, self.name)
+        if self.filter is not None:
+            self.filter_column = self.filter.resolve_column(columns, self.name)
+        self.source["columns"] = list(columns)
+        self.source["mapping"] = dict(self.mapping)
+
+    def chunks(self) -> Iterator[tuple[Any, list[tuple]]]:
+        for raw in readers.read_chunks(self.info, self.config.sheet):
+            if self.mapping is None:
+                self._resolve([str(c) for c in raw.frame.columns])
+            self.source["rows"] += len(raw.rows) + len(raw.bad)
+            yield self._transform(raw)
+        if self.mapping is None:
+            from .errors import InputFileError
+
+            raise InputFileError(f"{self.path}: has a header but no data rows — nothing to load")
+
+    def _transform(self, raw) -> tuple[Any, list[tuple]]:
+        import pandas as pd
+
+        cfg, m, frame = self.config, self.mapping, raw.frame
+        n = len(frame)
+        rows = list(raw.rows)
+        quarantined: list[tuple] = []
+        for r, reason, text in raw.bad:
+            quarantined.append((self.name, r, reason, self._qtext(text)))
+
+        def col(field: str) -> list:
+            c = m.get(field)
+            return list(frame[c]) if c is not None and c in frame.columns else [None] * n
+
+        texts = clean_texts(col("text"))
+        if not cfg.keep_pii:
+            texts = scrub_many(texts)
+        if cfg.row_as_customer and "customer_id" not in m:
+            customers: list[str | None] = [f"{self.name}:{r}" for r in rows]
+        else:
+            customers = _strip(col("customer_id"))
+        times, bad_time = parse_times(col("time")) if "time" in m else (
+            pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]"), pd.Series(False, index=range(n)))
+        if cfg.channel:
+            channels: list[str | None] = [cfg.channel] * n
+        else:
+            channels = [v.lower() if v else v for v in _strip(col("channel"))]
+        roles = [normalize_role(v) for v in col("role")]
+        raw_times = col("time")
+        flt = [None] * n
+        if self.filter is not None:
+            fv = [(v or "").strip().lower() for v in frame[self.filter_column]]
+            flt = [(v in self.filter.values) != self.filter.negate for v in fv]
+        reasons: list[str | None] = [None] * n
+        for i in range(n):
+            if self.filter is not None and not flt[i]:
+                reasons[i] = f"excluded by --customer-filter: {self.filter.describe()}"
+            elif customers[i] is None:
+                reasons[i] = "missing customer id"
+            elif not texts[i]:
+                reasons[i] = "empty text"
+            elif len(texts[i]) > cfg.max_text_chars:
+                reasons[i] = f"text too long: {len(texts[i])} characters > {cfg.max_text_chars} (--max-text-chars)"
+            elif bad_time.iat[i] and not cfg.lenient_time:
+                reasons[i] = f"unparseable time: {str(raw_times[i])[:60]!r} (or pass --lenient-time)"
+            elif roles[i] == "?":
+                reasons[i] = f"unrecognised role: {str(col('role')[i])[:40]!r} (expected customer or agent)"
+        keep = [r is None for r in reasons]
+        for i, reason in enumerate(reasons):
+            if reason is not None:
+                quarantined.append((self.name, rows[i], reason, self._qtext(texts[i] or col("text")[i])))
+        quarantined.sort(key=lambda q: q[1])
+        idx = [i for i in range(n) if keep[i]]
+        kept_customers = [customers[i] for i in idx]
+        if cfg.pseudonymize:
+            kept_customers = pseudonymize(kept_customers, self.key)
+        mapped = set(m.values())
+        meta_cols = [c for c in frame.columns if c not in mapped]
+        metas = self._meta(frame, meta_cols, idx)
+        times = times.where(~bad_time)  # --lenient-time: unparseable becomes null
+        out = pd.DataFrame({
+            "customer_id": pd.Series(kept_customers, dtype=object),
+            "text": pd.Series([texts[i] for i in idx], dtype=object),
+            "time": pd.Series(times.iloc[idx].to_numpy(), dtype="datetime64[us, UTC]"),
+            "channel": pd.Series([channels[i] for i in idx], dtype=object),
+            "role": pd.Series([roles[i] for i in idx], dtype=object),
+            "is_customer": pd.Series([roles[i] != "agent" for i in idx], dtype=bool),
+            "thread_id": pd.Series([v for i, v in enumerate(_strip(col("thread_id"))) if keep[i]], dtype=object),
+            "rating": pd.Series([parse_number(v) for i, v in enumerate(col("rating")) if keep[i]], dtype="float64"),
+            "amount": pd.Series([parse_number(v) for i, v in enumerate(col("amount")) if keep[i]], dtype="float64"),
+            "source": pd.Series([self.name] * len(idx), dtype=object),
+            "source_row": pd.Series([rows[i] for i in idx], dtype="int64"),
+            "meta": pd.Series(metas, dtype=object),
+        })
+        return out, quarantined
+
+    def _meta(self, frame, meta_cols: list[str], idx: list[int]) -> list[str]:
+        if not meta_cols:
+            return ["{}"] * len(idx)
+        cols = [list(frame[c]) for c in meta_cols]
+        keys = [str(c) for c in meta_cols]
+        out = []
+        for i in idx:
+            s = json.dumps({k: col[i] for k, col in zip(keys, cols)}, ensure_ascii=False)
+            out.append(s if self.config.keep_pii else scrub(s))
+        return out
+
+    def _qtext(self, text: Any) -> str:
+        text = "" if text is None else str(text)[: QUARANTINE_TEXT_CHARS * 2]
+        text = " ".join(text.split())
+        if not self.config.keep_pii:
+            text = scrub(text)
+        return text[:QUARANTINE_TEXT_CHARS]

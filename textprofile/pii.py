@@ -1,0 +1,80 @@
+"""PII scrubbing (placeholders) and keyed pseudonymisation of customer ids.
+
+One combined regular expression runs over each text once; the alternatives are tried in order,
+so a URL is not also read as a phone number, and an 18-character resident ID is not a card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+
+from .errors import ConfigError
+
+PSEUDONYM_KEY_ENV = "TEXTPROFILE_PSEUDONYM_KEY"
+
+_PATTERNS = [
+    ("URL", r"(?:https?://|www\.)[^\s<>\"'\u3000-\u303f\uff01-\uff5e]+"),
+    ("EMAIL", r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
+    # mainland resident ID: 6-digit area, birth date 18xx-20xx, 3 digits, check digit/X
+    ("ID", r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"),
+    # international with +country code, e.g. +86 138 0013 8000, +1 (415) 555-2671
+    ("PHONE", r"(?<![\w+])\+\d{1,3}[\s\-.]?(?:\(\d{1,4}\)[\s\-.]?)?\d{1,4}(?:[\s\-.]?\d{2,4}){1,4}(?!\d)"),
+    # mainland mobile, optionally 86-prefixed and grouped 3-4-4
+    ("PHONE", r"(?<!\d)(?:0?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d)"),
+    # bank-card-like digit runs: 13-19 digits, optionally grouped by spaces or dashes
+    ("CARD", r"(?<!\d)\d{4}(?:[\s\-]?\d{4}){2,3}(?:[\s\-]?\d{1,3})?(?!\d)|(?<!\d)\d{13,19}(?!\d)"),
+    # North American style (415) 555-2671 / 415-555-2671 and Chinese landlines 010-12345678
+    ("PHONE", r"(?<!\d)\(?\d{3}\)?[\s\-.]\d{3}[\-.]\d{4}(?!\d)|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
+]
+_COMBINED = re.compile("|".join(f"(?P<{name}{i}>{pat})" for i, (name, pat) in enumerate(_PATTERNS)))
+_TRIGGER = re.compile(r"\d{7}|\d[\s\-.]\d|@|https?://|www\.")
+_GROUP_LABEL = {f"{name}{i}": f"<{name}>" for i, (name, _) in enumerate(_PATTERNS)}
+
+
+def _sub(m: re.Match) -> str:
+    return _GROUP_LABEL[m.lastgroup]
+
+
+def scrub(text: str) -> str:
+    """Replace e-mails, URLs, phone numbers, resident IDs and card-like numbers with placeholders."""
+    if not text or not _TRIGGER.search(text):
+        return text
+    return _COMBINED.sub(_sub, text)
+
+
+def scrub_many(texts: list) -> list:
+    return [scrub(t) if isinstance(t, str) else t for t in texts]
+
+
+def pseudonym_key() -> bytes:
+    """The HMAC key from ``$TEXTPROFILE_PSEUDONYM_KEY``; a ConfigError naming the variable when unset."""
+    key = os.environ.get(PSEUDONYM_KEY_ENV, "")
+    if not key:
+        raise ConfigError(
+            f"--pseudonymize needs a secret key: set {PSEUDONYM_KEY_ENV} (e.g. export "
+            f"{PSEUDONYM_KEY_ENV}=$(openssl rand -hex 32)) and keep it to pseudonymize later exports the same way"
+        )
+    return key.encode("utf-8")
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A short public check value so a later ``update`` can tell whether the same key is in use."""
+    return hmac.new(key, b"textprofile-pseudonym-key-check", hashlib.sha256).hexdigest()[:12]
+
+
+def pseudonymize(ids: list, key: bytes) -> list:
+    """HMAC-SHA256 of each id under ``key``, as 32 hex characters (None stays None)."""
+    out = []
+    cache: dict[str, str] = {}
+    for v in ids:
+        if v is None:
+            out.append(None)
+            continue
+        h = cache.get(v)
+        if h is None:
+            h = cache[v] = hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        out.append(h)
+    return out

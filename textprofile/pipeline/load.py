@@ -1,0 +1,265 @@
+"""``load``: export files in, ``corpora/<name>/`` out (comments, quarantine, manifest), atomically."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..artifacts import atomic_dir, checksums, write_manifest
+from ..config import LoadConfig, TokenizeConfig
+from ..errors import ConfigError, InputFileError
+from ..io import COMMENT_COLUMNS, ExportReader
+from ..pii import key_fingerprint, pseudonym_key
+from ..timeparse import format_time_iso
+from ..workspace import Workspace
+
+
+def comments_schema():
+    import pyarrow as pa
+
+    return pa.schema([
+        ("comment_id", pa.string()), ("customer_id", pa.string()), ("text", pa.string()),
+        ("time", pa.timestamp("us", tz="UTC")), ("channel", pa.string()), ("role", pa.string()),
+        ("is_customer", pa.bool_()), ("thread_id", pa.string()), ("rating", pa.float64()),
+        ("amount", pa.float64()), ("source", pa.string()), ("source_row", pa.int64()), ("meta", pa.string()),
+    ])
+
+
+def comment_ids(customers: list, times_iso: list[str], channels: list, roles: list, texts: list) -> list[str]:
+    """sha256(customer_id \\x1f time-iso \\x1f channel \\x1f role \\x1f text)[:16]; null fields are ''."""
+    out = []
+    for c, t, ch, r, x in zip(customers, times_iso, channels, roles, texts):
+        blob = "\x1f".join((c or "", t, ch or "", r or "", x or ""))
+        out.append(hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16])
+    return out
+
+
+def _reason_key(reason: str) -> str:
+    return reason.split(":", 1)[0]
+
+
+class CommentReader:
+    """Cleaned, deduplicated comment chunks from several exports; iterate it once.
+
+    Iterating yields DataFrames with exactly the ``comments.parquet`` columns (input order kept).
+    Alongside: ``quarantine`` (rows ``(file, row, reason, text)`` not yet drained — call
+    ``drain_quarantine()`` to take them), ``counts`` (read / kept / duplicates / quarantined /
+    quarantined_by_reason), and ``sources`` (one manifest entry per file, with its mapping).
+    """
+
+    def __init__(self, exports: list[str | Path], config: LoadConfig, progress=None,
+                 mappings: dict[str, dict[str, str]] | list[dict[str, str]] | None = None,
+                 known_keys: Any = None):
+        if not exports:
+            raise ConfigError("no export files given — pass at least one EXPORT path")
+        self.config = config
+        self.progress = progress
+        self.key = pseudonym_key() if config.pseudonymize else None
+        self.readers = []
+        for i, p in enumerate(exports):
+            mapping = mappings[i] if isinstance(mappings, list) else (mappings or {}).get(Path(p).name)
+            self.readers.append(ExportReader(p, config, self.key, mapping))
+        self.sources = [r.source for r in self.readers]
+        self.quarantine: list[tuple] = []
+        self.counts: dict[str, Any] = {"read": 0, "kept": 0, "duplicates": 0, "quarantined": 0,
+                                       "quarantined_by_reason": {}}
+        self._by_reason: Counter = Counter()
+        import numpy as np
+
+        self._seen = np.unique(np.asarray(known_keys if known_keys is not None else [], dtype=np.uint64))
+
+    @staticmethod
+    def dedupe_keys(frame) -> Any:
+        """uint64 hash of (customer_id, text, time) per row — the duplicate definition."""
+        import pandas as pd
+
+        key = pd.DataFrame({
+            "c": frame["customer_id"].astype(object), "t": frame["text"].astype(object),
+            "ts": pd.Series(format_time_iso(frame["time"]), index=frame.index, dtype=object),
+        })
+        return pd.util.hash_pandas_object(key, index=False).to_numpy()
+
+    def drain_quarantine(self) -> list[tuple]:
+        out, self.quarantine = self.quarantine, []
+        return out
+
+    def __iter__(self) -> Iterator[Any]:
+        import numpy as np
+
+        for reader in self.readers:
+            for frame, quarantined in reader.chunks():
+                self.counts["read"] += len(frame) + len(quarantined)
+                self.quarantine.extend(quarantined)
+                self._by_reason.update(_reason_key(q[2]) for q in quarantined)
+                self.counts["quarantined"] += len(quarantined)
+                if len(frame):
+                    keys = self.dedupe_keys(frame)
+                    dup = np.isin(keys, self._seen)
+                    _, first = np.unique(keys, return_index=True)
+                    within = np.ones(len(keys), dtype=bool)
+                    within[first] = False
+                    dup |= within
+                    self.counts["duplicates"] += int(dup.sum())
+                    self._seen = np.union1d(self._seen, keys)
+                    frame = frame.loc[~dup].reset_index(drop=True)
+                    frame.insert(0, "comment_id", comment_ids(
+                        list(frame["customer_id"]), format_time_iso(frame["time"]), list(frame["channel"]),
+                        list(frame["role"]), list(frame["text"])))
+                    frame = frame[COMMENT_COLUMNS]
+                self.counts["kept"] += len(frame)
+                self.counts["quarantined_by_reason"] = dict(sorted(self._by_reason.items()))
+                if self.progress is not None:
+                    self.progress("read", self.counts["read"], None)
+                if len(frame):
+                    yield frame
+
+
+def read_comments(exports: list[str | Path], config: LoadConfig, progress=None, *,
+                  mappings: dict[str, dict[str, str]] | list[dict[str, str]] | None = None,
+                  known_keys: Any = None) -> CommentReader:
+    """Read, map, validate, clean and dedupe exports; return an iterable of comment chunks.
+
+    ``update`` replays a corpus's load with ``config = config_from_manifest(manifest)`` and, to use
+    the exact saved column mapping, ``mappings=[src["mapping"] for ...]`` (a list aligned with
+    ``exports``, or ``{file name: mapping}``). Pass ``known_keys=CommentReader.dedupe_keys(old)``
+    to drop rows already in the corpus as duplicates. After iterating, ``.counts`` satisfies
+    read == kept + duplicates + quarantined, and ``.sources`` holds the manifest entries.
+    """
+    return CommentReader(exports, config, progress, mappings=mappings, known_keys=known_keys)
+
+
+def config_from_manifest(manifest: dict[str, Any]) -> LoadConfig:
+    """The LoadConfig a corpus was loaded with (unknown keys from newer versions are ignored)."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(LoadConfig)}
+    return LoadConfig(**{k: v for k, v in manifest.get("config", {}).items() if k in names})
+
+
+def _script_languages(texts: Any) -> Counter:
+    """Cheap script-based language estimate for the summary (tokenization decides per comment)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, type=pa.string())
+    han = pc.count_substring_regex(arr, r"[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]").to_numpy(zero_copy_only=False)
+    lat = pc.count_substring_regex(arr, r"[A-Za-z]").to_numpy(zero_copy_only=False)
+    out: Counter = Counter()
+    for h, l in zip(han, lat):
+        if h == 0 and l == 0:
+            out["other"] += 1
+        elif l <= h * 0.25 or l < 4 and h > 0:
+            out["zh"] += 1
+        elif h == 0:
+            out["en"] += 1
+        else:
+            out["mixed"] += 1
+    return out
+
+
+class _Summary:
+    def __init__(self):
+        self.customers: set[str] = set()
+        self.channels: Counter = Counter()
+        self.languages: Counter = Counter()
+        self.tmin = self.tmax = None
+        self.no_time = 0
+        self.agent_turns = 0
+
+    def add(self, frame) -> None:
+        self.customers.update(frame.loc[frame["is_customer"], "customer_id"])
+        self.channels.update(frame["channel"].fillna("(none)"))
+        self.languages.update(_script_languages(list(frame["text"])))
+        t = frame["time"]
+        self.no_time += int(t.isna().sum())
+        self.agent_turns += int((~frame["is_customer"]).sum())
+        if t.notna().any():
+            lo, hi = t.min(), t.max()
+            self.tmin = lo if self.tmin is None or lo < self.tmin else self.tmin
+            self.tmax = hi if self.tmax is None or hi > self.tmax else self.tmax
+
+    def to_dict(self) -> dict[str, Any]:
+        iso = (lambda t: t.isoformat().replace("+00:00", "Z")) if self.tmin is not None else None
+        return {
+            "customers": len(self.customers),
+            "agent_turns": self.agent_turns,
+            "channels": dict(sorted(self.channels.items())),
+            "languages": dict(sorted(self.languages.items())),
+            "time_range": [iso(self.tmin), iso(self.tmax)] if iso else None,
+            "rows_without_time": self.no_time,
+        }
+
+
+def _write_quarantine(writer, rows: list[tuple]) -> None:
+    for r in rows:
+        writer.writerow(r)
+
+
+_DEFAULT_TOKENIZE = TokenizeConfig()
+
+
+def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace,
+         tokenize_config: TokenizeConfig | None = _DEFAULT_TOKENIZE, jobs: int | None = None,
+         progress=None) -> dict[str, Any]:
+    """Build ``corpora/<name>/`` from exports; return the summary (what ``--json`` prints).
+
+    The folder is built beside the target and swapped in only when everything succeeded, so a
+    failed run leaves the previous corpus intact. With ``tokenize_config`` the corpus is then
+    tokenized (``tokens.parquet``) and the tokenizer's result is under ``"tokenize"``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = ws.corpus_dir(name)
+    reader = read_comments(exports, config, progress)
+    schema = comments_schema()
+    summary = _Summary()
+    with atomic_dir(target) as tmp:
+        with open(tmp / "quarantine.csv", "w", encoding="utf-8", newline="") as qf:
+            qw = csv.writer(qf)
+            qw.writerow(["file", "row", "reason", "text"])
+            with pq.ParquetWriter(tmp / "comments.parquet", schema, compression="zstd") as pw:
+                for frame in reader:
+                    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+                    pw.write_table(table.replace_schema_metadata(None))
+                    summary.add(frame)
+                    _write_quarantine(qw, reader.drain_quarantine())
+            _write_quarantine(qw, reader.drain_quarantine())
+        counts = reader.counts
+        if counts["kept"] == 0:
+            reasons = ", ".join(f"{k}: {v}" for k, v in counts["quarantined_by_reason"].items()) or "none"
+            raise InputFileError(
+                f"no comments kept from {counts['read']} rows read (duplicates {counts['duplicates']}; "
+                f"quarantined by reason — {reasons}); fix the export or the column flags"
+            )
+        assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["quarantined"]
+        result = {
+            "name": name,
+            "corpus_dir": str(target),
+            "sources": [{k: s[k] for k in ("name", "format", "encoding", "mapping", "rows")}
+                        for s in reader.sources],
+            "counts": dict(counts),
+            **summary.to_dict(),
+        }
+        manifest = {
+            "name": name,
+            "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "config": config.to_dict(),
+            "sources": reader.sources,
+            "counts": dict(counts),
+            "summary": summary.to_dict(),
+        }
+        if reader.key is not None:
+            manifest["pseudonym_key_check"] = key_fingerprint(reader.key)
+        write_manifest(tmp, manifest, files=checksums(tmp))
+        if tokenize_config is not None:
+            # tokenized inside the temporary folder, so a failed tokenization keeps the old corpus
+            from ..tokenize import tokenize_corpus
+
+            result["tokenize"] = tokenize_corpus(tmp, tokenize_config, jobs=jobs, progress=progress)
+    return result

@@ -1,0 +1,526 @@
+"""Low-level export reading: sniff format and encoding, then yield raw chunks of string columns.
+
+Every reader yields ``RawChunk`` objects: a DataFrame whose cells are ``str`` or ``None`` (nothing
+is type-coerced, so ``00123`` stays ``00123``), the 1-based data-row number of each row, and the
+records that could not be parsed (malformed CSV lines, bad JSON lines) with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import math
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, EncodingError, InputFileError
+
+FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx", "parquet")
+ENCODINGS_AUTO = ("utf-8", "gb18030")
+_EXT_FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl",
+    ".ndjson": "jsonl", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet",
+}
+_BLOCK = 1 << 20
+CSV_BLOCK_SIZE = 32 << 20  # one CSV record must fit in a block (a 5 MB comment does)
+JSON_CHUNK_ROWS = 20_000
+TABLE_CHUNK_ROWS = 100_000
+
+
+@dataclass
+class RawChunk:
+    """Rows read from one file: string cells, their 1-based data-row numbers, unparsable records."""
+
+    frame: Any  # pandas.DataFrame of str/None
+    rows: list[int]
+    bad: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, raw text)
+
+
+@dataclass
+class FileInfo:
+    path: Path
+    format: str
+    encoding: str | None  # None for binary formats (xlsx, parquet)
+    compressed: bool
+
+
+def _open_raw(path: Path, compressed: bool):
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
+
+
+def _head(path: Path, compressed: bool, n: int = 65536) -> bytes:
+    try:
+        with _open_raw(path, compressed) as f:
+            return f.read(n)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+        raise InputFileError(f"{path}: not a readable gzip file ({e}); re-export or decompress it") from None
+
+
+def check_path(path: Path) -> None:
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found — check the path")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a directory — pass the export files inside it, e.g. {path}/*.csv")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path} is empty (0 bytes) — export it again")
+
+
+def detect_format(path: Path, requested: str | None = None) -> tuple[str, bool]:
+    """(format, gzip-compressed) from --format, magic bytes, extension, then content."""
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    compressed = magic[:2] == b"\x1f\x8b"
+    if requested:
+        fmt = requested.lower().lstrip(".")
+        fmt = {"ndjson": "jsonl", "xls": "xlsx", "excel": "xlsx", "txt": "csv"}.get(fmt, fmt)
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown --format {requested!r}; use one of: {', '.join(FORMATS)}")
+        if compressed and fmt in ("xlsx", "parquet"):
+            raise InputFileError(f"{path}: gzip-compressed {fmt} is not supported — decompress it first")
+        return fmt, compressed
+    if magic[:4] == b"PAR1":
+        return "parquet", False
+    if magic[:4] == b"PK\x03\x04":
+        return "xlsx", False
+    if magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputFileError(f"{path}: legacy .xls workbooks are not supported — save it as .xlsx or CSV")
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    ext = suffixes[-1] if suffixes else ""
+    fmt = _EXT_FORMATS.get(ext)
+    if fmt in ("xlsx", "parquet"):
+        raise InputFileError(f"{path}: has a .{fmt} name but is not a {fmt} file — check the export")
+    if fmt in (None, "json"):
+        fmt = _sniff_text_format(_head(path, compressed), fmt)
+    return fmt, compressed
+
+
+def _sniff_text_format(head: bytes, hinted: str | None) -> str:
+    text = _loose_decode(head).lstrip("\ufeff \t\r\n")
+    if text.startswith("["):
+        return "json"
+    if text.startswith("{"):
+        first = text.split("\n", 1)[0].strip()
+        try:
+            json.loads(first)
+            return "jsonl"
+        except ValueError:
+            return "json"
+    if hinted == "json":
+        return "json"
+    first_line = text.split("\n", 1)[0]
+    return "tsv" if first_line.count("\t") > first_line.count(",") else "csv"
+
+
+def _loose_decode(head: bytes) -> str:
+    for enc in ("utf-16", "utf-8", "gb18030") if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8", "gb18030"):
+        try:
+            return head.decode(enc)
+        except UnicodeDecodeError as e:
+            if e.start > len(head) - 4:  # only the cut at the end of the sniffed block
+                return head[: e.start].decode(enc)
+    return head.decode("latin-1")
+
+
+def detect_encoding(path: Path, compressed: bool, requested: str | None = None) -> str:
+    """BOM, then strict UTF-8 over the whole file, then GB18030; else EncodingError with the offset."""
+    head = _head(path, compressed)
+    if requested:
+        try:
+            enc = codecs.lookup(requested).name
+        except LookupError:
+            raise ConfigError(f"unknown --encoding {requested!r}; try utf-8, gb18030 or utf-16") from None
+        if enc == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        bad = first_bad_offset(path, compressed, enc)
+        if bad is not None:
+            raise EncodingError(
+                f"{path}: cannot be decoded as {requested} at byte offset {bad} — "
+                "check the file or pass the right --encoding (or omit it to auto-detect)"
+            )
+        return enc
+    if head.startswith(codecs.BOM_UTF8):
+        candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        candidates = ("utf-16",)
+    else:
+        if b"\x00" in head[:8192]:
+            raise InputFileError(
+                f"{path} looks like a binary file (NUL bytes), not a text export — "
+                "export CSV, JSON, XLSX or Parquet"
+            )
+        candidates = ENCODINGS_AUTO
+    offsets = {}
+    for enc in candidates:
+        bad = first_bad_offset(path, compressed, enc)
+        if bad is None:
+            return enc
+        offsets[enc] = bad
+    detail = ", ".join(f"{e} fails at byte offset {o}" for e, o in offsets.items())
+    raise EncodingError(f"{path}: cannot be decoded ({detail}) — pass --encoding with the file's real encoding")
+
+
+def first_bad_offset(path: Path, compressed: bool, encoding: str) -> int | None:
+    """Byte offset (in the decompressed stream) of the first undecodable byte, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    pos = 0
+    with _open_raw(path, compressed) as f:
+        while True:
+            try:
+                block = f.read(_BLOCK)
+            except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+                raise InputFileError(f"{path}: gzip stream is corrupt or truncated ({e})") from None
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as e:
+                pending = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
+                return max(0, pos - pending + e.start)
+            if not block:
+                return None
+            pos += len(block)
+
+
+class Utf8Stream(io.RawIOBase):
+    """The file as UTF-8 bytes (BOM dropped) with bare carriage returns turned into spaces.
+
+    Bare CRs inside unquoted fields (seen in real tweet exports) would otherwise split a record in
+    two; text is whitespace-collapsed later anyway. Files that use bare CR as line ending are left
+    alone.
+    """
+
+    def __init__(self, path: Path, compressed: bool, encoding: str, fix_cr: bool = True):
+        self._raw = _open_raw(path, compressed)
+        self._utf8 = encoding in ("utf-8", "utf-8-sig")
+        self._decoder = None if self._utf8 else codecs.getincrementaldecoder(encoding)("strict")
+        self._fix_cr = fix_cr
+        self._buf = b""
+        self._carry = b""
+        self._eof = False
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_block(self) -> bytes:
+        raw = self._raw.read(_BLOCK)
+        if self._utf8:  # validated beforehand: pass bytes through, minus a leading BOM
+            data = raw[3:] if self._first and raw.startswith(codecs.BOM_UTF8) else raw
+        else:
+            data = self._decoder.decode(raw, final=not raw).encode("utf-8")
+        if self._first and self._fix_cr:
+            self._fix_cr = not (b"\r" in data and b"\n" not in data)
+        self._first = False
+        if not raw:
+            self._eof = True
+        if self._fix_cr:
+            data = self._carry + data
+            self._carry = b""
+            if data.endswith(b"\r") and not self._eof:
+                data, self._carry = data[:-1], b"\r"
+            data = re.sub(rb"\r(?!\n)", b" ", data)
+        return data
+
+    def readinto(self, b) -> int:
+        while not self._buf and not self._eof:
+            self._buf = self._next_block()
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        n = (n or "").strip().lstrip("\ufeff") or f"column_{i + 1}"
+        base, k = n, 2
+        while n in seen:
+            n, k = f"{base}_{k}", k + 1
+        seen.add(n)
+        out.append(n)
+    return out
+
+
+def _frame(columns: dict[str, list]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+
+
+def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[RawChunk]:
+    """Chunks of a CSV/TSV file via pyarrow's streaming reader; ragged rows become ``bad``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = info.path
+    with Utf8Stream(path, info.compressed, info.encoding or "utf-8") as s:
+        head = s.read(_BLOCK).decode("utf-8", errors="replace")
+    if delimiter is None:
+        if info.format == "tsv":
+            delimiter = "\t"
+        else:
+            line = head.split("\n", 1)[0]
+            delimiter = max([",", ";", "\t", "|"], key=lambda d: (line.count(d), d == ","))
+    quote = '"' if info.format == "csv" else False
+    try:
+        header = next(csv.reader(io.StringIO(head), delimiter=delimiter, quotechar=quote or '"',
+                                 quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE))
+    except (StopIteration, csv.Error):
+        header = []
+    if not any(h.strip() for h in header):
+        raise InputFileError(f"{path}: no header row found — the first line must name the columns")
+    names = _unique_names(header)
+    bad_numbers: dict[int, str] = {}
+
+    def on_invalid(row) -> str:
+        n = (row.number or 0) - 1
+        bad_numbers[n] = f"malformed line: expected {row.expected_columns} fields, got {row.actual_columns}|{row.text}"
+        return "skip"
+
+    stream = Utf8Stream(path, info.compressed, info.encoding or "utf-8")
+    try:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
+                                           block_size=CSV_BLOCK_SIZE),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quote,
+                                             newlines_in_values=bool(quote), invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
+        )
+        next_row = 1
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            n = batch.num_rows
+            rows = []
+            while len(rows) < n:
+                if next_row not in bad_numbers:
+                    rows.append(next_row)
+                next_row += 1
+            bad = []
+            for r in sorted(k for k in bad_numbers if k < next_row):
+                reason, _, text = bad_numbers.pop(r).partition("|")
+                bad.append((r, reason, text))
+            frame = batch.to_pandas(types_mapper=lambda t: None).astype(object)
+            frame = frame.where(frame.notna(), None)
+            yield RawChunk(frame, rows, bad)
+        if bad_numbers:
+            bad = []
+            for r in sorted(bad_numbers):
+                reason, _, text = bad_numbers[r].partition("|")
+                bad.append((r, reason, text))
+            yield RawChunk(_frame({n: [] for n in names}), [], bad)
+    except pa.ArrowInvalid as e:
+        msg = str(e)
+        if "straddling" in msg or "block size" in msg:
+            raise InputFileError(
+                f"{path}: a single record is larger than {CSV_BLOCK_SIZE >> 20} MB — "
+                "check for an unclosed quote, or split the file"
+            ) from None
+        raise InputFileError(f"{path}: cannot parse as {info.format.upper()} ({msg}) — check --format") from None
+    finally:
+        stream.close()
+
+
+def to_cell(v: Any) -> str | None:
+    """One cell as a string without type coercion surprises (floats like 123.0 print as 123)."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "True" if v else "False"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return str(v)
+
+
+def _records_frame(records: list[dict]) -> Any:
+    cols: dict[str, list] = {}
+    for i, rec in enumerate(records):
+        for k in rec:
+            if k not in cols:
+                cols[k] = [None] * i
+        for k, col in cols.items():
+            col.append(to_cell(rec.get(k)))
+    return _frame(cols)
+
+
+def read_jsonl_chunks(info: FileInfo) -> Iterator[RawChunk]:
+    """Chunks of a JSON Lines file; blank lines are skipped, bad lines become ``bad``."""
+    stream = io.TextIOWrapper(Utf8Stream(info.path, info.compressed, info.encoding or "utf-8", fix_cr=False),
+                              encoding="utf-8", newline="\n")
+    records: list[dict] = []
+    rows: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    with stream:
+        for lineno, line in enumerate(stream, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                bad.append((lineno, "malformed JSON line", line))
+                continue
+            if not isinstance(rec, dict):
+                bad.append((lineno, "JSON line is not an object", line))
+                continue
+            records.append(rec)
+            rows.append(lineno)
+            if len(records) >= JSON_CHUNK_ROWS:
+                yield RawChunk(_records_frame(records), rows, bad)
+                records, rows, bad = [], [], []
+    if records or bad:
+        yield RawChunk(_records_frame(records), rows, bad)
+
+
+def read_json_chunks(info: FileInfo) -> Iterator[RawChunk]:
+    """A JSON array of records (or an object holding exactly one such array), in chunks."""
+    stream = io.TextIOWrapper(Utf8Stream(info.path, info.compressed, info.encoding or "utf-8", fix_cr=False),
+                              encoding="utf-8")
+    with stream:
+        try:
+            data = json.load(stream)
+        except ValueError as e:
+            raise InputFileError(f"{info.path}: not valid JSON ({e}) — check the file or pass --format") from None
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
+        if len(lists) == 1:
+            data = lists[0]
+    if not isinstance(data, list) or (data and not any(isinstance(x, dict) for x in data)):
+        kind = type(data).__name__ if not isinstance(data, list) else "array of non-objects"
+        raise InputFileError(
+            f"{info.path}: JSON is a {kind}, not an array of records — export a JSON array of "
+            "objects ([{{...}}, ...]) or JSON Lines"
+        )
+    for start in range(0, len(data), JSON_CHUNK_ROWS):
+        part = data[start:start + JSON_CHUNK_ROWS]
+        recs, rows, bad = [], [], []
+        for i, rec in enumerate(part, start + 1):
+            if isinstance(rec, dict):
+                recs.append(rec)
+                rows.append(i)
+            else:
+                bad.append((i, "JSON element is not an object", json.dumps(rec, ensure_ascii=False)[:200]))
+        yield RawChunk(_records_frame(recs), rows, bad)
+
+
+def read_xlsx_chunks(info: FileInfo, sheet: str | None) -> Iterator[RawChunk]:
+    """Chunks of one worksheet, read with openpyxl in read-only mode."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(info.path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
+        raise InputFileError(f"{info.path}: not a readable .xlsx workbook ({e})") from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            if len(names) > 1:
+                raise InputFileError(
+                    f"{info.path} has {len(names)} sheets ({', '.join(names)}) — pass --sheet NAME"
+                )
+            ws = wb[names[0]]
+        elif sheet in names:
+            ws = wb[sheet]
+        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
+            ws = wb[names[int(sheet) - 1]]
+        else:
+            raise InputFileError(f"{info.path}: no sheet {sheet!r}; sheets are: {', '.join(names)} — pass --sheet NAME")
+        it = ws.iter_rows(values_only=True)
+        header = next(it, None)
+        if header is None or not any(h is not None and str(h).strip() for h in header):
+            raise InputFileError(f"{info.path}: sheet {ws.title!r} has no header row — the first row must name the columns")
+        cols = _unique_names([to_cell(h) or "" for h in header])
+        buf: list[tuple] = []
+        rows: list[int] = []
+        for r, values in enumerate(it, 1):
+            if values is None or all(v is None or v == "" for v in values):
+                continue
+            buf.append(values)
+            rows.append(r)
+            if len(buf) >= TABLE_CHUNK_ROWS:
+                yield RawChunk(_rows_frame(cols, buf), rows)
+                buf, rows = [], []
+        if buf:
+            yield RawChunk(_rows_frame(cols, buf), rows)
+    finally:
+        wb.close()
+
+
+def _rows_frame(cols: list[str], rows: list[tuple]) -> Any:
+    data: dict[str, list] = {c: [] for c in cols}
+    for values in rows:
+        for i, c in enumerate(cols):
+            data[c].append(to_cell(values[i]) if i < len(values) else None)
+    return _frame(data)
+
+
+def read_parquet_chunks(info: FileInfo) -> Iterator[RawChunk]:
+    """Chunks of a Parquet file, every column rendered as strings."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(info.path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise InputFileError(f"{info.path}: not a readable Parquet file ({e})") from None
+    row = 1
+    for batch in pf.iter_batches(batch_size=TABLE_CHUNK_ROWS):
+        data = {}
+        for name, col in zip(batch.schema.names, batch.columns):
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                data[name] = col.to_pylist()
+            elif pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
+                data[name] = [to_cell(v) for v in col.to_pylist()]
+            else:
+                data[name] = [to_cell(v) for v in col.to_pylist()]
+        n = batch.num_rows
+        yield RawChunk(_frame(dict(zip(_unique_names(list(data)), data.values()))), list(range(row, row + n)))
+        row += n
+
+
+def read_chunks(info: FileInfo, sheet: str | None = None) -> Iterator[RawChunk]:
+    if info.format in ("csv", "tsv"):
+        return read_csv_chunks(info)
+    if info.format == "jsonl":
+        return read_jsonl_chunks(info)
+    if info.format == "json":
+        return read_json_chunks(info)
+    if info.format == "xlsx":
+        return read_xlsx_chunks(info, sheet)
+    return read_parquet_chunks(info)
+
+
+def inspect(path: str | Path, format: str | None = None, encoding: str | None = None) -> FileInfo:
+    """Check the path and detect format and encoding; raises a clear InputFileError on bad files."""
+    p = Path(path)
+    check_path(p)
+    fmt, compressed = detect_format(p, format)
+    enc = None if fmt in ("xlsx", "parquet") else detect_encoding(p, compressed, encoding)
+    return FileInfo(p, fmt, enc, compressed)
