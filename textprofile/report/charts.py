@@ -1,0 +1,135 @@
+"""Static SVG charts for the report: horizontal bars, heatmaps and sparklines.
+
+No JavaScript: the SVG is written into the page, so it renders offline and prints. Every label
+is passed through ``Markup.format``, which escapes it, so untrusted labels stay text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+FONT = ("system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Noto Sans SC', "
+        "'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif")
+BAR_COLOR = "#3b75af"
+_LOW = (247, 251, 255)
+_HIGH = (8, 48, 107)
+
+
+def _n(x: float) -> str:
+    """Compact, deterministic number formatting for SVG coordinates."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _clip(label: str, limit: int) -> str:
+    label = str(label)
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def color(value: float, vmax: float) -> str:
+    """A light-to-dark blue for ``value`` on a 0..vmax scale (square root, so small values show)."""
+    t = 0.0 if vmax <= 0 else max(0.0, min(1.0, value / vmax)) ** 0.5
+    rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_LOW, _HIGH)]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def bar_chart(
+    items: Sequence[tuple[str, float, str]],
+    *,
+    title: str,
+    label_width: int = 260,
+    width: int = 760,
+    row: int = 18,
+    fmt: str = "{:.1%}",
+) -> Markup:
+    """Horizontal bars: ``items`` are (label, value, tooltip); values on a shared 0..max scale."""
+    vmax = max((v for _, v, _ in items), default=0.0) or 1.0
+    bar_space = width - label_width - 70
+    height = row * len(items) + 30
+    parts = [Markup(
+        '<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" role="img" '
+        'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}" font-size="12">'
+        '<title>{t}</title>'
+    ).format(w=width, h=height, f=FONT, t=title)]
+    for i, (label, value, tip) in enumerate(items):
+        y = 20 + i * row
+        bw = bar_space * (value / vmax)
+        parts.append(Markup(
+            '<g><title>{tip}</title>'
+            '<text x="{lx}" y="{ty}" text-anchor="end">{label}</text>'
+            '<rect x="{bx}" y="{y}" width="{bw}" height="{bh}" fill="{c}"/>'
+            '<text x="{vx}" y="{ty}">{val}</text></g>'
+        ).format(
+            tip=tip, lx=label_width - 6, ty=_n(y + row * 0.7), label=_clip(label, 36),
+            bx=label_width, y=_n(y + 2), bw=_n(bw), bh=row - 4, c=BAR_COLOR,
+            vx=_n(label_width + bw + 4), val=fmt.format(value),
+        ))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def heatmap(
+    rows: Sequence[str],
+    cols: Sequence[str],
+    values: Sequence[Sequence[float]],
+    *,
+    title: str,
+    label_width: int = 260,
+    cell_h: int = 16,
+    max_width: int = 1100,
+    min_cell_w: float = 3.0,
+    max_cell_w: float = 70.0,
+    col_label_every: int | None = None,
+    fmt: str = "{:.1%}",
+) -> Markup:
+    """Rows × columns of shaded cells; each cell's tooltip names row, column and value."""
+    n_cols = max(len(cols), 1)
+    cell_w = max(min_cell_w, min(max_cell_w, (max_width - label_width) / n_cols))
+    every = col_label_every or max(1, int(60 // cell_w) if cell_w < 60 else 1)
+    top = 110  # room for the rotated column labels
+    width = int(label_width + cell_w * n_cols + 10)
+    height = top + cell_h * len(rows) + 10
+    vmax = max((v for r in values for v in r), default=0.0)
+    parts = [Markup(
+        '<svg class="chart heatmap" xmlns="http://www.w3.org/2000/svg" role="img" '
+        'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}" font-size="11">'
+        '<title>{t}</title>'
+    ).format(w=width, h=height, f=FONT, t=title)]
+    for j, col in enumerate(cols):
+        if j % every:
+            continue
+        x = label_width + cell_w * j + cell_w / 2
+        parts.append(Markup(
+            '<text transform="translate({x},{y}) rotate(-50)">{c}</text>'
+        ).format(x=_n(x), y=top - 6, c=_clip(col, 20)))
+    for i, (row, vals) in enumerate(zip(rows, values)):
+        y = top + cell_h * i
+        parts.append(Markup('<text x="{x}" y="{y}" text-anchor="end">{r}</text>').format(
+            x=label_width - 6, y=_n(y + cell_h * 0.75), r=_clip(row, 36)))
+        for j, v in enumerate(vals):
+            parts.append(Markup(
+                '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}">'
+                '<title>{r} · {col}: {v}</title></rect>'
+            ).format(
+                x=_n(label_width + cell_w * j), y=y, w=_n(cell_w), h=cell_h - 1,
+                c=color(v, vmax), r=row, col=cols[j], v=fmt.format(v),
+            ))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def sparkline(values: Sequence[float], *, width: int = 240, height: int = 40, title: str = "") -> Markup:
+    """A small line of a topic's share over time (no axes; the tooltip gives the range)."""
+    if len(values) < 2:
+        return Markup("")
+    vmax = max(values) or 1.0
+    step = width / (len(values) - 1)
+    points = " ".join(
+        f"{_n(i * step)},{_n(height - 2 - (height - 4) * v / vmax)}" for i, v in enumerate(values)
+    )
+    return Markup(
+        '<svg class="chart spark" xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" '
+        'height="{h}" viewBox="0 0 {w} {h}"><title>{t}</title>'
+        '<polyline fill="none" stroke="{c}" stroke-width="1.5" points="{p}"/></svg>'
+    ).format(w=width, h=height, t=title, c=BAR_COLOR, p=points)
