@@ -18,6 +18,11 @@ _EXPORTS: dict[str, str] = {
     "TokenizeConfig": "textprofile.config",
     "FitConfig": "textprofile.config",
     "ProfileConfig": "textprofile.config",
+    "fit": "textprofile.pipeline.fit",
+    "load_model": "textprofile.model",
+    "FittedModel": "textprofile.model",
+    "write_report": "textprofile.pipeline.report",
+    "build_report_data": "textprofile.report.data",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

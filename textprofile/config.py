@@ -72,7 +72,11 @@ class FitConfig(_Config):
     no_below: int = 5
     no_above: float = 0.5
     keep_n: int = 100_000
-    params: dict[str, Any] = field(default_factory=dict)
+    iterations: int | None = None  # None = the engine's default (tomotopy 200, gensim 10 passes)
+    workers: int = 2  # fixed, not "all cores", so results match across machines
+    sweep_iterations: int | None = None  # None = half the final fit's iterations
+    sweep_max_docs: int | None = 100_000  # the auto sweep trains on a seeded sample this big
+    params: dict[str, Any] = field(default_factory=dict)  # engine priors etc., see topics/*_engine.py
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,10 @@ app = typer.Typer(
 # One module per command group, in the order they appear in --help.
 COMMAND_MODULES = [
     "load",
+    "fit",
+    "topics",
+    "evaluate",
+    "report",
 ]
 
 for _name in COMMAND_MODULES:

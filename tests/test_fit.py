@@ -1,0 +1,125 @@
+"""fit on a tiny planted-topic corpus: both engines recover the topics, auto K, determinism."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from fit_helpers import PLANTED_K, THEMES, planted_docs, write_corpus
+
+from textprofile.config import FitConfig
+from textprofile.errors import ConfigError, NotFoundError, StateError
+from textprofile.model import load_model
+from textprofile.pipeline.fit import fit
+
+
+def _nmi(a, b):
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return normalized_mutual_info_score(a, b)
+
+
+@pytest.fixture()
+def planted(workspace):
+    docs, labels = planted_docs()
+    write_corpus(workspace.root, "planted", docs, labels)
+    return workspace, docs, labels
+
+
+@pytest.mark.parametrize("engine,seed", [("tomotopy", 0), ("gensim", 1)])
+def test_engines_recover_planted_topics(planted, engine, seed):
+    ws, _docs, labels = planted
+    result = fit("planted", FitConfig(engine=engine, topics=PLANTED_K, no_below=2, seed=seed), ws)
+    assert result["k"] == PLANTED_K and result["engine"] == engine
+    fm = load_model(ws, "planted")
+    theta = fm.doc_topics().filter(like="topic_").to_numpy()
+    assert _nmi(labels, theta.argmax(axis=1)) > 0.95
+    # every topic's top 5 terms come from a single planted theme, and all themes are found
+    found = set()
+    for t in fm.topics():
+        top = [term for term, _ in t["terms"][:5]]
+        owners = {i for i, theme in enumerate(THEMES) for w in top if w in theme}
+        assert len(owners) == 1, (t["id"], top)
+        found |= owners
+        assert len(t["label"].split(" · ")) == 3
+    assert found == set(range(PLANTED_K))
+    assert result["coherence"] > 0.3
+    assert abs(sum(t["share"] for t in result["topics"]) - 1) < 1e-4
+
+
+def test_auto_picks_planted_k(planted):
+    ws, _, _ = planted
+    result = fit("planted", FitConfig(topics=None, no_below=2, k_range=(2, 3, 4, 6, 8)), ws)
+    assert result["auto"] is True
+    assert [r["k"] for r in result["sweep"]] == [2, 3, 4, 6, 8]
+    assert result["k"] == PLANTED_K
+
+
+@pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
+def test_same_seed_same_bytes(tmp_path, engine):
+    from textprofile.workspace import Workspace
+
+    docs, labels = planted_docs(200, seed=3)
+    outs = []
+    for run in ("a", "b"):
+        ws = Workspace.resolve(tmp_path / run)
+        write_corpus(ws.root, "c", docs, labels)
+        fit("c", FitConfig(engine=engine, topics=3, no_below=2, seed=7, iterations=30 if engine == "tomotopy" else 3), ws)
+        d = ws.model_dir("c")
+        outs.append({p: (d / p).read_bytes() for p in ("topic_word.npy", "doc_topics.parquet",
+                                                        "topics.json", "vocab.json", "tfidf/idf.npy")})
+    assert outs[0] == outs[1]
+
+
+def test_different_seed_changes_model(tmp_path):
+    from textprofile.workspace import Workspace
+
+    docs, _ = planted_docs(200, seed=3)
+    mats = []
+    for seed in (1, 2):
+        ws = Workspace.resolve(tmp_path / str(seed))
+        write_corpus(ws.root, "c", docs)
+        fit("c", FitConfig(topics=3, no_below=2, seed=seed, iterations=30), ws)
+        mats.append(np.load(ws.model_dir("c") / "topic_word.npy"))
+    assert not np.array_equal(mats[0], mats[1])
+
+
+def test_manifest_records_settings_and_checksums(planted):
+    ws, _, _ = planted
+    fit("planted", FitConfig(topics=4, no_below=2, seed=5), ws)
+    d = ws.model_dir("planted")
+    m = json.loads((d / "manifest.json").read_text())
+    from textprofile.artifacts import sha256_file
+
+    assert m["seed"] == 5 and m["engine"]["engine"] == "tomotopy"
+    assert m["engine"]["parallel"] == "PARTITION" and "tomotopy" in m["versions"]
+    assert m["corpus"]["tokens_sha256"] == sha256_file(ws.corpus_dir("planted") / "tokens.parquet")
+    for rel, digest in m["files"].items():
+        assert sha256_file(d / rel) == digest
+    assert "engine/tomotopy.bin" in m["files"] and "doc_topics.parquet" in m["files"]
+
+
+def test_short_and_empty_documents_are_inferred_not_lost(workspace):
+    docs, _labels = planted_docs(200)
+    docs = docs + [[THEMES[1][0]], [], ["unknownword"]]
+    write_corpus(workspace.root, "s", docs)
+    fit("s", FitConfig(topics=4, no_below=2), workspace)
+    dt = load_model(workspace, "s").doc_topics()
+    # the one-token document is modelled (by fold-in); the empty / out-of-vocabulary ones are not
+    assert len(dt) == 201
+    assert dt["n_tokens"].iloc[-1] == 1
+    shares = dt.filter(like="topic_").to_numpy()
+    assert np.allclose(shares.sum(axis=1), 1, atol=1e-5)
+
+
+def test_errors_name_the_fix(workspace):
+    with pytest.raises(NotFoundError, match="textprofile load"):
+        fit("nope", FitConfig(topics=3), workspace)
+    write_corpus(workspace.root, "tiny", [["a", "b"], ["a"], []])
+    with pytest.raises(ConfigError, match="at least 2"):
+        fit("tiny", FitConfig(topics=1), workspace)
+    with pytest.raises(ConfigError, match="unknown engine"):
+        fit("tiny", FitConfig(engine="mallet", topics=3), workspace)
+    with pytest.raises(StateError, match="no-below"):
+        fit("tiny", FitConfig(topics=2, no_below=5), workspace)

@@ -1,0 +1,108 @@
+"""``textprofile fit NAME``: vocabulary, topic model and TF-IDF for a loaded corpus."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    DebugOpt,
+    HomeOpt,
+    JsonOpt,
+    emit_json,
+    handle_errors,
+    progress_bar,
+    stderr_console,
+)
+
+
+def _parse_topics(value: str) -> int | None:
+    from ..errors import ConfigError
+
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        k = int(value)
+    except ValueError:
+        raise ConfigError(f"--topics must be a whole number or 'auto' (got {value!r})") from None
+    if k < 2:
+        raise ConfigError(f"--topics must be at least 2 or 'auto' (got {k})")
+    return k
+
+
+def _parse_k_range(value: str | None) -> tuple[int, ...] | None:
+    from ..errors import ConfigError
+
+    if not value:
+        return None
+    try:
+        ks = tuple(sorted({int(v) for v in value.replace(" ", "").split(",") if v}))
+    except ValueError:
+        raise ConfigError(f"--k-range must be comma-separated whole numbers, e.g. 5,10,15 (got {value!r})") from None
+    if not ks or ks[0] < 2:
+        raise ConfigError(f"--k-range values must be at least 2 (got {value!r})")
+    return ks
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("fit")
+    @handle_errors
+    def fit_cmd(
+        name: Annotated[str, typer.Argument(help="Corpus name (as given to `load --name`).")],
+        topics: Annotated[str, typer.Option("--topics", help="Number of topics K, or 'auto' to sweep --k-range.")] = "auto",
+        engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default) or gensim (variational, online update).")] = "tomotopy",
+        seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
+        iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
+        workers: Annotated[int, typer.Option("--workers", help="Worker threads (tomotopy); results depend on it, so it is fixed by default.")] = 2,
+        k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
+        no_below: Annotated[int, typer.Option("--no-below", help="Drop terms in fewer than this many comments.")] = 5,
+        no_above: Annotated[float, typer.Option("--no-above", help="Drop terms in more than this fraction of comments.")] = 0.5,
+        json_out: JsonOpt = False,
+        home: HomeOpt = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Fit topics (LDA) and TF-IDF on a loaded corpus; writes models/NAME/."""
+        from ..config import FitConfig
+        from ..pipeline.fit import fit
+        from ..topics import engine_class
+        from ..workspace import Workspace
+
+        engine_class(engine)
+        kwargs = {}
+        ks = _parse_k_range(k_range)
+        if ks:
+            kwargs["k_range"] = ks
+        config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, iterations=iterations,
+                           workers=workers, no_below=no_below, no_above=no_above, **kwargs)
+        ws = Workspace.resolve(home)
+        with progress_bar() as progress:
+            result = fit(name, config, ws, progress)
+        if json_out:
+            emit_json(result)
+        else:
+            render_fit(result)
+
+
+def render_fit(result: dict) -> None:
+    from rich.table import Table
+
+    console = stderr_console()
+    if result["sweep"]:
+        t = Table(title="K sweep (pick: highest NPMI x diversity)")
+        for c in ("K", "NPMI", "diversity", "NPMI x diversity"):
+            t.add_column(c, justify="right")
+        for r in result["sweep"]:
+            mark = " *" if r["k"] == result["k"] else ""
+            t.add_row(f"{r['k']}{mark}", f"{r['npmi']:.3f}", f"{r['diversity']:.3f}", f"{r['tq']:.3f}")
+        console.print(t)
+    t = Table(title=f"{result['k']} topics ({result['engine']}) — NPMI {result['coherence']:.3f}, "
+                    f"diversity {result['diversity']:.3f}")
+    t.add_column("id", justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("label")
+    for row in result["topics"]:
+        t.add_row(str(row["id"]), f"{row['share']:.1%}", row["label"])
+    console.print(t)
+    console.print(f"{result['n_modelled']:,} of {result['n_comments']:,} comments modelled, "
+                  f"{result['vocab_size']:,} terms, {result['seconds']:.1f} s → {result['paths']['model']}")

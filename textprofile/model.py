@@ -1,0 +1,209 @@
+"""A fitted model folder (``models/<name>/``) read back: topics, mixtures, inference, keywords.
+
+``load_model`` checks the sha256 of every model file against ``manifest.json`` before reading
+anything, so a tampered or foreign file (engine files are pickles for gensim) is refused with an
+:class:`~textprofile.errors.IntegrityError`. Inference for new documents uses the saved
+topic-word matrix and prior (a deterministic fold-in), so it never needs to unpickle an engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import artifacts
+from .errors import ColumnError, IntegrityError
+from .workspace import Workspace
+
+VOCAB_FILE = "vocab.json"
+TOPIC_WORD_FILE = "topic_word.npy"
+TERM_FREQ_FILE = "term_frequency.npy"
+MODEL_FILE = "model.json"
+TOPICS_FILE = "topics.json"
+LABELS_FILE = "labels.json"
+DOC_TOPICS_FILE = "doc_topics.parquet"
+CORE_FILES = (VOCAB_FILE, TOPIC_WORD_FILE, TERM_FREQ_FILE, MODEL_FILE, TOPICS_FILE, LABELS_FILE,
+              DOC_TOPICS_FILE)
+
+
+def topic_columns(k: int) -> list[str]:
+    return [f"topic_{i}" for i in range(k)]
+
+
+def doc_topics_table(comment_ids: Sequence[str], n_tokens: np.ndarray, theta: np.ndarray):
+    """The doc_topics.parquet schema as a pyarrow Table (float32 shares, int64 counts)."""
+    import pyarrow as pa
+
+    theta = np.asarray(theta, dtype=np.float32)
+    cols = {
+        "comment_id": pa.array(list(comment_ids), type=pa.string()),
+        "n_tokens": pa.array(np.asarray(n_tokens, dtype=np.int64)),
+    }
+    for i in range(theta.shape[1]):
+        cols[f"topic_{i}"] = pa.array(np.ascontiguousarray(theta[:, i]), type=pa.float32())
+    return pa.table(cols)
+
+
+def write_table_atomic(table, target: Path) -> None:
+    import pyarrow.parquet as pq
+
+    with artifacts.atomic_path(target, suffix=".parquet") as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+
+
+def _save_npy(target: Path, arr: np.ndarray) -> None:
+    with artifacts.atomic_path(target, suffix=".npy") as tmp, open(tmp, "wb") as f:
+        np.save(f, arr, allow_pickle=False)
+
+
+class FittedModel:
+    """Read-only view of a verified model folder; see docs/internals.md for the contract."""
+
+    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+        from .vocab import Vocab
+
+        self.folder = Path(folder)
+        self.manifest = manifest
+        self._vocab = Vocab.load(self.folder / VOCAB_FILE)
+        self.vocab: list[str] = list(self._vocab.terms)
+        self.topic_word: np.ndarray = np.load(self.folder / TOPIC_WORD_FILE, allow_pickle=False)
+        self.term_frequency: np.ndarray = np.load(self.folder / TERM_FREQ_FILE, allow_pickle=False)
+        self._info = json.loads((self.folder / MODEL_FILE).read_text(encoding="utf-8"))
+        self.k: int = int(self._info["k"])
+        self.alpha: np.ndarray = np.asarray(self._info["alpha"], dtype=np.float64)
+        self._topics = json.loads((self.folder / TOPICS_FILE).read_text(encoding="utf-8"))
+        self._labels = json.loads((self.folder / LABELS_FILE).read_text(encoding="utf-8"))
+        self._tfidf = None
+
+    def __repr__(self) -> str:
+        return f"FittedModel({self.folder.name!r}, engine={self._info.get('engine')!r}, k={self.k})"
+
+    # -- topics -------------------------------------------------------------------------------
+    def topics(self) -> list[dict[str, Any]]:
+        """topics.json with human labels (``topics rename``) applied to ``label``."""
+        out = []
+        for t in self._topics:
+            t = dict(t)
+            t["label"] = self._labels.get(str(t["id"]), t["auto_label"])
+            out.append(t)
+        return out
+
+    def label(self, topic_id: int) -> str:
+        topic_id = int(topic_id)
+        if not 0 <= topic_id < self.k:
+            raise KeyError(topic_id)
+        return self._labels.get(str(topic_id), self._topics[topic_id]["auto_label"])
+
+    # -- documents ----------------------------------------------------------------------------
+    def doc_topics(self):
+        """doc_topics.parquet as a DataFrame (comment_id, n_tokens, topic_0..topic_{K-1})."""
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.folder / DOC_TOPICS_FILE).to_pandas()
+
+    def encode(self, token_lists: Sequence[Sequence[str]]):
+        """Bag-of-words (n, V) int32 CSR of token lists over the model vocabulary."""
+        return self._vocab.encode(token_lists)
+
+    def infer(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """(n, K) topic mixtures for (unseen) token lists; deterministic.
+
+        Lists with no in-vocabulary token get the prior mean (alpha normalised).
+        """
+        from .topics.base import fold_in
+
+        if len(token_lists) == 0:
+            return np.zeros((0, self.k))
+        return fold_in(self.encode(token_lists), self.topic_word, self.alpha,
+                       int(self._info.get("fold_in_iterations", 100)))
+
+    def keywords(self, token_lists: Sequence[Sequence[str]], top_n: int = 10
+                 ) -> list[list[tuple[str, float]]]:
+        """The ``top_n`` TF-IDF terms of each token list (pool a customer's comments first)."""
+        if self._tfidf is None:
+            from .tfidf import TfidfKeywords
+
+            self._tfidf = TfidfKeywords.load(self.folder, self.vocab)
+        return self._tfidf.keywords(token_lists, top_n)
+
+    def engine(self):
+        """The fitted engine object (e.g. for gensim's online ``update``); verified again first."""
+        from .topics import engine_class
+
+        for rel in self._info.get("engine_files", []):
+            artifacts.verify_file(self.folder, rel, self.manifest)
+        return engine_class(self._info["engine"]).load(self.folder, self._info["settings"])
+
+    # -- updates ------------------------------------------------------------------------------
+    def add_doc_topics(self, frame) -> int:
+        """Merge rows (by comment_id; new values win) into doc_topics.parquet; return row count.
+
+        Idempotent: adding the same rows twice leaves the file byte-identical. Existing rows
+        keep their order; new comment_ids are appended in the order given.
+        """
+        import pandas as pd
+
+        cols = ["comment_id", "n_tokens", *topic_columns(self.k)]
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ColumnError(f"add_doc_topics: missing column(s) {missing}; expected {cols}")
+        new = frame[cols].drop_duplicates("comment_id", keep="last")
+        old = self.doc_topics()
+        merged = pd.concat([old[~old["comment_id"].isin(new["comment_id"])], new], ignore_index=True)
+        # keep existing rows in place: order by first position (old order, then new)
+        pos = {c: i for i, c in enumerate(old["comment_id"])}
+        base = len(pos)
+        order = [pos.get(c, base + j) for j, c in enumerate(merged["comment_id"])]
+        merged = merged.iloc[np.argsort(order, kind="stable")]
+        table = doc_topics_table(merged["comment_id"].astype(str).tolist(),
+                                 merged["n_tokens"].to_numpy(), merged[topic_columns(self.k)].to_numpy())
+        write_table_atomic(table, self.folder / DOC_TOPICS_FILE)
+        self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": len(merged)})
+        return len(merged)
+
+    def rename_topic(self, topic_id: int, label: str) -> dict[str, str]:
+        """Store a human label for ``topic_id`` in labels.json (empty label: back to automatic)."""
+        from .errors import ConfigError
+
+        topic_id = int(topic_id)
+        if not 0 <= topic_id < self.k:
+            raise ConfigError(f"topic id {topic_id} does not exist; ids are 0..{self.k - 1}")
+        labels = dict(self._labels)
+        label = label.strip()
+        if label:
+            labels[str(topic_id)] = label
+        else:
+            labels.pop(str(topic_id), None)
+        labels = {k: labels[k] for k in sorted(labels, key=int)}
+        artifacts.write_json_atomic(self.folder / LABELS_FILE, labels)
+        self._labels = labels
+        self.manifest = _refresh(self.folder, [LABELS_FILE], {})
+        return labels
+
+
+def _refresh(folder: Path, changed: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+    """Re-checksum only our ``changed`` files (never bless files we did not write)."""
+    manifest = artifacts.read_manifest(folder)
+    for rel in changed:
+        manifest["files"][rel] = artifacts.sha256_file(folder / rel)
+    manifest.update(extra)
+    artifacts.write_json_atomic(folder / artifacts.MANIFEST, manifest)
+    return manifest
+
+
+def load_model(ws: Workspace, name: str) -> FittedModel:
+    """Open ``models/<name>/`` after verifying the sha256 of every model file it lists."""
+    folder = ws.require_model(name)
+    manifest = artifacts.read_manifest(folder)
+    if manifest.get("format_version") != artifacts.FORMAT_VERSION or manifest.get("kind") != "model":
+        raise IntegrityError(
+            f"{folder / artifacts.MANIFEST} is not a textprofile model manifest (format "
+            f"{manifest.get('format_version')!r}); rebuild it: textprofile fit {name}"
+        )
+    for rel in [*CORE_FILES, *manifest.get("model_files", [])]:
+        artifacts.verify_file(folder, rel, manifest)
+    return FittedModel(folder, manifest)

@@ -1,0 +1,199 @@
+"""``fit``: tokens.parquet -> vocabulary, topic model, TF-IDF, labels, mixtures in models/<name>/."""
+
+from __future__ import annotations
+
+import platform
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import artifacts
+from ..config import FitConfig
+from ..errors import ConfigError, StateError
+from ..progress import Progress
+from ..workspace import Workspace
+
+LABEL_TERMS = 3
+TOPIC_TERMS = 30
+RELEVANCE_LAMBDA = 0.6
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for dist in ("textprofile", "numpy", "scipy", "pyarrow", "gensim", "tomotopy", "scikit-learn"):
+        try:
+            out[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            out[dist] = "absent"
+    return out
+
+
+def topic_table(topic_word: np.ndarray, term_frequency: np.ndarray, vocab: tuple[str, ...],
+                shares: np.ndarray) -> list[dict[str, Any]]:
+    """topics.json rows: terms ranked by LDAvis relevance (lambda 0.6), weight = p(term|topic)."""
+    from ..topics.base import relevance
+
+    rel = relevance(topic_word, term_frequency, RELEVANCE_LAMBDA)
+    out = []
+    for k in range(topic_word.shape[0]):
+        order = np.lexsort((np.arange(len(vocab)), -rel[k]))[:TOPIC_TERMS]
+        terms = [[vocab[i], round(float(topic_word[k, i]), 6)] for i in order]
+        auto = " · ".join(t for t, _ in terms[:LABEL_TERMS])
+        out.append({"id": k, "label": auto, "auto_label": auto, "terms": terms,
+                    "share": round(float(shares[k]), 6)})
+    return out
+
+
+def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
+        progress: Progress | None = None) -> dict[str, Any]:
+    """Fit the vocabulary, topic model and TF-IDF of corpus ``name``; write models/<name>/.
+
+    Returns the chosen K, the sweep table (empty for a fixed K), coherence, diversity,
+    seconds and paths.
+    """
+    from ..model import (
+        DOC_TOPICS_FILE,
+        LABELS_FILE,
+        MODEL_FILE,
+        TERM_FREQ_FILE,
+        TOPIC_WORD_FILE,
+        TOPICS_FILE,
+        VOCAB_FILE,
+        _save_npy,
+        doc_topics_table,
+        write_table_atomic,
+    )
+    from ..tfidf import TfidfKeywords
+    from ..topics import engine_class, make_engine
+    from ..topics.coherence import score_topics
+    from ..topics.select import sweep, sweep_sample
+    from ..vocab import build_vocab, encode_tokens_file, iter_token_batches
+
+    config = config or FitConfig()
+    ws = ws or Workspace.resolve()
+    engine_class(config.engine)  # fail fast on an unknown engine
+    if config.topics is not None and config.topics < 2:
+        raise ConfigError(f"--topics must be at least 2 or 'auto' (got {config.topics})")
+    t0 = time.perf_counter()
+    corpus_dir = ws.require_corpus(name)
+    tokens_path = corpus_dir / "tokens.parquet"
+    if not tokens_path.is_file():
+        raise StateError(f"corpus {name!r} has no tokens.parquet — tokenize it first: "
+                         f"textprofile load EXPORT --name {name}")
+    corpus_hash = artifacts.sha256_file(tokens_path)
+
+    if progress:
+        progress("vocabulary", 0, None)
+    vocab = build_vocab(iter_token_batches(tokens_path), config.no_below, config.no_above,
+                        config.keep_n)
+    comment_ids, X = encode_tokens_file(tokens_path, vocab)
+    n_tokens = np.asarray(X.sum(axis=1)).ravel()
+    keep = n_tokens > 0
+    Xk, ids_k, nt_k = X[keep], comment_ids[keep], n_tokens[keep]
+    if Xk.shape[0] < 2:
+        raise StateError(f"corpus {name!r} has {Xk.shape[0]} comment(s) with in-vocabulary tokens; "
+                         "a topic model needs more — lower --no-below or load more comments")
+    term_frequency = np.asarray(Xk.sum(axis=0), dtype=np.int64).ravel()
+
+    sweep_table: list[dict[str, Any]] = []
+    if config.topics is None:
+        sweep_iters = config.sweep_iterations
+        if sweep_iters is None and config.iterations is not None:
+            sweep_iters = max(1, config.iterations // 2)
+        Xs = sweep_sample(Xk, config.sweep_max_docs, config.seed)
+        k, sweep_table = sweep(Xs, vocab.terms, config.k_range, config.engine, config.seed,
+                               sweep_iters if sweep_iters is not None else _half_default(config.engine),
+                               config.workers, dict(config.params), progress)
+    else:
+        k = int(config.topics)
+
+    eng = make_engine(config.engine, k=k, seed=config.seed, iterations=config.iterations,
+                      workers=config.workers, **config.params)
+    eng.fit(Xk, vocab.terms, progress)
+    if progress:
+        progress("infer", 0, None)
+    theta = eng.transform(Xk)
+    topic_word = eng.topic_word_
+    shares = (nt_k @ theta) / max(float(nt_k.sum()), 1.0)
+    topics = topic_table(topic_word, term_frequency, vocab.terms, shares)
+    quality = score_topics(Xk, topic_word, top_n=10)
+    tfidf = TfidfKeywords(vocab.terms).fit_counts(Xk)
+
+    model_dir = ws.model_dir(name)
+    settings = eng.settings()
+    with artifacts.atomic_dir(model_dir) as tmp:
+        vocab.save(tmp / VOCAB_FILE)
+        _save_npy(tmp / TOPIC_WORD_FILE, topic_word)
+        _save_npy(tmp / TERM_FREQ_FILE, term_frequency)
+        write_table_atomic(doc_topics_table(ids_k.tolist(), nt_k, theta), tmp / DOC_TOPICS_FILE)
+        artifacts.write_json_atomic(tmp / TOPICS_FILE, topics)
+        artifacts.write_json_atomic(tmp / LABELS_FILE, {})
+        engine_files = eng.save(tmp)
+        tfidf_files = tfidf.save(tmp)
+        from ..topics.base import FOLD_IN_ITERATIONS
+
+        artifacts.write_json_atomic(tmp / MODEL_FILE, {
+            "engine": config.engine, "k": k, "alpha": [float(a) for a in eng.alpha_],
+            "fold_in_iterations": FOLD_IN_ITERATIONS, "settings": settings,
+            "engine_files": engine_files, "vocab_size": len(vocab),
+        })
+        seconds = round(time.perf_counter() - t0, 3)
+        result = {
+            "name": name,
+            "engine": config.engine,
+            "k": k,
+            "auto": config.topics is None,
+            "seed": config.seed,
+            "sweep": sweep_table,
+            "coherence": round(quality["npmi"], 6),
+            "npmi_per_topic": quality["npmi_per_topic"],
+            "diversity": round(quality["diversity"], 6),
+            "n_comments": int(X.shape[0]),
+            "n_modelled": int(Xk.shape[0]),
+            "vocab_size": len(vocab),
+            "topics": [{"id": t["id"], "label": t["label"], "share": t["share"]} for t in topics],
+            "seconds": seconds,
+            "paths": {
+                "model": str(model_dir),
+                "manifest": str(model_dir / artifacts.MANIFEST),
+                "topics": str(model_dir / TOPICS_FILE),
+                "doc_topics": str(model_dir / DOC_TOPICS_FILE),
+            },
+        }
+        artifacts.write_manifest(tmp, {
+            "kind": "model",
+            "name": name,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seed": config.seed,
+            "config": config.to_dict(),
+            "config_hash": config.hash(),
+            "engine": settings,
+            "corpus": {"tokens_sha256": corpus_hash, "comments": int(X.shape[0]),
+                       "modelled": int(Xk.shape[0]), "vocab_size": len(vocab)},
+            "versions": _versions(),
+            "sweep": sweep_table,
+            "quality": quality,
+            "model_files": sorted(engine_files + tfidf_files),
+            "doc_topics_rows": int(Xk.shape[0]),
+            "seconds": seconds,
+        })
+    return result
+
+
+def _half_default(engine: str) -> int:
+    if engine == "gensim":
+        from ..topics.gensim_engine import DEFAULT_PASSES
+
+        return max(1, DEFAULT_PASSES // 2)
+    from ..topics.tomotopy_engine import DEFAULT_ITERATIONS
+
+    return DEFAULT_ITERATIONS // 2
+
+
+def model_path(ws: Workspace, name: str) -> Path:
+    return ws.model_dir(name)

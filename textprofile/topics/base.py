@@ -1,0 +1,127 @@
+"""The topic-engine interface every LDA implementation fits behind, and shared inference.
+
+An engine is a scikit-learn style estimator over a bag-of-words CSR matrix (docs x V):
+``fit(X, vocab)`` learns ``topic_word_`` (K, V) and ``alpha_`` (K,), ``transform(X)`` returns
+document-topic mixtures (n, K), ``save(folder)`` writes its own files and returns their names,
+``load(folder, files)`` reads them back (after the caller verified their checksums).
+
+Document mixtures for seen and unseen documents come from one deterministic fold-in
+(:func:`fold_in`) over the learned topic-word matrix, for every engine: the same comment always
+gets the same mixture, no matter the engine's own sampler state, worker count or call order.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import StateError
+from ..progress import Progress
+
+FOLD_IN_ITERATIONS = 100
+FOLD_IN_TOL = 1e-6
+_CHUNK_NNZ = 250_000
+
+
+def fold_in(X, topic_word: np.ndarray, alpha: np.ndarray | float, iterations: int = FOLD_IN_ITERATIONS,
+            tol: float = FOLD_IN_TOL) -> np.ndarray:
+    """Document-topic mixtures (n, K) float64 for bag-of-words ``X`` given fixed topics.
+
+    Expectation-maximisation with a Dirichlet(alpha) pseudo-count (the collapsed-variational
+    fold-in): theta_dk <- alpha_k + sum_w n_dw * theta_dk phi_kw / sum_j theta_dj phi_jw,
+    normalised, from a uniform start. Deterministic; rows with no known term get alpha
+    normalised. Processed in chunks of documents so memory stays bounded on big corpora.
+    """
+    from scipy import sparse
+
+    X = sparse.csr_matrix(X)
+    n = X.shape[0]
+    K = topic_word.shape[0]
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (K,))
+    phi = np.asarray(topic_word, dtype=np.float64)
+    out = np.empty((n, K), dtype=np.float64)
+    start = 0
+    while start < n:
+        # chunk so that nnz x K intermediates stay around _CHUNK_NNZ * K floats
+        stop = int(np.searchsorted(X.indptr, X.indptr[start] + _CHUNK_NNZ, side="right")) - 1
+        stop = min(max(stop, start + 1), n)
+        out[start:stop] = _fold_in_chunk(X[start:stop], phi, alpha, iterations, tol)
+        start = stop
+    return out
+
+
+def _fold_in_chunk(X, phi, alpha, iterations, tol):
+    from scipy import sparse
+
+    n = X.shape[0]
+    K = phi.shape[0]
+    theta = np.full((n, K), 1.0 / K)
+    if X.nnz == 0:
+        return np.tile(alpha / alpha.sum(), (n, 1))
+    rows = np.repeat(np.arange(n), np.diff(X.indptr))
+    cols = X.indices
+    data = X.data.astype(np.float64)
+    phi_cols = phi[:, cols].T  # (nnz, K)
+    for _ in range(iterations):
+        denom = np.einsum("ik,ik->i", theta[rows], phi_cols)
+        denom[denom <= 0] = 1e-300
+        Xs = sparse.csr_matrix((data / denom, cols, X.indptr), shape=X.shape)
+        new = theta * (Xs @ phi.T) + alpha
+        new /= new.sum(axis=1, keepdims=True)
+        delta = np.abs(new - theta).max()
+        theta = new
+        if delta < tol:
+            break
+    return theta
+
+
+def relevance(topic_word: np.ndarray, term_frequency: np.ndarray, lam: float = 0.6) -> np.ndarray:
+    """LDAvis relevance (Sievert & Shirley 2014): lam*log p(w|k) + (1-lam)*log(p(w|k)/p(w))."""
+    p_w = term_frequency / max(float(term_frequency.sum()), 1.0)
+    with np.errstate(divide="ignore"):
+        log_phi = np.log(topic_word)
+        log_pw = np.log(np.maximum(p_w, 1e-300))
+    return lam * log_phi + (1.0 - lam) * (log_phi - log_pw)
+
+
+class TopicEngine(ABC):
+    """Base class: parameters stored unchanged in ``__init__``, learned state ends in ``_``."""
+
+    name: str = ""
+
+    def __init__(self, k: int, seed: int = 0, iterations: int | None = None, workers: int = 2,
+                 **params: Any) -> None:
+        self.k = k
+        self.seed = seed
+        self.iterations = iterations
+        self.workers = workers
+        self.params = params
+
+    @abstractmethod
+    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None) -> TopicEngine:
+        """Learn ``topic_word_`` (K, V) and ``alpha_`` (K,) from bag-of-words ``X``; return self."""
+
+    def transform(self, X, iterations: int = FOLD_IN_ITERATIONS) -> np.ndarray:
+        """Document-topic mixtures (n, K) for bag-of-words ``X`` (seen or unseen documents)."""
+        self._check_fitted()
+        return fold_in(X, self.topic_word_, self.alpha_, iterations)
+
+    @abstractmethod
+    def settings(self) -> dict[str, Any]:
+        """Every setting that shaped the fit (priors, iterations, schemes), for the manifest."""
+
+    @abstractmethod
+    def save(self, folder: Path) -> list[str]:
+        """Write the engine's own files into ``folder``; return their relative names."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, folder: Path, settings: dict[str, Any]) -> TopicEngine:
+        """Read an engine saved by :meth:`save`. The caller has verified the checksums."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "topic_word_"):
+            raise StateError(f"the {self.name} engine is not fitted; call fit() first")
