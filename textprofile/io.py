@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,7 @@ class ExportReader:
         if self.filter is not None:
             fv = [(v or "").strip().lower() for v in frame[self.filter_column]]
             flt = [(v in self.filter.values) != self.filter.negate for v in fv]
+        bad_time_list = bad_time.tolist()
         reasons: list[str | None] = [None] * n
         for i in range(n):
             if self.filter is not None and not flt[i]:
@@ -133,7 +133,7 @@ class ExportReader:
                 reasons[i] = "empty text"
             elif len(texts[i]) > cfg.max_text_chars:
                 reasons[i] = f"text too long: {len(texts[i])} characters > {cfg.max_text_chars} (--max-text-chars)"
-            elif bad_time.iat[i] and not cfg.lenient_time:
+            elif bad_time_list[i] and not cfg.lenient_time:
                 reasons[i] = f"unparseable time: {str(raw_times[i])[:60]!r} (or pass --lenient-time)"
             elif roles[i] == "?":
                 reasons[i] = f"unrecognised role: {str(col('role')[i])[:40]!r} (expected customer or agent)"
@@ -167,15 +167,15 @@ class ExportReader:
         return out, quarantined
 
     def _meta(self, frame, meta_cols: list[str], idx: list[int]) -> list[str]:
-        if not meta_cols:
+        if not meta_cols or not idx:
             return ["{}"] * len(idx)
-        cols = [list(frame[c]) for c in meta_cols]
-        keys = [str(c) for c in meta_cols]
-        out = []
-        for i in idx:
-            s = json.dumps({k: col[i] for k, col in zip(keys, cols)}, ensure_ascii=False)
-            out.append(s if self.config.keep_pii else scrub(s))
-        return out
+        sub = frame.iloc[idx][meta_cols]
+        sub.columns = [str(c) for c in meta_cols]
+        # pandas' C JSON writer is ~6x faster than json.dumps per row; it escapes '/' as '\/',
+        # which is undone so that URLs stay scrub-able (every '/' is escaped, so this is exact)
+        lines = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")
+        out = lines[: len(idx)]
+        return out if self.config.keep_pii else [scrub(s) for s in out]
 
     def _qtext(self, text: Any) -> str:
         text = "" if text is None else str(text)[: QUARANTINE_TEXT_CHARS * 2]

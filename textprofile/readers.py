@@ -317,8 +317,7 @@ def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[Ra
             for r in sorted(k for k in bad_numbers if k < next_row):
                 reason, _, text = bad_numbers.pop(r).partition("|")
                 bad.append((r, reason, text))
-            frame = batch.to_pandas(types_mapper=lambda t: None).astype(object)
-            frame = frame.where(frame.notna(), None)
+            frame = _frame({nm: c.to_numpy(zero_copy_only=False) for nm, c in zip(names, batch.columns)})
             yield RawChunk(frame, rows, bad)
         if bad_numbers:
             bad = []

@@ -76,11 +76,14 @@ class CommentReader:
     @staticmethod
     def dedupe_keys(frame) -> Any:
         """uint64 hash of (customer_id, text, time) per row — the duplicate definition."""
+        import numpy as np
         import pandas as pd
 
+        ts = frame["time"].astype("datetime64[us, UTC]").dt.tz_localize(None).to_numpy()
+        micros = np.where(np.isnat(ts), np.iinfo(np.int64).min, ts.view("int64"))
         key = pd.DataFrame({
             "c": frame["customer_id"].astype(object), "t": frame["text"].astype(object),
-            "ts": pd.Series(format_time_iso(frame["time"]), index=frame.index, dtype=object),
+            "ts": pd.Series(micros, index=frame.index),
         })
         return pd.util.hash_pandas_object(key, index=False).to_numpy()
 
@@ -142,24 +145,32 @@ def config_from_manifest(manifest: dict[str, Any]) -> LoadConfig:
 
 
 def _script_languages(texts: Any) -> Counter:
-    """Cheap script-based language estimate for the summary (tokenization decides per comment)."""
+    """Cheap script-based language estimate for the summary (tokenization decides per comment).
+
+    Pure-ASCII texts are ``en`` when they hold a letter; otherwise non-ASCII characters are counted
+    as (UTF-8 bytes - characters) / 2, exact for CJK (3 bytes each), and compared with ASCII letters.
+    """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(texts, type=pa.string())
-    han = pc.count_substring_regex(arr, r"[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]").to_numpy(zero_copy_only=False)
-    lat = pc.count_substring_regex(arr, r"[A-Za-z]").to_numpy(zero_copy_only=False)
     out: Counter = Counter()
-    for h, l in zip(han, lat):
-        if h == 0 and l == 0:
-            out["other"] += 1
-        elif l <= h * 0.25 or l < 4 and h > 0:
-            out["zh"] += 1
-        elif h == 0:
-            out["en"] += 1
-        else:
-            out["mixed"] += 1
-    return out
+    ascii_mask = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    if ascii_mask.any():
+        letters = pc.match_substring_regex(arr.filter(pa.array(ascii_mask)), "[A-Za-z]").to_numpy(zero_copy_only=False)
+        out["en"] += int(letters.sum())
+        out["other"] += int((~letters).sum())
+    if (~ascii_mask).any():
+        rest = arr.filter(pa.array(~ascii_mask))
+        han = pc.divide(pc.subtract(pc.binary_length(rest), pc.utf8_length(rest)), 2).to_numpy(zero_copy_only=False)
+        lat = pc.count_substring_regex(rest, "[A-Za-z]").to_numpy(zero_copy_only=False)
+        zh = (lat <= han * 0.25) | ((lat < 4) & (han > 0))
+        en = ~zh & (han <= np.maximum(2, lat * 0.02))
+        out["zh"] += int(zh.sum())
+        out["en"] += int(en.sum())
+        out["mixed"] += int((~zh & ~en).sum())
+    return +out
 
 
 class _Summary:
