@@ -1,0 +1,63 @@
+"""Vocabulary building and the compact bag-of-words encoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textprofile.errors import ConfigError, StateError
+from textprofile.vocab import Vocab, build_vocab, encode_tokens_file, iter_token_batches
+
+DOCS = [["a", "b", "a"], ["a", "c"], ["a", "b"], ["d"], [], ["b", "c", "x"]]
+
+
+def test_filter_extremes_bounds():
+    v = build_vocab([DOCS], no_below=2, no_above=0.9)
+    # a is in 3/5 non-empty docs (kept at 0.9), d and x in 1 doc (dropped)
+    assert set(v.terms) == {"a", "b", "c"}
+    assert v.num_docs == 5
+    idx = v.index
+    assert v.dfs[idx["a"]] == 3 and v.cfs[idx["a"]] == 4
+    v2 = build_vocab([DOCS], no_below=1, no_above=0.5)
+    assert "a" not in v2.terms and "d" in v2.terms
+
+
+def test_encode_counts_and_drops_unknown_terms():
+    v = build_vocab([DOCS], no_below=2, no_above=0.9)
+    X = v.encode([["a", "a", "zzz", "c"], [], ["b"]])
+    assert X.dtype == np.int32 and X.shape == (3, 3)
+    dense = X.toarray()
+    assert dense[0, v.index["a"]] == 2 and dense[0, v.index["c"]] == 1 and dense[1].sum() == 0
+
+
+def test_batches_give_the_same_vocabulary_as_one_pass():
+    one = build_vocab([DOCS], no_below=1, no_above=1.0)
+    many = build_vocab([DOCS[:2], DOCS[2:4], DOCS[4:]], no_below=1, no_above=1.0)
+    assert one.terms == many.terms and np.array_equal(one.dfs, many.dfs)
+
+
+def test_tokens_file_roundtrip(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = [f"id{i}" for i in range(len(DOCS))]
+    pq.write_table(pa.table({"comment_id": ids, "lang": ["en"] * len(DOCS),
+                             "tokens": pa.array(DOCS, pa.list_(pa.string()))}), tmp_path / "t.parquet")
+    v = build_vocab(iter_token_batches(tmp_path / "t.parquet", batch_rows=2), no_below=1, no_above=1.0)
+    cids, X = encode_tokens_file(tmp_path / "t.parquet", v, batch_rows=4)
+    assert cids.tolist() == ids
+    assert (X != v.encode(DOCS)).nnz == 0
+    v.save(tmp_path / "v.json")
+    back = Vocab.load(tmp_path / "v.json")
+    assert back.terms == v.terms and np.array_equal(back.cfs, v.cfs)
+    g = back.to_gensim()
+    assert g.token2id == back.index and g.dfs[back.index["a"]] == 3
+
+
+def test_errors():
+    with pytest.raises(ConfigError):
+        build_vocab([DOCS], no_below=0)
+    with pytest.raises(StateError, match="no tokens"):
+        build_vocab([[[], []]])
+    with pytest.raises(StateError, match="no-below"):
+        build_vocab([DOCS], no_below=10)
