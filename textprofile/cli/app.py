@@ -17,6 +17,7 @@ app = typer.Typer(
 # One module per command group, in the order they appear in --help.
 COMMAND_MODULES = [
     "load",
+    "tokenize",
     "fit",
     "topics",
     "evaluate",

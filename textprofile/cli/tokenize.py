@@ -1,0 +1,55 @@
+"""``textprofile tokenize NAME``: (re)build corpora/NAME/tokens.parquet from comments.parquet."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    DebugOpt,
+    HomeOpt,
+    JsonOpt,
+    emit_json,
+    handle_errors,
+    progress_bar,
+    stderr_console,
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tokenize")
+    @handle_errors
+    def tokenize_cmd(
+        name: Annotated[str, typer.Argument(help="Corpus name (corpora/NAME/, written by load).")],
+        user_dict: Annotated[list[str] | None, typer.Option("--user-dict", help="jieba user dictionary file: 'word [freq] [tag]' lines (repeatable).")] = None,
+        stopwords: Annotated[list[str] | None, typer.Option("--stopwords", help="Extra stop-word file, UTF-8, one word a line (repeatable).")] = None,
+        keep_single: Annotated[list[str] | None, typer.Option("--keep-single", help="A single Han character to keep as a token, e.g. 书 (repeatable).")] = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Re-tokenize even when tokens.parquet is up to date.")] = False,
+        json_out: JsonOpt = False,
+        home: HomeOpt = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Tokenize a loaded corpus: jieba for Chinese, spaCy lemmas for English; cached by config."""
+        from ..config import TokenizeConfig
+        from ..tokenize import tokenize_corpus
+        from ..workspace import Workspace
+
+        corpus = Workspace.resolve(home).require_corpus(name)
+        config = TokenizeConfig(
+            user_dicts=tuple(user_dict or ()),
+            stopword_files=tuple(stopwords or ()),
+            keep_single_han=tuple(keep_single or ()),
+        )
+        with progress_bar(not json_out) as progress:
+            result = tokenize_corpus(corpus, config, jobs=jobs, progress=progress, force=force)
+        if json_out:
+            emit_json(result)
+            return
+        langs = ", ".join(f"{k} {v}" for k, v in result["langs"].items() if v)
+        state = "up to date (reused)" if result["cached"] else f"written in {result['seconds']:.1f} s"
+        stderr_console().print(
+            f"{corpus / 'tokens.parquet'}: {result['rows']} comments, {result['tokens']} tokens, "
+            f"{result['empty']} with no tokens; {langs}; {state}"
+        )

@@ -1,0 +1,193 @@
+"""``tokenize_corpus``: stream comments.parquet into tokens.parquet, cached by config and input.
+
+Memory stays flat: comments are read in record batches (``ParquetFile.iter_batches``), tokenized
+chunk by chunk (in worker processes when ``jobs`` > 1) and appended to a ``ParquetWriter``; the
+output is written to a temporary file and renamed into place. Row groups are cut at fixed row
+counts, so the file is byte-identical for any ``jobs``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from .config import TokenizeConfig
+from .errors import ColumnError, IntegrityError, NotFoundError
+
+TOKENS = "tokens.parquet"
+COMMENTS = "comments.parquet"
+ROW_GROUP_ROWS = 64_000  # a multiple of CHUNK_ROWS
+LANG_KEYS = ("zh", "en", "mixed", "other", "empty")
+
+
+def _resources(config: TokenizeConfig) -> dict[str, str]:
+    """sha256 of every file whose contents change the tokens (bundled lists and user files)."""
+    from .artifacts import sha256_file
+    from .stopwords import DATA, read_word_file
+
+    out = {}
+    for name in ("boilerplate_zh.txt", "boilerplate_en.txt", "trad_simp.txt"):
+        out[f"textprofile/data/{name}"] = sha256_file(DATA / name)
+    for f in config.stopword_files:
+        read_word_file(f)  # raises a ConfigError naming the fix when missing or not UTF-8
+        out[f"stopwords:{f}"] = sha256_file(f)
+    for f in config.user_dicts:
+        if not Path(f).is_file():
+            from .errors import ConfigError
+
+            raise ConfigError(f"user dictionary {f} not found — pass an existing file to --user-dict")
+        out[f"user_dict:{f}"] = sha256_file(f)
+    return out
+
+
+def cache_key(config: TokenizeConfig) -> str:
+    """Hash of the config, the tokenizer version and the contents of every word list used."""
+    from .tokenize import TOKENIZER_VERSION
+
+    blob = json.dumps(
+        {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config)},
+        sort_keys=True, ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _cached(corpus_dir: Path, key: str, input_sha: str) -> dict | None:
+    from .artifacts import read_manifest, verify_file
+
+    try:
+        manifest = read_manifest(corpus_dir)
+    except (NotFoundError, IntegrityError):
+        return None
+    prev = manifest.get("tokenize")
+    if not prev or prev.get("cache_key") != key or prev.get("input_sha256") != input_sha:
+        return None
+    try:
+        verify_file(corpus_dir, TOKENS, manifest)
+    except IntegrityError:
+        return None
+    return prev
+
+
+def _chunks(pf, progress, total):
+    done = 0
+    from .tokenize import CHUNK_ROWS
+
+    for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=["comment_id", "text"]):
+        ids = batch.column(0).to_pylist()
+        texts = batch.column(1).to_pylist()
+        yield ids, texts
+        done += len(ids)
+        if progress is not None:
+            progress("tokenize", done, total)
+
+
+def tokenize_corpus(
+    corpus_dir, config: TokenizeConfig, jobs: int | None = None, progress=None, force: bool = False
+) -> dict:
+    """Tokenize ``corpus_dir/comments.parquet`` into ``tokens.parquet``; return what was recorded.
+
+    The result (also stored under the corpus manifest's ``"tokenize"`` key) holds the config, its
+    hash, the cache key, the input's sha256, row/token counts, counts by language, the number of
+    comments left with no tokens, and the seconds taken; plus ``"cached": True`` when an
+    up-to-date tokens.parquet was reused (unchanged config, word lists and input; checksum OK).
+    ``jobs=None`` uses every core; ``force`` re-tokenizes even when the cache is valid.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .artifacts import atomic_path, read_manifest, sha256_file, update_manifest, write_manifest
+    from .parallel import map_chunks, resolve_jobs
+    from .tokenize import CHUNK_ROWS, Tokenizer
+
+    corpus_dir = Path(corpus_dir)
+    src = corpus_dir / COMMENTS
+    if not src.is_file():
+        raise NotFoundError(f"{src} not found — run: textprofile load EXPORT --name {corpus_dir.name}")
+    key = cache_key(config)
+    input_sha = sha256_file(src)
+    if not force:
+        prev = _cached(corpus_dir, key, input_sha)
+        if prev is not None:
+            return {**prev, "cached": True}
+
+    started = time.perf_counter()
+    pf = pq.ParquetFile(src)
+    missing = {"comment_id", "text"} - set(pf.schema_arrow.names)
+    if missing:
+        raise ColumnError(
+            f"{src} lacks column(s) {', '.join(sorted(missing))}; it was not written by textprofile load — reload the corpus"
+        )
+    total = pf.metadata.num_rows
+    jobs = resolve_jobs(jobs)
+    if total < 2 * CHUNK_ROWS:
+        jobs = 1  # starting workers would cost more than it saves
+    schema = pa.schema([("comment_id", pa.string()), ("lang", pa.string()), ("tokens", pa.list_(pa.string()))])
+    counts = dict.fromkeys(LANG_KEYS, 0)
+    n_rows = n_tokens = n_empty = 0
+
+    source = _chunks(pf, progress, total)
+    id_queue: list[list] = []
+
+    def texts_only():
+        for ids, texts in source:
+            id_queue.append(ids)
+            yield texts
+
+    if jobs == 1:
+        tok = Tokenizer(config)
+        results = (tok.tokenize_chunk(t) for t in texts_only())
+    else:
+        results = map_chunks(config, texts_only(), jobs)
+
+    buf_ids: list = []
+    buf_langs: list = []
+    buf_toks: list = []
+    with atomic_path(corpus_dir / TOKENS) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+
+        def flush():
+            table = pa.table(
+                [pa.array(buf_ids, pa.string()), pa.array(buf_langs, pa.string()), pa.array(buf_toks, schema.field("tokens").type)],
+                schema=schema,
+            )
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            buf_ids.clear()
+            buf_langs.clear()
+            buf_toks.clear()
+
+        for langs, toks in results:
+            ids = id_queue.pop(0)
+            for lang in langs:
+                counts[lang] += 1
+            for t in toks:
+                if not t:
+                    n_empty += 1
+                n_tokens += len(t)
+            n_rows += len(ids)
+            buf_ids.extend(ids)
+            buf_langs.extend(langs)
+            buf_toks.extend(toks)
+            if len(buf_ids) >= ROW_GROUP_ROWS:
+                flush()
+        if buf_ids or n_rows == 0:
+            flush()
+
+    info = {
+        "config": config.to_dict(),
+        "config_hash": config.hash(),
+        "cache_key": key,
+        "input_sha256": input_sha,
+        "rows": n_rows,
+        "tokens": n_tokens,
+        "empty": n_empty,
+        "langs": counts,
+        "jobs": jobs,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    try:
+        read_manifest(corpus_dir)
+        update_manifest(corpus_dir, "tokenize", info)
+    except NotFoundError:
+        write_manifest(corpus_dir, {"name": corpus_dir.name, "tokenize": info})
+    return {**info, "cached": False}

@@ -1,0 +1,122 @@
+"""Bilingual tokenization: comment text → (language, clean tokens), for one text or a whole corpus.
+
+Per comment: social markup and PII placeholders are removed and hashtags kept whole
+(``social``), the language is read from the script mix (``lang.detect``), Han runs are folded
+from Traditional to Simplified and segmented by jieba (``zh``), Latin stretches are tokenized
+and lemmatized by spaCy (``en``), and stop words, numbers, punctuation and single Han characters
+(unless kept by the config) are dropped. ``tokenize_corpus`` streams comments.parquet through a
+process pool into tokens.parquet (``corpus``).
+"""
+
+from __future__ import annotations
+
+from .config import TokenizeConfig
+from .lang import detect, script_runs
+from .social import split_markup
+
+# Bump when a change here changes tokens for the same config; it is part of the cache key.
+TOKENIZER_VERSION = 1
+
+
+class Tokenizer:
+    """Turn texts into ``(lang, tokens)``; build once and reuse (loading jieba takes a second).
+
+    The jieba dictionary and spaCy are loaded on first need, so a Chinese-only corpus never
+    imports spaCy's English tokenizer and vice versa.
+    """
+
+    def __init__(self, config: TokenizeConfig | None = None):
+        from .stopwords import build_stopwords
+        from .zh import load_trad_map
+
+        self.config = config if config is not None else TokenizeConfig()
+        self.stopwords = build_stopwords(tuple(self.config.stopword_files))
+        self.keep_single_han = frozenset(self.config.keep_single_han)
+        self._trad = load_trad_map()
+        self._zh = None
+        self._en = None
+        self._keep_memo: dict[str, bool] = {}
+
+    @property
+    def zh(self):
+        if self._zh is None:
+            from .zh import ChineseSegmenter
+
+            self._zh = ChineseSegmenter(tuple(self.config.user_dicts))
+        return self._zh
+
+    @property
+    def en(self):
+        if self._en is None:
+            from .en import EnglishLemmatizer
+
+            self._en = EnglishLemmatizer(self.stopwords)
+        return self._en
+
+    def tokenize(self, text: str | None) -> tuple[str, list[str]]:
+        """``(lang, tokens)`` of one comment; lang is detected on the text after markup removal."""
+        if not text:
+            return "empty", []
+        items = split_markup(text)
+        if len(items) == 1 and items[0][0] == "text":
+            clean = items[0][1]
+            tokens = self._tokens(clean)
+            return detect(clean), tokens
+        tokens = []
+        for kind, piece in items:
+            if kind == "tag":
+                tokens.append(piece)
+            else:
+                tokens.extend(self._tokens(piece))
+        return detect(" ".join(piece for _, piece in items)), tokens
+
+    def tokenize_many(self, texts, jobs: int | None = 1) -> list[tuple[str, list[str]]]:
+        """``tokenize`` over many texts, in order; ``jobs`` > 1 uses a process pool."""
+        texts = list(texts)
+        if jobs == 1 or len(texts) < 2 * CHUNK_ROWS:
+            return [self.tokenize(t) for t in texts]
+        from .parallel import map_chunks
+
+        out: list[tuple[str, list[str]]] = []
+        chunks = (texts[i : i + CHUNK_ROWS] for i in range(0, len(texts), CHUNK_ROWS))
+        for langs, toks in map_chunks(self.config, chunks, jobs):
+            out.extend(zip(langs, toks))
+        return out
+
+    def tokenize_chunk(self, texts) -> tuple[list[str], list[list[str]]]:
+        """Column-wise ``tokenize`` over a chunk: (langs, token lists)."""
+        langs: list[str] = []
+        toks: list[list[str]] = []
+        for t in texts:
+            lang, tokens = self.tokenize(t)
+            langs.append(lang)
+            toks.append(tokens)
+        return langs, toks
+
+    def _tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        trad = self._trad
+        for kind, run in script_runs(text):
+            if kind == "han":
+                keep = self._keep_memo
+                for w in self.zh.cut_run(run.translate(trad)):
+                    k = keep.get(w)
+                    if k is None:
+                        if len(keep) >= 300_000:
+                            keep.clear()
+                        k = keep[w] = (len(w) > 1 or w in self.keep_single_han) and w not in self.stopwords
+                    if k:
+                        out.append(w)
+            else:
+                out.extend(self.en.lemmas(run))
+        return out
+
+
+CHUNK_ROWS = 2000
+
+
+def tokenize_corpus(corpus_dir, config: TokenizeConfig, jobs: int | None = None, progress=None, force: bool = False) -> dict:
+    """Write ``corpus_dir/tokens.parquet`` from comments.parquet; see ``corpus.tokenize_corpus``."""
+    from .corpus import tokenize_corpus as run
+
+    return run(corpus_dir, config, jobs=jobs, progress=progress, force=force)
