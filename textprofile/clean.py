@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Any
 
 _TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|!--.*?--)>", re.DOTALL)
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
-_SPACE = re.compile(r"\s+")
 # full-width ASCII and the ideographic space: the bulk of NFKC's work on Chinese text, done by a
 # table lookup first because unicodedata.normalize is slow on long CJK strings
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -32,12 +32,13 @@ def clean_text(text: str | None) -> str:
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    if not text.isascii():
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = text.translate(_FULLWIDTH)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
-    return _SPACE.sub(" ", text).strip()
+    if not text.isprintable():  # cheap C check before the regex for control/zero-width chars
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def clean_texts(texts: list) -> list[str]:
@@ -76,3 +77,16 @@ def parse_number(value: str | None) -> float | None:
     if not m or len(_NUM.findall(v)) != 1:
         return None
     return float(m.group())
+
+
+def parse_numbers(values: list) -> Any:
+    """A float64 numpy array for a column of strings; vectorised, with ``parse_number`` as fallback."""
+    import numpy as np
+    import pandas as pd
+
+    raw = pd.Series(values, dtype=object)
+    out = np.array(pd.to_numeric(raw, errors="coerce"), dtype="float64")
+    for i in np.flatnonzero(np.isnan(out) & raw.notna().to_numpy()):
+        v = parse_number(raw.iat[i])
+        out[i] = np.nan if v is None else v
+    return out

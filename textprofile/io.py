@@ -13,7 +13,7 @@ from typing import Any
 
 from . import readers
 from .artifacts import sha256_file
-from .clean import clean_texts, normalize_role, parse_number
+from .clean import clean_texts, normalize_role, parse_numbers
 from .columns import CustomerFilter, resolve_mapping
 from .pii import pseudonymize, scrub, scrub_many
 from .timeparse import parse_times
@@ -26,14 +26,8 @@ QUARANTINE_TEXT_CHARS = 200
 
 
 def _strip(values: Any) -> list[str | None]:
-    out: list[str | None] = []
-    for v in values:
-        if isinstance(v, str):
-            v = v.strip()
-            out.append(v or None)
-        else:
-            out.append(None)
-    return out
+    """Trimmed strings, with empty and missing values as None."""
+    return [(v.strip() or None) if isinstance(v, str) else None for v in values]
 
 
 class ExportReader:
@@ -90,6 +84,7 @@ class ExportReader:
             raise InputFileError(f"{self.path}: has a header but no data rows — nothing to load")
 
     def _transform(self, raw) -> tuple[Any, list[tuple]]:
+        import numpy as np
         import pandas as pd
 
         cfg, m, frame = self.config, self.mapping, raw.frame
@@ -110,8 +105,10 @@ class ExportReader:
             customers: list[str | None] = [f"{self.name}:{r}" for r in rows]
         else:
             customers = _strip(col("customer_id"))
-        times, bad_time = parse_times(col("time")) if "time" in m else (
-            pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]"), pd.Series(False, index=range(n)))
+        if "time" in m:
+            times, bad_time = parse_times(col("time"))
+        else:
+            times, bad_time = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"), np.zeros(n, dtype=bool)
         if cfg.channel:
             channels: list[str | None] = [cfg.channel] * n
         else:
@@ -123,6 +120,7 @@ class ExportReader:
             fv = [(v or "").strip().lower() for v in frame[self.filter_column]]
             flt = [(v in self.filter.values) != self.filter.negate for v in fv]
         bad_time_list = bad_time.tolist()
+        text_lens = [len(t) for t in texts]
         reasons: list[str | None] = [None] * n
         for i in range(n):
             if self.filter is not None and not flt[i]:
@@ -131,7 +129,7 @@ class ExportReader:
                 reasons[i] = "missing customer id"
             elif not texts[i]:
                 reasons[i] = "empty text"
-            elif len(texts[i]) > cfg.max_text_chars:
+            elif text_lens[i] > cfg.max_text_chars:
                 reasons[i] = f"text too long: {len(texts[i])} characters > {cfg.max_text_chars} (--max-text-chars)"
             elif bad_time_list[i] and not cfg.lenient_time:
                 reasons[i] = f"unparseable time: {str(raw_times[i])[:60]!r} (or pass --lenient-time)"
@@ -149,17 +147,17 @@ class ExportReader:
         mapped = set(m.values())
         meta_cols = [c for c in frame.columns if c not in mapped]
         metas = self._meta(frame, meta_cols, idx)
-        times = times.where(~bad_time)  # --lenient-time: unparseable becomes null
+        keep_idx = np.asarray(idx, dtype=np.int64)
         out = pd.DataFrame({
             "customer_id": pd.Series(kept_customers, dtype=object),
             "text": pd.Series([texts[i] for i in idx], dtype=object),
-            "time": pd.Series(times.iloc[idx].to_numpy(), dtype="datetime64[us, UTC]"),
+            "time": pd.Series(times[keep_idx]).dt.tz_localize("UTC"),  # unparseable (lenient) is NaT
             "channel": pd.Series([channels[i] for i in idx], dtype=object),
             "role": pd.Series([roles[i] for i in idx], dtype=object),
             "is_customer": pd.Series([roles[i] != "agent" for i in idx], dtype=bool),
             "thread_id": pd.Series([v for i, v in enumerate(_strip(col("thread_id"))) if keep[i]], dtype=object),
-            "rating": pd.Series([parse_number(v) for i, v in enumerate(col("rating")) if keep[i]], dtype="float64"),
-            "amount": pd.Series([parse_number(v) for i, v in enumerate(col("amount")) if keep[i]], dtype="float64"),
+            "rating": pd.Series(parse_numbers(col("rating"))[keep_idx], dtype="float64"),
+            "amount": pd.Series(parse_numbers(col("amount"))[keep_idx], dtype="float64"),
             "source": pd.Series([self.name] * len(idx), dtype=object),
             "source_row": pd.Series([rows[i] for i in idx], dtype="int64"),
             "meta": pd.Series(metas, dtype=object),

@@ -302,9 +302,10 @@ def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[Ra
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
         )
         next_row = 1
+        batches = _grouped(reader, TABLE_CHUNK_ROWS)
         while True:
             try:
-                batch = reader.read_next_batch()
+                batch = next(batches)
             except StopIteration:
                 break
             n = batch.num_rows
@@ -335,6 +336,25 @@ def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[Ra
         raise InputFileError(f"{path}: cannot parse as {info.format.upper()} ({msg}) — check --format") from None
     finally:
         stream.close()
+
+
+def _grouped(reader, rows: int) -> Iterator[Any]:
+    """Concatenate the CSV reader's small record batches into tables of about ``rows`` rows."""
+    import pyarrow as pa
+
+    buf, n = [], 0
+    while True:
+        try:
+            b = reader.read_next_batch()
+        except StopIteration:
+            break
+        buf.append(b)
+        n += b.num_rows
+        if n >= rows:
+            yield pa.Table.from_batches(buf).combine_chunks()
+            buf, n = [], 0
+    if buf:
+        yield pa.Table.from_batches(buf).combine_chunks()
 
 
 def to_cell(v: Any) -> str | None:

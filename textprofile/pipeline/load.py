@@ -32,11 +32,14 @@ def comments_schema():
 
 def comment_ids(customers: list, times_iso: list[str], channels: list, roles: list, texts: list) -> list[str]:
     """sha256(customer_id \\x1f time-iso \\x1f channel \\x1f role \\x1f text)[:16]; null fields are ''."""
-    out = []
-    for c, t, ch, r, x in zip(customers, times_iso, channels, roles, texts):
-        blob = "\x1f".join((c or "", t, ch or "", r or "", x or ""))
-        out.append(hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16])
-    return out
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [pc.fill_null(pa.array(list(v), type=pa.string()), "")
+            for v in (customers, times_iso, channels, roles, texts)]
+    blobs = pc.binary_join_element_wise(*cols, "\x1f").cast(pa.binary()).to_pylist()
+    sha = hashlib.sha256
+    return [sha(b).hexdigest()[:16] for b in blobs]
 
 
 def _reason_key(reason: str) -> str:
@@ -69,9 +72,8 @@ class CommentReader:
         self.counts: dict[str, Any] = {"read": 0, "kept": 0, "duplicates": 0, "quarantined": 0,
                                        "quarantined_by_reason": {}}
         self._by_reason: Counter = Counter()
-        import numpy as np
-
-        self._seen = np.unique(np.asarray(known_keys if known_keys is not None else [], dtype=np.uint64))
+        # 64-bit hashes of (customer, text, time) seen so far; a set of ints costs ~70 bytes a row
+        self._seen: set[int] = set(int(k) for k in known_keys) if known_keys is not None else set()
 
     @staticmethod
     def dedupe_keys(frame) -> Any:
@@ -101,15 +103,16 @@ class CommentReader:
                 self._by_reason.update(_reason_key(q[2]) for q in quarantined)
                 self.counts["quarantined"] += len(quarantined)
                 if len(frame):
-                    keys = self.dedupe_keys(frame)
-                    dup = np.isin(keys, self._seen)
-                    _, first = np.unique(keys, return_index=True)
-                    within = np.ones(len(keys), dtype=bool)
-                    within[first] = False
-                    dup |= within
+                    seen = self._seen
+                    dup = np.zeros(len(frame), dtype=bool)
+                    for i, k in enumerate(self.dedupe_keys(frame).tolist()):
+                        if k in seen:
+                            dup[i] = True
+                        else:
+                            seen.add(k)
                     self.counts["duplicates"] += int(dup.sum())
-                    self._seen = np.union1d(self._seen, keys)
-                    frame = frame.loc[~dup].reset_index(drop=True)
+                    if dup.any():
+                        frame = frame.loc[~dup].reset_index(drop=True)
                     frame.insert(0, "comment_id", comment_ids(
                         list(frame["customer_id"]), format_time_iso(frame["time"]), list(frame["channel"]),
                         list(frame["role"]), list(frame["text"])))
