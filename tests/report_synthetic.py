@@ -30,6 +30,7 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
     vocab = EN + ZH
     v = len(vocab)
     topic_word = rng.dirichlet(np.full(v, 0.08), size=k)
+    cum_word = np.cumsum(topic_word, axis=1)
     customers = [f"C{i:04d}" for i in range(n_customers)]
     if plant:
         customers[1] = EVIL_CUSTOMER
@@ -38,17 +39,22 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
     cust_pref = rng.dirichlet(np.full(k, 0.3), size=n_customers)
     channels = np.array(["review", "chat", "social"])
     start = pd.Timestamp("2024-01-01", tz="UTC")
-    rows, dt_rows = [], []
+    rows = []
+    doc_theta = np.zeros((n_comments, k))
+    n_tokens = np.zeros(n_comments, dtype=np.int64)
     for j in range(n_comments):
         c = int(rng.integers(n_customers))
         theta = rng.dirichlet(cust_pref[c] * 3 + 0.05)
         n_tok = int(rng.integers(3, 25))
-        topics = rng.choice(k, size=n_tok, p=theta)
-        words = [vocab[int(rng.choice(v, p=topic_word[t]))] for t in topics]
+        topics = np.minimum(np.searchsorted(np.cumsum(theta), rng.random(n_tok)), k - 1)
+        picks = [np.searchsorted(cum_word[t], r) for t, r in zip(topics, rng.random(n_tok))]
+        words = [vocab[min(int(i), v - 1)] for i in picks]
         text = " ".join(words)
         if plant and j < len(PAYLOADS):
             text = f"{text} {PAYLOADS[j]} {text}"
         counts = np.bincount(topics, minlength=k) + 0.1
+        doc_theta[j] = counts / counts.sum()
+        n_tokens[j] = n_tok
         rows.append({
             "comment_id": f"{j:016x}",
             "customer_id": customers[c],
@@ -60,10 +66,9 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
             "rating": float(rng.integers(1, 6)) if j % 3 else None,
             "lang": "en" if j % 4 else "mixed",
         })
-        dt_rows.append({"comment_id": f"{j:016x}", "n_tokens": n_tok,
-                        **{f"topic_{t}": np.float32(counts[t] / counts.sum()) for t in range(k)}})
     comments = pd.DataFrame(rows)
-    doc_topics = pd.DataFrame(dt_rows)
+    doc_topics = pd.DataFrame({"comment_id": comments["comment_id"], "n_tokens": n_tokens,
+                               **{f"topic_{t}": doc_theta[:, t].astype(np.float32) for t in range(k)}})
     term_frequency = np.maximum(1, (topic_word.T @ np.full(k, n_comments * 12 / k))).round()
     topics_json = []
     for t in range(k):
@@ -80,8 +85,9 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
     interests["rank"] = interests.groupby("customer_id")["share"].rank(ascending=False, method="first").astype(int)
     n_seg = 3
     seg_of = {c: f"{i % n_seg}" for i, c in enumerate(customers)}
+    n_by_customer = comments["customer_id"].value_counts()
     cust_table = pd.DataFrame({"customer_id": customers, "segment": [seg_of[c] for c in customers],
-                               "n_comments": [int((comments.customer_id == c).sum()) for c in customers]})
+                               "n_comments": [int(n_by_customer.get(c, 0)) for c in customers]})
     segments = pd.DataFrame({
         "segment_id": [str(s) for s in range(n_seg)],
         "size": [sum(1 for c in customers if seg_of[c] == str(s)) for s in range(n_seg)],
@@ -91,14 +97,14 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
         "behaviour": [json.dumps({"n_comments_mean": 10.5 + s, "avg_rating": 3.2}) for s in range(n_seg)],
     })
     cards = {}
-    for c in customers:
-        mine = interests[interests.customer_id == c].sort_values("rank")
+    for ci, c in enumerate(customers):
+        order = np.argsort(-cust_pref[ci], kind="stable")[:5]
         cards[c] = {
             "customer_id": c,
-            "behaviour": {"n_comments": int(cust_table.set_index("customer_id").at[c, "n_comments"]),
+            "behaviour": {"n_comments": int(n_by_customer.get(c, 0)),
                           "avg_rating": 3.5, "first_seen": "2024-01-02"},
-            "interests": [{"topic_id": int(r.topic_id), "label": topics_json[int(r.topic_id)]["label"],
-                           "share": float(r.share)} for r in mine.head(5).itertuples()],
+            "interests": [{"topic_id": int(t), "label": topics_json[int(t)]["label"],
+                           "share": float(cust_pref[ci, t])} for t in order],
             "keywords": [{"term": w, "score": 0.5} for w in (["<script>kw</script>", "音质"] if plant else ["kw"])],
             "segment": seg_of[c],
         }

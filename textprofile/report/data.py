@@ -87,7 +87,7 @@ def build_report_data(
             "n_comments": int(mask.sum()),
             "comment_share": float(mask.sum() / n) if n else 0.0,
             "customer_share": float(cust_share[t]),
-            "examples": _examples(merged, theta[:, t], n_examples) if n else [],
+            "examples": _examples(merged, theta[:, t], mask, n_examples) if n else [],
             "channel_mix": [
                 {"channel": c, "n": int(mix.get(c, 0)), "share": float(mix.get(c, 0) / mask.sum())}
                 for c in channels if mix.get(c, 0)
@@ -123,12 +123,17 @@ def _customer_comments(comments: pd.DataFrame) -> pd.DataFrame:
     return comments
 
 
-def _examples(merged: pd.DataFrame, score: np.ndarray, limit: int) -> list[dict[str, Any]]:
-    """Comments with the highest share of the topic, readable lengths first, no repeated text."""
+def _examples(merged: pd.DataFrame, score: np.ndarray, dominant: np.ndarray, limit: int) -> list[dict[str, Any]]:
+    """Comments with the highest share of the topic, no repeated text.
+
+    Preference: comments whose main topic it is and of readable length, then those of any
+    length, then (for tiny topics) comments where it is not the main topic.
+    """
     lengths = merged["text"].fillna("").str.len().to_numpy()
     readable = (lengths >= READABLE[0]) & (lengths <= READABLE[1])
-    # rows are sorted by comment_id, so a stable sort breaks ties by comment_id
-    order = np.lexsort((np.arange(len(score)), -score, ~readable))
+    tier = (~dominant).astype(int) * 2 + (~readable).astype(int)
+    # rows are sorted by comment_id, so the row index breaks ties by comment_id
+    order = np.lexsort((np.arange(len(score)), -score, tier))
     picked: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i in order[: limit * 20]:

@@ -37,8 +37,8 @@ _JS_PATCHES = [
     ),
     (
         '.text("Top-" + R + " Most Relevant Terms for Topic " + topics + " (" + Freq + "% of tokens)");',
-        ('.text("Top-" + R + " Most Relevant Terms for Topic " + (topics - 1) + ": "'
-        ' + (TEXTPROFILE_LABELS[topics - 1] || "") + " (" + Freq + "% of tokens)");'),
+        ('.text("Topic " + (topics - 1) + ": " + (TEXTPROFILE_LABELS[topics - 1] || "")'
+        ' + " (" + Freq + "% of tokens)");'),
     ),
     (
         "            circle.style.fill = color2;\n",

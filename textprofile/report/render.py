@@ -138,7 +138,7 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
     elif isinstance(segment, Mapping):
         segment = {"id": segment.get("segment_id", segment.get("id")),
                    "description": segment.get("description", "")}
-    known = {"customer_id", "interests", "keywords", "behaviour", "segment"}
+    known = {"customer_id", "interests", "keywords", "behaviour", "segment", "model"}
     extra = [{"name": k, "value": card[k]} for k in sorted(card) if k not in known
              and isinstance(card[k], (str, int, float, bool, type(None)))]
     return {

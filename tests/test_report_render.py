@@ -1,0 +1,132 @@
+"""index.html and customer cards: escaping, safe file names, determinism, size, atomic writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+from report_synthetic import EVIL_CUSTOMER, PAYLOADS, synthetic_inputs
+
+from textprofile.report.data import build_report_data
+from textprofile.report.render import render_customer, render_index, write_report_folder
+from textprofile.report.safe import (
+    customer_filename,
+    customer_href,
+    highlight,
+    highlight_pattern,
+    script_json,
+)
+
+
+def _data(s, name="synth"):
+    return build_report_data(
+        s["comments"], s["doc_topics"], s["topics"], interests=s["interests"], customers=s["customers"],
+        segments=s["segments"], counts=s["counts"], name=name, model_info={"engine": "tomotopy"})
+
+
+@pytest.fixture(scope="module")
+def synth():
+    return synthetic_inputs(k=6, n_customers=40, n_comments=400)
+
+
+def test_script_json_cannot_close_a_script():
+    out = str(script_json({"t": "</script><!-- x\u2028y & <b>", "n": float("nan")}))
+    assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
+    assert r"\u003c/script\u003e" in out and '"n":null' in out
+
+
+def test_highlight_escapes_every_piece():
+    pattern = highlight_pattern(["string", "音质", "a<b"])
+    out = highlight("Strings & <b>音质</b> a<b stringent", pattern)
+    assert isinstance(out, Markup)
+    assert str(out) == ("<mark>Strings</mark> &amp; &lt;b&gt;<mark>音质</mark>&lt;/b&gt; "
+                        "<mark>a&lt;b</mark> stringent")
+    assert str(highlight("<i>", None)) == "&lt;i&gt;"
+
+
+def test_customer_file_names_are_safe_and_distinct():
+    ids = ["../../etc/passwd", EVIL_CUSTOMER, "客户1", "客户2", "a b", "a-b", "", "javascript:alert(1)"]
+    names = [customer_filename(i) for i in ids]
+    assert len(set(names)) == len(ids)
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9_-]+-[0-9a-f]{10}\.html", name), name
+    assert customer_href("a b").startswith("customers/a-b-")
+
+
+def test_index_has_every_payload_as_text_only(synth):
+    html = render_index(_data(synth))
+    for payload in PAYLOADS:
+        assert payload not in html
+    # raw markup from user data would show up as these; only the report's own appear
+    assert "<script>" not in html.replace('<script type="application/json" id="report-data">', "")
+    assert not re.search(r"<img\b", html) and not re.search(r"<a[^>]+javascript:", html)
+    assert "&lt;script&gt;document.title=&#39;PWNED-script&#39;" in html  # the comment, as text
+    assert html.count("<script") == 1  # just the JSON data block
+    block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.DOTALL).group(1)
+    assert "<" not in block and ">" not in block
+    assert '<meta charset="utf-8">' in html and "Noto Sans CJK SC" in html
+    assert "<mark>" in html
+
+
+def test_index_shows_each_topic_and_links_cards(synth):
+    data = _data(synth)
+    html = render_index(data)
+    for t in data["topics"]:
+        assert f'id="topic-{t["id"]}"' in html
+    for cid in data["linked_customers"]:
+        assert customer_href(cid) in html
+    assert html.count('<svg class="chart') >= 4 + len(data["topics"])  # 4 charts + one sparkline per topic
+
+
+def test_customer_card_renders_store_card(synth):
+    card = {**synth["cards"][EVIL_CUSTOMER], "model": "synth",
+            "segment": {"segment_id": "1", "description": "<b>big</b> spenders"}}
+    labels = {t["id"]: t["label"] for t in synth["topics"]}
+    html = render_customer(card, name="synth", labels=labels)
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;/../客户" in html
+    assert "&lt;script&gt;kw&lt;/script&gt;" in html and "音质" in html
+    assert "&lt;b&gt;big&lt;/b&gt; spenders" in html
+    for i in card["interests"]:
+        assert f'href="../index.html#topic-{i["topic_id"]}"' in html
+    assert "n_comments" in html and "<script" not in html
+
+
+def _write(tmp: Path, s, data, fail_ldavis=False):
+    def ldavis(path: Path) -> int:
+        if fail_ldavis:
+            raise RuntimeError("boom")
+        path.write_text("<html>stand-in for ldavis; tested in test_report_ldavis</html>", encoding="utf-8")
+        return path.stat().st_size
+
+    return write_report_folder(tmp, data, [s["cards"][c] for c in data["linked_customers"]], ldavis)
+
+
+def test_folder_is_deterministic_and_atomic(tmp_path, synth):
+    data = _data(synth)
+    a, b = tmp_path / "a", tmp_path / "b"
+    ra = _write(a, synth, data)
+    _write(b, synth, data)
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b and len(files_a) == 2 + len(data["linked_customers"])
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    assert ra["customers"] == len(data["linked_customers"])
+    assert (a / "customers" / customer_filename(EVIL_CUSTOMER)).is_file()
+    before = (a / "index.html").read_bytes()
+    with pytest.raises(RuntimeError):
+        _write(a, synth, _data(synth, name="other"), fail_ldavis=True)
+    assert (a / "index.html").read_bytes() == before  # the last good report is still there
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_fifty_topic_index_stays_under_5_mb(tmp_path):
+    s = synthetic_inputs(k=50, n_customers=2000, n_comments=6000, days=900, plant=False)
+    long_text = "guitar string " * 60  # long comments are cut on the page
+    s["comments"]["text"] = s["comments"]["text"] + " " + long_text
+    html = render_index(_data(s))
+    size = len(html.encode("utf-8"))
+    assert html.count('<section class="topic"') == 50
+    assert size < 5_000_000, size

@@ -1,0 +1,117 @@
+"""``report``: gather a model's tables from the workspace and write ``reports/<name>/``.
+
+The numbers come from ``textprofile.report.data`` (pure, on tables) and the pages from
+``textprofile.report.render``; this module only reads the corpus, the model and the profile
+store through their public APIs.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ..progress import Progress
+from ..workspace import Workspace
+
+COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating"]
+
+
+def _read_corpus(corpus_dir: Path):
+    """comments.parquet (the columns the report uses) with ``lang`` from tokens.parquet."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(corpus_dir / "comments.parquet").names
+    comments = pq.read_table(
+        corpus_dir / "comments.parquet", columns=[c for c in COMMENT_COLUMNS if c in schema]
+    ).to_pandas()
+    tokens_path = corpus_dir / "tokens.parquet"
+    if tokens_path.is_file() and "lang" in pq.read_schema(tokens_path).names:
+        langs = pq.read_table(tokens_path, columns=["comment_id", "lang"]).to_pandas()
+        langs = langs.drop_duplicates("comment_id")
+        comments = comments.merge(langs, on="comment_id", how="left")
+    return comments
+
+
+def _store_tables(store, k: int):
+    """interests (long), customers (id + segment) and segments from the store's public API."""
+    import pandas as pd
+
+    wide = store.export_profiles()
+    wide["customer_id"] = wide["customer_id"].astype(str)
+    cols = [f"topic_{t}" for t in range(k) if f"topic_{t}" in wide]
+    interests = wide.melt(id_vars="customer_id", value_vars=cols, var_name="topic", value_name="share")
+    interests["topic_id"] = interests["topic"].str.slice(6).astype(int)
+    interests = interests[["customer_id", "topic_id", "share"]]
+    customers = wide[["customer_id", "segment"]] if "segment" in wide else None
+    segments = pd.DataFrame(store.segments())
+    return interests, customers, segments
+
+
+def report(
+    name: str,
+    ws: Workspace,
+    all_customers: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write ``reports/<name>/`` (index.html, ldavis.html, customers/*.html) atomically.
+
+    Customer cards are written for the customers the report links to, or for every customer
+    in the profile store with ``all_customers``. Returns paths, sizes in bytes and seconds.
+    """
+    from .. import artifacts
+    from ..model import load_model
+    from ..report import ldavis
+    from ..report.data import build_report_data
+    from ..report.render import write_report_folder
+    from ..store import ProfileStore
+
+    started = time.perf_counter()
+    step = progress or (lambda stage, done, total=None: None)
+    step("report: read", 0, 4)
+    model = load_model(ws, name)
+    corpus_dir = ws.require_corpus(name)
+    comments = _read_corpus(corpus_dir)
+    counts = artifacts.read_manifest(corpus_dir).get("counts", {})
+    doc_topics = model.doc_topics()
+    topics = model.topics()
+    step("report: read", 1, 4)
+    manifest = model.manifest
+    model_info = {
+        "engine": (manifest.get("config") or {}).get("engine"),
+        "topics": model.k,
+        "seed": manifest.get("seed"),
+        "vocabulary": len(model.vocab),
+    }
+    with ProfileStore.open(ws, name) as store:
+        interests, customers, segments = _store_tables(store, model.k)
+        data = build_report_data(
+            comments, doc_topics, topics,
+            interests=interests, customers=customers, segments=segments, counts=counts,
+            name=name, model_info={k: v for k, v in model_info.items() if v is not None},
+        )
+        step("report: read", 2, 4)
+        ids = sorted(interests["customer_id"].unique()) if all_customers else data["linked_customers"]
+        cards = (card for card in map(store.get, ids) if card is not None)
+        tcols = [f"topic_{t}" for t in range(model.k)]
+        labels = [model.label(t) for t in range(model.k)]
+
+        def write_ldavis(path: Path) -> int:
+            return ldavis.write_ldavis(
+                path, model.topic_word, doc_topics[tcols].to_numpy(), doc_topics["n_tokens"].to_numpy(),
+                model.vocab, model.term_frequency, labels, title=name,
+            )
+
+        result = write_report_folder(ws.report_dir(name), data, cards, write_ldavis, progress=progress)
+    step("report: read", 4, 4)
+    result.update({
+        "name": name,
+        "topics": model.k,
+        "linked_customers": len(data["linked_customers"]),
+        "all_customers": all_customers,
+        "seconds": round(time.perf_counter() - started, 2),
+    })
+    return result
+
+
+write_report = report  # the public name: ``textprofile.report`` is the package of report code
