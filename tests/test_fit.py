@@ -27,7 +27,7 @@ def planted(workspace):
     return workspace, docs, labels
 
 
-@pytest.mark.parametrize("engine,seed", [("tomotopy", 0), ("gensim", 1)])
+@pytest.mark.parametrize("engine,seed", [("tomotopy", 0), ("gensim", 0), ("gensim", 1)])
 def test_engines_recover_planted_topics(planted, engine, seed):
     ws, _docs, labels = planted
     result = fit("planted", FitConfig(engine=engine, topics=PLANTED_K, no_below=2, seed=seed), ws)
