@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "topics",
     "evaluate",
     "report",
+    "profile",
+    "export",
 ]
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,136 @@
+"""Recovery bar: do profiles find customers' true interests?
+
+Synthetic customers from the labelled Chinese reviews (online_shopping_10_cats): each customer
+gets a random Dirichlet mixture over the 10 categories and 5-40 reviews drawn from it, with
+random dates. We run the real pipeline (load -> fit K=10 -> profile build) and, for each
+interest method side by side (pooled inference vs length-weighted mean), map each topic to the
+category it mostly covers and report:
+
+- dominant-interest accuracy: share of customers whose top recovered category is the category
+  most of their reviews came from (ties count as correct when the top category is one of the tied);
+  also on customers with a unique top category only;
+- mean total-variation distance between recovered and true category mixtures (true = the
+  categories of the reviews actually drawn).
+
+    python benchmarks/bench_recovery.py [--customers 2000] [--alpha 0.5] [--seed 0]
+Bars: accuracy >= 0.85, mean TV <= 0.25.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz"
+OUT = Path(__file__).resolve().parent / "out" / "recovery"
+
+
+def make_export(path: Path, n_customers: int, alpha: float, seed: int) -> pd.DataFrame:
+    with gzip.open(DATA, "rt", encoding="utf-8") as f:
+        reviews = pd.read_csv(f)
+    reviews = reviews.dropna(subset=["review"])
+    reviews = reviews[reviews["review"].str.strip().str.len() > 0].reset_index(drop=True)
+    cats = sorted(reviews["cat"].unique())
+    by_cat = {c: np.flatnonzero(reviews["cat"].to_numpy() == c) for c in cats}
+    rng = np.random.default_rng(seed)
+    rows = []
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    for i in range(n_customers):
+        mix = rng.dirichlet(np.full(len(cats), alpha))
+        n = int(rng.integers(5, 41))
+        drawn = rng.choice(len(cats), size=n, p=mix)
+        for c in drawn:
+            r = int(rng.choice(by_cat[cats[c]]))
+            t = start + pd.Timedelta(minutes=int(rng.integers(0, 365 * 24 * 60)))
+            rows.append((f"u{i:05d}", reviews.at[r, "review"], t.isoformat(), cats[c]))
+    df = pd.DataFrame(rows, columns=["customer_id", "review", "time", "cat"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False)
+    return df
+
+
+def evaluate(ws, name: str, export: pd.DataFrame, method: str) -> dict:
+    from textprofile.config import ProfileConfig
+    from textprofile.model import load_model
+    from textprofile.pipeline.profile import build_profiles
+    from textprofile.store import ProfileStore
+
+    t = time.perf_counter()
+    build_profiles(name, ProfileConfig(method=method), ws)
+    seconds = time.perf_counter() - t
+    fm = load_model(ws, name)
+    comments = pd.read_parquet(ws.corpus_dir(name) / "comments.parquet", columns=["comment_id", "customer_id", "meta"])
+    comments["cat"] = comments["meta"].map(lambda m: __import__("json").loads(m)["cat"])
+    dt = fm.doc_topics().merge(comments[["comment_id", "cat"]], on="comment_id")
+    cols = [f"topic_{k}" for k in range(fm.k)]
+    # topic -> the category holding most of its token mass
+    mass = dt.groupby("cat")[cols].apply(lambda g: (g.to_numpy() * dt.loc[g.index, "n_tokens"].to_numpy()[:, None]).sum(0))
+    cats = sorted(export["cat"].unique())
+    mass_m = np.vstack([mass.loc[c] for c in cats])  # (cats, K)
+    topic_cat = mass_m.argmax(axis=0)
+    truth = pd.crosstab(export["customer_id"], export["cat"]).reindex(columns=cats, fill_value=0)
+    truth = truth.div(truth.sum(axis=1), axis=0)
+    store = ProfileStore.open(ws, name)
+    prof = store.export_profiles().set_index("customer_id").loc[truth.index]
+    store.close()
+    shares = prof[cols].to_numpy()
+    rec = np.zeros((len(shares), len(cats)))
+    for k in range(fm.k):
+        rec[:, topic_cat[k]] += shares[:, k]
+    true = truth.to_numpy()
+    top = rec.argmax(axis=1)
+    tmax = true.max(axis=1, keepdims=True)
+    tied = (true >= tmax - 1e-12)
+    correct = tied[np.arange(len(top)), top]
+    unique = tied.sum(axis=1) == 1
+    tv = 0.5 * np.abs(rec - true).sum(axis=1)
+    return {
+        "method": method, "customers": len(true), "accuracy": float(correct.mean()),
+        "accuracy_unique_top": float(correct[unique].mean()), "mean_tv": float(tv.mean()),
+        "categories_with_a_topic": len(set(topic_cat.tolist())), "build_s": seconds,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--customers", type=int, default=2000)
+    ap.add_argument("--alpha", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    from textprofile.config import FitConfig, LoadConfig
+    from textprofile.pipeline.fit import fit
+    from textprofile.pipeline.load import load
+    from textprofile.workspace import Workspace
+
+    ws = Workspace.resolve(OUT)
+    name = f"rec{a.customers}a{a.alpha}s{a.seed}".replace(".", "_")
+    export_path = OUT / f"{name}.csv"
+    t = time.perf_counter()
+    export = make_export(export_path, a.customers, a.alpha, a.seed)
+    load([export_path], name, LoadConfig(customer_col="customer_id", text_col="review", time_col="time",
+                                          channel="review"), ws)
+    t_load = time.perf_counter() - t
+    t = time.perf_counter()
+    fit(name, FitConfig(topics=10, seed=a.seed), ws)
+    t_fit = time.perf_counter() - t
+    print(f"{a.customers} customers, {len(export):,} reviews, Dirichlet alpha={a.alpha}, seed={a.seed}; "
+          f"load {t_load:.0f} s, fit K=10 {t_fit:.0f} s")
+    results = [evaluate(ws, name, export, m) for m in ("pooled", "mean")]
+    print(f"{'method':8} {'accuracy':>9} {'acc(unique top)':>16} {'mean TV':>8} {'cats covered':>13} {'build s':>8}")
+    for r in results:
+        print(f"{r['method']:8} {r['accuracy']:9.3f} {r['accuracy_unique_top']:16.3f} {r['mean_tv']:8.3f} "
+              f"{r['categories_with_a_topic']:>13} {r['build_s']:8.1f}")
+    p, m = results
+    print(f"pooled/mean ratios: accuracy {p['accuracy'] / m['accuracy']:.3f}, TV {p['mean_tv'] / m['mean_tv']:.3f}")
+    for r in results:
+        ok = r["accuracy"] >= 0.85 and r["mean_tv"] <= 0.25
+        print(f"bar (accuracy >= 0.85, TV <= 0.25) {r['method']}: {'PASS' if ok else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""``textprofile export``: profiles (wide), comments (with topic shares) or topics to a file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .store import ProfileStore, _copy, _sql_str
+
+EXPORT_TABLES = ("profiles", "comments", "topics")
+EXPORT_FORMATS = ("csv", "parquet", "jsonl")
+
+
+def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) -> dict[str, Any]:
+    """Write ``table`` of model ``name`` to ``out`` (csv/parquet/jsonl), atomically.
+
+    ``profiles``: the wide layout (customer_id, behaviour, segment, topic_<id> shares summing to 1).
+    ``comments``: the corpus comments with their topic shares (null when the comment had no
+    in-vocabulary token). ``topics``: id, label, automatic label, corpus share and top terms.
+    """
+    import duckdb
+
+    from .errors import ConfigError
+
+    if table not in EXPORT_TABLES:
+        raise ConfigError(f"--table must be one of {', '.join(EXPORT_TABLES)} (got {table!r})")
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(EXPORT_FORMATS)} (got {fmt!r})")
+    if table == "profiles":
+        with ProfileStore.open(ws, name) as store:
+            store.copy_to(store.profiles_sql(), out, fmt)
+            rows = store.count()
+        return {"name": name, "table": table, "format": fmt, "rows": rows, "path": str(Path(out))}
+    model_dir = ws.require_model(name)
+    con = duckdb.connect()
+    try:
+        if table == "comments":
+            comments = ws.require_corpus(name) / "comments.parquet"
+            doc_topics = model_dir / "doc_topics.parquet"
+            sql = (
+                f"SELECT c.*, d.* EXCLUDE (comment_id, n_tokens) FROM read_parquet('{_sql_str(comments)}') c "
+                f"LEFT JOIN read_parquet('{_sql_str(doc_topics)}') d USING (comment_id) ORDER BY c.source, c.source_row"
+            )
+        else:
+            import pyarrow as pa
+
+            from .model import load_model
+
+            topics = load_model(ws, name).topics()
+            con.register("_topics", pa.table({
+                "topic_id": [int(t["id"]) for t in topics],
+                "label": [t["label"] for t in topics],
+                "auto_label": [t["auto_label"] for t in topics],
+                "share": [float(t["share"]) for t in topics],
+                "terms": [" ".join(term for term, _ in t["terms"][:10]) for t in topics],
+            }))
+            sql = "SELECT * FROM _topics ORDER BY topic_id"
+        rows = _copy(con, sql, Path(out), fmt)
+    finally:
+        con.close()
+    return {"name": name, "table": table, "format": fmt, "rows": rows, "path": str(Path(out))}

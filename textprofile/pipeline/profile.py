@@ -1,0 +1,163 @@
+"""``profile build``: corpus + fitted model in, ``models/<name>/profiles.duckdb`` out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..config import ProfileConfig
+from ..errors import ConfigError, StateError
+from ..progress import Progress
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from ..model import FittedModel
+
+COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"]
+
+
+def read_corpus(corpus_dir: Path) -> pd.DataFrame:
+    """comments.parquet joined row by row with tokens.parquet's ``lang`` and ``tokens``."""
+    import pyarrow.parquet as pq
+
+    comments = pq.read_table(corpus_dir / "comments.parquet", columns=COMMENT_COLUMNS)
+    tokens_path = corpus_dir / "tokens.parquet"
+    if not tokens_path.is_file():
+        raise StateError(f"{tokens_path} not found — run: textprofile tokenize {corpus_dir.name}")
+    tokens = pq.read_table(tokens_path, columns=["comment_id", "lang", "tokens"])
+    if tokens.num_rows != comments.num_rows or not tokens.column("comment_id").equals(comments.column("comment_id")):
+        raise StateError(
+            f"{tokens_path} does not match comments.parquet — run: textprofile tokenize {corpus_dir.name}"
+        )
+    df = comments.to_pandas()
+    df["lang"] = tokens.column("lang").to_pandas()
+    df["tokens"] = tokens.column("tokens").to_pylist()
+    return df
+
+
+def customer_profiles(
+    own: pd.DataFrame, fm: FittedModel, config: ProfileConfig, as_of: pd.Timestamp | None,
+    doc_topics: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, list[list[tuple[str, float]]]]:
+    """Behaviour, topic shares (over topic ids 0..K-1) and keywords of the customers in ``own``.
+
+    ``own``: customer rows only (``is_customer``) with ``lang`` and ``tokens``; every comment of
+    each customer in it must be present. Rows are returned sorted by customer_id.
+    ``doc_topics`` (``method="mean"``): the model's per-comment mixtures.
+    """
+    import numpy as np
+
+    from ..behaviour import behaviour
+    from ..profiles import (
+        customer_codes,
+        decay_weights,
+        mean_interests,
+        normalise,
+        pool_tokens,
+        pooled_interests,
+    )
+
+    beh = behaviour(own, as_of, own["lang"])
+    ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
+    assert list(ids) == list(beh["customer_id"])
+    n = len(ids)
+    weights = decay_weights(own["time"], codes, n, as_of, config.half_life_days)
+    tokens = list(own["tokens"])
+    if config.method == "pooled":
+        X = fm.encode(tokens)
+        # same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
+        shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
+    elif config.method == "mean":
+        if doc_topics is None:
+            doc_topics = fm.doc_topics()
+        cols = [f"topic_{k}" for k in range(fm.k)]
+        dt = doc_topics.set_index("comment_id").reindex(own["comment_id"].to_numpy())
+        theta = dt[cols].to_numpy(dtype=np.float64, na_value=0.0)
+        ntok = dt["n_tokens"].to_numpy(dtype=np.float64, na_value=0.0)
+        shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
+    else:
+        raise ConfigError(f"unknown profile method {config.method!r}; use 'pooled' or 'mean'")
+    keywords = fm.keywords(pool_tokens(tokens, codes, n), config.n_keywords)
+    return beh, normalise(shares), keywords
+
+
+def build_profiles(
+    name: str, config: ProfileConfig | None = None, ws: Workspace | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Build every customer's profile from corpus and model ``name`` into the profile store.
+
+    Returns a summary: customers, comments used, method, as_of, half_life_days, segments, path.
+    """
+    import numpy as np
+
+    from ..behaviour import customer_rows, resolve_as_of
+    from ..model import load_model
+    from ..segments import describe, fit_segments
+    from ..store import ProfileTables, store_path, write_store
+
+    config = config or ProfileConfig()
+    ws = ws or Workspace.resolve()
+    started = time.perf_counter()
+    step = progress or (lambda stage, done, total=None: None)
+    corpus_dir = ws.require_corpus(name)
+    fm = load_model(ws, name)
+    step("profile: read", 0, None)
+    df = read_corpus(corpus_dir)
+    own = customer_rows(df)
+    as_of = resolve_as_of(config.as_of, own["time"])
+    if config.as_of is not None:  # "as of" a date: later comments did not exist yet
+        own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
+    if own.empty:
+        raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
+    step("profile: interests", 0, None)
+    beh, shares, keywords = customer_profiles(own, fm, config, as_of)
+    step("profile: segments", 0, None)
+    topic_ids = list(range(fm.k))
+    labels, seg_model = fit_segments(shares, beh, config.seed)
+    topics = fm.topics()
+    topic_labels = {int(t["id"]): t["label"] for t in topics}
+    segments = describe(labels, shares, beh, topic_ids, topic_labels, len(seg_model.centers))
+    customers = beh.copy()
+    customers["segment"] = labels
+    import pandas as pd
+
+    topics_df = pd.DataFrame({
+        "topic_id": np.array([int(t["id"]) for t in topics], dtype=np.int32),
+        "label": [t["label"] for t in topics],
+        "share": [float(t.get("share", 0.0)) for t in topics],
+    })
+    meta = {
+        "model": name,
+        "config": config.to_dict(),
+        "method": config.method,
+        "as_of": None if as_of is None else as_of.isoformat(),
+        "half_life_days": config.half_life_days,
+        "k": fm.k,
+        "segment_model": seg_model.to_dict(),
+        "comments_used": len(own),
+    }
+    step("profile: store", 0, None)
+    path = write_store(
+        store_path(ws.model_dir(name)),
+        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df),
+        meta,
+        checkpoint=lambda stage: step("profile: store", 0, None),
+    )
+    return {
+        "name": name,
+        "customers": len(customers),
+        "comments_used": len(own),
+        "method": config.method,
+        "as_of": meta["as_of"],
+        "half_life_days": config.half_life_days,
+        "topics": fm.k,
+        "segments": len(segments),
+        "silhouette": seg_model.silhouette,
+        "path": str(path),
+        "seconds": round(time.perf_counter() - started, 2),
+    }

@@ -1,0 +1,127 @@
+"""Per-customer interests: pure functions from comment-level data to one topic mixture per customer.
+
+Two ways to get a customer's mixture (compared on benchmarks/bench_recovery.py):
+
+- ``pooled``: add up the customer's comments' bags of words (optionally recency-weighted) and infer
+  one mixture for the pooled document with the model's fold-in. Short comments get little prior
+  smoothing this way, because the customer's whole history is one long document.
+- ``mean``: the length-weighted (n_tokens x recency weight) mean of the per-comment mixtures in
+  ``doc_topics.parquet``. Each short comment's mixture carries its own prior smoothing, which the
+  mean keeps.
+
+Recency decay: a comment ``d`` days older than the as-of time weighs ``0.5 ** (d / half_life)``.
+Weights are scaled so each customer's newest comment weighs 1, which keeps a customer's evidence
+at full strength however long ago they were last seen, and makes interests independent of the
+as-of time (only their relative ages matter). Undated comments weigh 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+METHODS = ("pooled", "mean")
+
+
+def customer_codes(customer_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted unique ids, code of each row into them)."""
+    ids = np.asarray(customer_ids, dtype=object)
+    uniq, codes = np.unique(ids.astype(str), return_inverse=True)
+    return uniq.astype(object), codes.astype(np.int64)
+
+
+def decay_weights(
+    times: pd.Series, codes: np.ndarray, n_customers: int, as_of: pd.Timestamp | None,
+    half_life_days: float | None,
+) -> np.ndarray:
+    """Recency weight of each comment (1.0 everywhere without a half-life); see the module doc."""
+    import pandas as pd
+
+    n = len(codes)
+    if not half_life_days:
+        return np.ones(n)
+    if half_life_days <= 0:
+        from .errors import ConfigError
+
+        raise ConfigError(f"--half-life must be a positive number of days, got {half_life_days}")
+    t = pd.to_datetime(times, utc=True)
+    ref = as_of if as_of is not None else t.max()
+    if ref is None or pd.isna(ref):
+        return np.ones(n)
+    age = ((ref - t) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    # per-customer shift so the newest comment has age 0 (weight 1)
+    newest = np.full(n_customers, np.inf)
+    dated = ~np.isnan(age)
+    np.minimum.at(newest, codes[dated], age[dated])
+    rel = age - newest[codes]
+    w = np.power(0.5, rel / float(half_life_days))
+    w[~dated] = 1.0
+    return w
+
+
+def pool_rows(X, codes: np.ndarray, n_customers: int, weights: np.ndarray):
+    """Sparse (customers x V) weighted sum of the comment rows of ``X``."""
+    from scipy import sparse
+
+    W = sparse.csr_matrix(
+        (np.asarray(weights, dtype=np.float64), (codes, np.arange(len(codes)))),
+        shape=(n_customers, len(codes)),
+    )
+    return (W @ sparse.csr_matrix(X, dtype=np.float64)).tocsr()
+
+
+def pooled_interests(
+    X, codes: np.ndarray, n_customers: int, weights: np.ndarray, topic_word: np.ndarray,
+    alpha: np.ndarray, iterations: int = 100,
+) -> np.ndarray:
+    """(customers, K) mixtures inferred from each customer's pooled (weighted) bag of words.
+
+    ``X``: (comments, V) counts over the model vocabulary (``FittedModel.encode``). Uses the
+    model's own deterministic fold-in, the same inference ``FittedModel.infer`` runs.
+    """
+    from .topics.base import fold_in
+
+    pooled = pool_rows(X, codes, n_customers, weights)
+    return fold_in(pooled, topic_word, alpha, iterations)
+
+
+def mean_interests(
+    theta: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray, n_customers: int,
+    weights: np.ndarray, prior: np.ndarray,
+) -> np.ndarray:
+    """(customers, K) length- and recency-weighted mean of per-comment mixtures.
+
+    Comments with no in-vocabulary token (n_tokens 0) carry no weight; a customer with none
+    at all gets ``prior`` (normalised).
+    """
+    from scipy import sparse
+
+    w = np.asarray(weights, dtype=np.float64) * np.asarray(n_tokens, dtype=np.float64)
+    W = sparse.csr_matrix((w, (codes, np.arange(len(codes)))), shape=(n_customers, len(codes)))
+    num = np.asarray(W @ np.asarray(theta, dtype=np.float64))
+    den = num.sum(axis=1, keepdims=True)
+    prior = np.asarray(prior, dtype=np.float64) / np.sum(prior)
+    out = np.where(den > 0, num / np.where(den > 0, den, 1.0), prior[None, :])
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def pool_tokens(token_lists: Sequence[Sequence[str]], codes: np.ndarray, n_customers: int) -> list[list[str]]:
+    """Each customer's tokens, their comments concatenated in input order."""
+    out: list[list[str]] = [[] for _ in range(n_customers)]
+    for c, toks in zip(codes.tolist(), token_lists):
+        if len(toks):
+            out[c].extend(toks)
+    return out
+
+
+def normalise(shares: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to exactly 1 (float64), so exported shares add up."""
+    shares = np.clip(np.asarray(shares, dtype=np.float64), 0.0, None)
+    s = shares.sum(axis=1, keepdims=True)
+    k = shares.shape[1] if shares.ndim == 2 else 1
+    return np.where(s > 0, shares / np.where(s > 0, s, 1.0), 1.0 / max(k, 1))

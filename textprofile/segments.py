@@ -1,0 +1,194 @@
+"""Customer segments: scikit-learn KMeans on topic shares plus scaled behaviour, K by silhouette.
+
+Features: the topic shares as they are, and a few behaviour columns (log-counts, recency, rate,
+channel shares, rating, amount) standardised and scaled so the behaviour block carries the same
+total variance as the topic block — interests and behaviour weigh equally, whatever K is.
+Missing behaviour values (no times, no ratings) become the column mean. KMeans and the silhouette
+run on a seeded sample of at most ``SAMPLE`` customers; everyone is then assigned to the nearest
+centre. The fitted ``SegmentModel`` is saved in the store so ``update`` can assign touched
+customers without re-clustering everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SAMPLE = 20_000
+SILHOUETTE_SAMPLE = 5_000
+K_RANGE = (2, 3, 4, 5, 6, 7, 8)
+
+# behaviour column -> transform applied before standardising
+FEATURES: dict[str, str] = {
+    "n_comments": "log1p",
+    "n_chars": "log1p",
+    "recency_days": "log1p",
+    "comments_per_30d": "log1p",
+    "share_review": "id",
+    "share_chat": "id",
+    "share_social": "id",
+    "rating_mean": "id",
+    "amount_mean": "log1p",
+}
+
+
+@dataclass
+class SegmentModel:
+    """What ``assign`` needs: behaviour scaling and the cluster centres (JSON-able)."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    block_weight: float
+    centers: list[list[float]]
+    silhouette: float | None
+    k_scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SegmentModel:
+        return cls(**d)
+
+
+def _raw_behaviour(beh: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    cols = [c for c in FEATURES if c in beh.columns]
+    out = np.empty((len(beh), len(cols)))
+    for j, c in enumerate(cols):
+        v = beh[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        if FEATURES[c] == "log1p":
+            v = np.log1p(np.clip(v, 0.0, None))
+        out[:, j] = v
+    return cols, out
+
+
+def _features(shares: np.ndarray, raw: np.ndarray, model: SegmentModel) -> np.ndarray:
+    z = (raw - np.asarray(model.mean)) / np.asarray(model.scale)
+    z = np.where(np.isnan(z), 0.0, z) * model.block_weight
+    return np.hstack([np.asarray(shares, dtype=np.float64), z])
+
+
+def _scaling(shares: np.ndarray, beh: pd.DataFrame) -> tuple[SegmentModel, np.ndarray]:
+    cols, raw = _raw_behaviour(beh)
+    ok = ~np.isnan(raw)
+    count = ok.sum(axis=0)
+    filled = np.where(ok, raw, 0.0)
+    with np.errstate(all="ignore"):
+        mean = np.where(count > 0, filled.sum(axis=0) / np.maximum(count, 1), 0.0)
+        dev = np.where(ok, raw - mean, 0.0)
+        std = np.where(count > 1, np.sqrt((dev * dev).sum(axis=0) / np.maximum(count, 1)), 0.0)
+    keep = np.isfinite(std) & (std > 1e-12)  # constant or all-missing columns say nothing
+    cols = [c for c, k in zip(cols, keep) if k]
+    raw, mean, std = raw[:, keep], mean[keep], std[keep]
+    topic_var = float(np.var(shares, axis=0).sum()) if len(shares) else 0.0
+    weight = float(np.sqrt(topic_var / len(cols))) if cols and topic_var > 0 else 0.0
+    model = SegmentModel(cols, mean.tolist(), std.tolist(), weight, [], None, {})
+    return model, raw
+
+
+def fit_segments(
+    shares: np.ndarray, beh: pd.DataFrame, seed: int = 0, k_range: tuple[int, ...] = K_RANGE,
+) -> tuple[np.ndarray, SegmentModel]:
+    """Segment id per customer (0 = largest segment) and the fitted model."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    model, raw = _scaling(shares, beh)
+    F = _features(shares, raw, model)
+    n = len(F)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), model
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(n, SAMPLE, replace=False)) if n > SAMPLE else np.arange(n)
+    Fs = F[sample]
+    n_distinct = len(np.unique(np.round(Fs, 9), axis=0))
+    best = None
+    for k in k_range:
+        if k >= n_distinct or k < 2:
+            continue
+        km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(Fs)
+        score = float(silhouette_score(Fs, km.labels_, sample_size=min(SILHOUETTE_SAMPLE, len(Fs)),
+                                       random_state=seed))
+        model.k_scores[str(k)] = round(score, 6)
+        if best is None or score > best[0] + 1e-12:
+            best = (score, km)
+    if best is None:  # too few distinct customers to cluster: one segment
+        model.centers = [F.mean(axis=0).tolist()]
+        return np.zeros(n, dtype=np.int64), model
+    model.silhouette = round(best[0], 6)
+    centers = best[1].cluster_centers_
+    labels = _nearest(F, centers)
+    # number segments by size, largest first (ties: by centre coordinates) so ids are stable
+    sizes = np.bincount(labels, minlength=len(centers))
+    order = sorted(range(len(centers)), key=lambda j: (-sizes[j], tuple(np.round(centers[j], 9))))
+    model.centers = [centers[j].tolist() for j in order]
+    remap = np.empty(len(centers), dtype=np.int64)
+    remap[order] = np.arange(len(centers))
+    return remap[labels], model
+
+
+def _nearest(F: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    d = (F * F).sum(1)[:, None] - 2 * F @ centers.T + (centers * centers).sum(1)[None, :]
+    return np.argmin(d, axis=1).astype(np.int64)
+
+
+def assign(shares: np.ndarray, beh: pd.DataFrame, model: SegmentModel) -> np.ndarray:
+    """Nearest saved centre for each customer (used by ``update``)."""
+    cols, raw = _raw_behaviour(beh)
+    raw = raw[:, [cols.index(c) for c in model.features]]
+    F = _features(shares, raw, model)
+    return _nearest(F, np.asarray(model.centers))
+
+
+def describe(
+    labels: np.ndarray, shares: np.ndarray, beh: pd.DataFrame, topic_ids: list[int],
+    topic_labels: dict[int, str], n_segments: int,
+) -> pd.DataFrame:
+    """One row per segment: segment_id, size, description, top_topics (JSON), behaviour (JSON)."""
+    import json
+
+    import pandas as pd
+
+    rows = []
+    for s in range(n_segments):
+        m = labels == s
+        size = int(m.sum())
+        mean = shares[m].mean(axis=0) if size else np.zeros(len(topic_ids))
+        top = np.argsort(-mean, kind="stable")[:3]
+        top_topics = [
+            {"topic_id": int(topic_ids[j]), "label": topic_labels.get(int(topic_ids[j]), str(topic_ids[j])),
+             "share": round(float(mean[j]), 4)}
+            for j in top
+        ]
+        b = beh[m]
+        stats = {
+            "median_comments": _num(b["n_comments"].median()) if size else None,
+            "median_recency_days": _num(b["recency_days"].median()) if size else None,
+            "mean_comments_per_30d": _num(b["comments_per_30d"].mean()) if size else None,
+            "mean_rating": _num(b["rating_mean"].mean()) if size else None,
+            "mean_amount": _num(b["amount_mean"].mean()) if size else None,
+        }
+        parts = [", ".join(f"{t['label']} {t['share']:.0%}" for t in top_topics if t["share"] >= 0.05)]
+        if stats["median_comments"] is not None:
+            parts.append(f"{stats['median_comments']:g} comments (median)")
+        if stats["median_recency_days"] is not None:
+            parts.append(f"last seen {stats['median_recency_days']:.0f} days ago (median)")
+        if stats["mean_rating"] is not None:
+            parts.append(f"rating {stats['mean_rating']:.1f}")
+        rows.append({
+            "segment_id": s, "size": size, "description": " · ".join(p for p in parts if p),
+            "top_topics": json.dumps(top_topics, ensure_ascii=False),
+            "behaviour": json.dumps(stats, ensure_ascii=False, sort_keys=True),
+        })
+    return pd.DataFrame(rows, columns=["segment_id", "size", "description", "top_topics", "behaviour"])
+
+
+def _num(x: Any) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else round(x, 2)

@@ -1,0 +1,350 @@
+"""``ProfileStore``: the DuckDB file of profiles, built atomically and opened read-only for lookups.
+
+Only duckdb is imported on the lookup path (``profile show`` must start fast); pandas is needed
+only to build. Similar customers are ranked by Hellinger distance between topic mixtures,
+H(p, q) = sqrt(1 - sum_k sqrt(p_k q_k)), which is bounded in [0, 1] and, unlike cosine, treats
+small shares fairly (a 2% vs 0% interest counts for something).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFoundError, StateError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+STORE_FILE = "profiles.duckdb"
+STORE_VERSION = 1
+
+_TIME_COLUMNS = ("first_seen", "last_seen")
+
+
+@dataclass
+class ProfileTables:
+    """Everything a store is built from; rows of ``customers``, ``shares`` and ``keywords`` align.
+
+    ``customers``: customer_id (sorted, unique) + behaviour columns + ``segment``.
+    ``shares``: (n, K) topic mixtures over ``topic_ids`` (rows sum to 1).
+    ``keywords``: per customer, [(term, score), ...] best first.
+    ``segments``: segment_id, size, description, top_topics (JSON), behaviour (JSON).
+    ``topics``: topic_id, label, share.
+    """
+
+    customers: pd.DataFrame
+    shares: np.ndarray
+    topic_ids: list[int]
+    keywords: list[list[tuple[str, float]]]
+    segments: pd.DataFrame
+    topics: pd.DataFrame
+
+
+def store_path(model_dir: str | os.PathLike) -> Path:
+    return Path(model_dir) / STORE_FILE
+
+
+def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
+    """The long ``interests``/``keywords`` tables and the per-customer list columns for ``cards``."""
+    import numpy as np
+    import pyarrow as pa
+
+    n, k = t.shares.shape
+    ids = pa.array(t.customers["customer_id"].astype(str).to_numpy(), type=pa.string())
+    order = np.argsort(-t.shares, axis=1, kind="stable")
+    topic = np.asarray(t.topic_ids, dtype=np.int32)[order].ravel()
+    share = np.take_along_axis(t.shares, order, axis=1).astype(np.float64).ravel()
+    interests = pa.table({
+        "customer_id": ids.take(pa.array(np.repeat(np.arange(n), k))),
+        "topic_id": topic, "share": share, "rank": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
+    })
+    lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
+    terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
+    scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
+    keywords = pa.table({
+        "customer_id": ids.take(pa.array(np.repeat(np.arange(n), lengths))),
+        "term": terms, "score": scores,
+        "rank": np.concatenate([np.arange(1, m + 1, dtype=np.int32) for m in lengths]) if n else np.zeros(0, np.int32),
+    })
+    i_off = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
+    k_off = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    lists = pa.table({
+        "it": pa.ListArray.from_arrays(i_off, pa.array(topic)),
+        "is": pa.ListArray.from_arrays(i_off, pa.array(share)),
+        "kt": pa.ListArray.from_arrays(k_off, terms),
+        "ks": pa.ListArray.from_arrays(k_off, scores),
+    })
+    return {"interests": interests, "keywords": keywords, "lists": lists}
+
+
+def _cards_sql(behaviour_cols: list[str]) -> str:
+    """SQL building ``cards``: one JSON document per customer (behaviour, interests, keywords, segment).
+
+    Denormalised on purpose: a lookup is then one indexed point query on a narrow table, which
+    is what keeps ``get`` in single-digit milliseconds on a million customers.
+    """
+    fields = ", ".join(
+        f"{c} := strftime(c.{c}, '%Y-%m-%dT%H:%M:%SZ')" if c in _TIME_COLUMNS else f"{c} := c.{c}"
+        for c in behaviour_cols
+    )
+    return (
+        "SELECT c.customer_id, to_json({'b': struct_pack(" + fields + "), "
+        "'it': l.it, 'is': l.\"is\", 'kt': l.kt, 'ks': l.ks, 's': c.segment})::VARCHAR AS card "
+        "FROM _customers c POSITIONAL JOIN _lists l"
+    )
+
+
+def write_store(
+    target: str | os.PathLike,
+    tables: ProfileTables,
+    meta: dict[str, Any],
+    checkpoint: Callable[[str], None] | None = None,
+) -> Path:
+    """Build the store in a temporary file beside ``target`` and rename it into place.
+
+    ``meta`` (JSON-able) is kept in a ``meta`` table. ``checkpoint(stage)`` is called as the
+    build proceeds (progress, and tests that interrupt a build). A crash or Ctrl-C at any point
+    leaves the previous store intact.
+    """
+    import duckdb
+
+    cust = tables.customers
+    ids = cust["customer_id"]
+    if not (ids.is_monotonic_increasing and ids.is_unique):
+        raise ValueError("customers must be sorted by a unique customer_id")
+    if tables.shares.shape[0] != len(cust) or len(tables.keywords) != len(cust):
+        raise ValueError("shares and keywords must have one row per customer")
+    arrow = _arrow_tables(tables)
+    behaviour_cols = [c for c in cust.columns if c not in ("customer_id", "segment")]
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
+    _remove(tmp)
+    step = checkpoint or (lambda stage: None)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.register("_customers", cust)
+            con.register("_lists", arrow["lists"])
+            sources = {
+                "customers": "SELECT * FROM _customers",
+                "interests": "SELECT * FROM _interests",
+                "keywords": "SELECT * FROM _keywords",
+                "segments": "SELECT * FROM _segments ORDER BY segment_id",
+                "topics": "SELECT * FROM _topics ORDER BY topic_id",
+            }
+            con.register("_interests", arrow["interests"])
+            con.register("_keywords", arrow["keywords"])
+            con.register("_segments", tables.segments)
+            con.register("_topics", tables.topics)
+            for name, sql in sources.items():
+                con.execute(f"CREATE TABLE {name} AS {sql}")
+                step(name)
+            con.execute("CHECKPOINT")
+            # Long JSON strings: compressing them costs build time and lookup time, saves little.
+            con.execute("PRAGMA force_compression = 'uncompressed'")
+            con.execute("CREATE TABLE cards AS " + _cards_sql(behaviour_cols))
+            con.execute("CREATE UNIQUE INDEX cards_id ON cards(customer_id)")
+            step("cards")
+            con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            rows = [(k, json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)) for k, v in sorted(meta.items())]
+            rows.append(("store_version", json.dumps(STORE_VERSION)))
+            con.executemany("INSERT INTO meta VALUES (?, ?)", rows)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        step("done")
+        os.replace(tmp, target)
+    finally:
+        _remove(tmp)
+    return target
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        if p.exists():
+            p.unlink()
+
+
+class ProfileStore:
+    """Read-only lookups in one model's ``profiles.duckdb``; several may be open at once."""
+
+    def __init__(self, path: str | os.PathLike, model: str | None = None):
+        import duckdb
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            name = model or self.path.parent.name
+            raise NotFoundError(
+                f"no profiles for model {name!r} at {self.path} — run: textprofile profile build {name}"
+            )
+        # one thread: point queries gain nothing from parallelism and lose to its set-up cost
+        self._con = duckdb.connect(str(self.path), read_only=True, config={"threads": 1})
+        self.meta: dict[str, Any] = {
+            k: json.loads(v) for k, v in self._con.execute("SELECT key, value FROM meta").fetchall()
+        }
+        self.model = model or self.meta.get("model") or self.path.parent.name
+        if self.meta.get("store_version") != STORE_VERSION:
+            self.close()
+            raise StateError(
+                f"{self.path} was built by another textprofile version — run: textprofile profile build {self.model}"
+            )
+        self._behaviour_cols = [
+            r[0] for r in self._con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'customers' "
+                "AND column_name NOT IN ('customer_id', 'segment') ORDER BY column_index"
+            ).fetchall()
+        ]
+        # small tables cached once, so ``get`` is a single point query
+        self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
+        self._segment_text = {
+            s: d for s, d in self._con.execute("SELECT segment_id, description FROM segments").fetchall()
+        }
+
+    @classmethod
+    def open(cls, ws, name: str) -> ProfileStore:
+        """The store of model ``name`` in workspace ``ws``."""
+        return cls(store_path(ws.model_dir(name)), model=name)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> ProfileStore:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def get(self, customer_id: str) -> dict[str, Any] | None:
+        """The profile card of ``customer_id``, or None when it is not in the store."""
+        if "\x00" in customer_id:
+            return None
+        # A literal, not a parameter: DuckDB plans the ART index scan only for a constant.
+        row = self._con.execute(
+            f"SELECT card FROM cards WHERE customer_id = {_sql_literal(customer_id)}"
+        ).fetchone()
+        if row is None:
+            return None
+        card = json.loads(row[0])
+        segment = card["s"]
+        return {
+            "customer_id": customer_id,
+            "model": self.model,
+            "behaviour": card["b"],
+            "interests": [
+                {"topic_id": t, "label": self._labels.get(t, f"topic {t}"), "share": s}
+                for t, s in zip(card["it"], card["is"])
+            ],
+            "keywords": [{"term": t, "score": s} for t, s in zip(card["kt"], card["ks"])],
+            "segment": None if segment is None else {
+                "segment_id": segment, "description": self._segment_text.get(segment, "")
+            },
+        }
+
+    def require(self, customer_id: str) -> dict[str, Any]:
+        """Like ``get`` but an unknown id raises NotFoundError with up to three close ids."""
+        card = self.get(customer_id)
+        if card is None:
+            raise self._not_found(customer_id)
+        return card
+
+    def _not_found(self, customer_id: str) -> NotFoundError:
+        close = self.suggest(customer_id)
+        hint = f"; did you mean: {', '.join(close)}?" if close else f"; list ids with: textprofile export {self.model} --table profiles"
+        return NotFoundError(f"customer {customer_id!r} not found in model {self.model!r}{hint}")
+
+    def suggest(self, customer_id: str, n: int = 3) -> list[str]:
+        """Up to ``n`` ids close to ``customer_id``: shared prefix first, then edit distance."""
+        q = customer_id.lower()
+        limit = max(2, len(q) // 3)
+        rows = self._con.execute(
+            "SELECT customer_id FROM (SELECT customer_id, "
+            "  starts_with(lower(customer_id), $q) OR starts_with($q, lower(customer_id)) AS prefix, "
+            "  levenshtein(lower(customer_id), $q) AS dist FROM customers) "
+            "WHERE prefix OR dist <= $limit ORDER BY dist, customer_id LIMIT $n",
+            {"q": q, "limit": limit, "n": n},
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def similar(self, customer_id: str, n: int = 10) -> list[dict[str, Any]]:
+        """The ``n`` customers whose topic mixtures are closest (Hellinger distance, smallest first)."""
+        if self._con.execute("SELECT 1 FROM customers WHERE customer_id = ?", [customer_id]).fetchone() is None:
+            raise self._not_found(customer_id)
+        rows = self._con.execute(
+            "WITH q AS (SELECT topic_id, share FROM interests WHERE customer_id = $id AND share > 0), "
+            "bc AS (SELECT i.customer_id, sum(sqrt(i.share * q.share)) AS bc FROM interests i "
+            "  JOIN q USING (topic_id) WHERE i.customer_id <> $id GROUP BY i.customer_id "
+            "  ORDER BY bc DESC, i.customer_id LIMIT $n) "
+            "SELECT bc.customer_id, sqrt(greatest(0.0, 1.0 - bc.bc)) AS distance, t.topic_id, t.label "
+            "FROM bc JOIN interests i ON i.customer_id = bc.customer_id AND i.rank = 1 "
+            "JOIN topics t ON t.topic_id = i.topic_id ORDER BY distance, bc.customer_id",
+            {"id": customer_id, "n": n},
+        ).fetchall()
+        return [
+            {"customer_id": c, "distance": round(d, 6), "top_topic_id": t, "top_label": lab}
+            for c, d, t, lab in rows
+        ]
+
+    def topics(self) -> list[dict[str, Any]]:
+        rows = self._con.execute("SELECT topic_id, label, share FROM topics ORDER BY topic_id").fetchall()
+        return [{"topic_id": t, "label": lab, "share": s} for t, lab, s in rows]
+
+    def segments(self) -> list[dict[str, Any]]:
+        rows = self._con.execute(
+            "SELECT segment_id, size, description, top_topics, behaviour FROM segments ORDER BY segment_id"
+        ).fetchall()
+        return [
+            {"segment_id": s, "size": z, "description": d, "top_topics": json.loads(t), "behaviour": json.loads(b)}
+            for s, z, d, t, b in rows
+        ]
+
+    def count(self) -> int:
+        return self._con.execute("SELECT count(*) FROM customers").fetchone()[0]
+
+    # -- export ----------------------------------------------------------------------------
+
+    def profiles_sql(self) -> str:
+        """SQL for the wide profiles table: customer_id, behaviour, segment, topic_<id> shares."""
+        ids = [r[0] for r in self._con.execute("SELECT topic_id FROM topics ORDER BY topic_id").fetchall()]
+        shares = ", ".join(
+            f"coalesce(max(i.share) FILTER (WHERE i.topic_id = {int(t)}), 0.0) AS topic_{int(t)}" for t in ids
+        )
+        cols = ", ".join(f"c.{c}" for c in ["customer_id", *self._behaviour_cols, "segment"])
+        return (
+            f"SELECT {cols}, {shares} FROM customers c LEFT JOIN interests i USING (customer_id) "
+            f"GROUP BY ALL ORDER BY c.customer_id"
+        )
+
+    def export_profiles(self) -> pd.DataFrame:
+        """The wide profiles table as a DataFrame (one row per customer)."""
+        return self._con.execute(self.profiles_sql()).df()
+
+    def copy_to(self, sql: str, out: str | os.PathLike, fmt: str) -> int:
+        """Write the result of ``sql`` to ``out`` as csv/parquet/jsonl, atomically; return rows."""
+        return _copy(self._con, sql, Path(out), fmt)
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _sql_literal(value: str) -> str:
+    """A SQL string literal (DuckDB has no backslash escapes, so doubling quotes is enough)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _copy(con, sql: str, out: Path, fmt: str) -> int:
+    from .artifacts import atomic_path
+
+    options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}[fmt]
+    with atomic_path(out, suffix=f".{fmt}") as tmp:
+        con.execute(f"COPY ({sql}) TO '{_sql_str(tmp)}' ({options})")
+    return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
