@@ -50,10 +50,13 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
         picks = [np.searchsorted(cum_word[t], r) for t, r in zip(topics, rng.random(n_tok))]
         words = [vocab[min(int(i), v - 1)] for i in picks]
         text = " ".join(words)
-        if plant and j < len(PAYLOADS):
-            text = f"{text} {PAYLOADS[j]} {text}"
         counts = np.bincount(topics, minlength=k) + 0.1
         doc_theta[j] = counts / counts.sum()
+        if plant and j < len(PAYLOADS):
+            # short and almost all one topic: each payload is that topic's top example
+            text = f"{' '.join(words[:4])} {PAYLOADS[j]} {' '.join(words[:4])}"
+            doc_theta[j] = np.full(k, 0.01 / k)
+            doc_theta[j, j % k] += 0.99
         n_tokens[j] = n_tok
         rows.append({
             "comment_id": f"{j:016x}",

@@ -61,7 +61,7 @@ def bar_chart(
             '<rect x="{bx}" y="{y}" width="{bw}" height="{bh}" fill="{c}"/>'
             '<text x="{vx}" y="{ty}">{val}</text></g>'
         ).format(
-            tip=tip, lx=label_width - 6, ty=_n(y + row * 0.7), label=_clip(label, 36),
+            tip=tip, lx=label_width - 6, ty=_n(y + row * 0.7), label=_clip(label, label_width // 7),
             bx=label_width, y=_n(y + 2), bw=_n(bw), bh=row - 4, c=BAR_COLOR,
             vx=_n(label_width + bw + 4), val=fmt.format(value),
         ))
@@ -106,7 +106,7 @@ def heatmap(
     for i, (row, vals) in enumerate(zip(rows, values)):
         y = top + cell_h * i
         parts.append(Markup('<text x="{x}" y="{y}" text-anchor="end">{r}</text>').format(
-            x=label_width - 6, y=_n(y + cell_h * 0.75), r=_clip(row, 36)))
+            x=label_width - 6, y=_n(y + cell_h * 0.75), r=_clip(row, label_width // 7)))
         for j, v in enumerate(vals):
             parts.append(Markup(
                 '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}">'
