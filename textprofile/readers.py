@@ -109,12 +109,14 @@ def _sniff_text_format(head: bytes, hinted: str | None) -> str:
     if text.startswith("["):
         return "json"
     if text.startswith("{"):
-        first = text.split("\n", 1)[0].strip()
+        # JSON Lines: the first line is a whole object and another object line follows; a file
+        # holding a single object is JSON (and later refused as "not records")
+        lines = [ln.strip() for ln in text.split("\n", 2)[:2]]
         try:
-            json.loads(first)
-            return "jsonl"
+            json.loads(lines[0])
         except ValueError:
             return "json"
+        return "jsonl" if len(lines) > 1 and lines[1].startswith("{") else "json"
     if hinted == "json":
         return "json"
     first_line = text.split("\n", 1)[0]
@@ -291,7 +293,9 @@ def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[Ra
         bad_numbers[n] = f"malformed line: expected {row.expected_columns} fields, got {row.actual_columns}|{row.text}"
         return "skip"
 
-    stream = Utf8Stream(path, info.compressed, info.encoding or "utf-8")
+    # buffered, so that read(n) returns n bytes: pyarrow treats each read as one block, and a
+    # record must fit in a block
+    stream = io.BufferedReader(Utf8Stream(path, info.compressed, info.encoding or "utf-8"), _BLOCK)
     try:
         reader = pacsv.open_csv(
             stream,
@@ -429,8 +433,10 @@ def read_json_chunks(info: FileInfo) -> Iterator[RawChunk]:
             raise InputFileError(f"{info.path}: not valid JSON ({e}) — check the file or pass --format") from None
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
-        if len(lists) == 1:
+        if len(lists) == 1:  # {"data": [{...}, ...]}
             data = lists[0]
+        elif not any(isinstance(v, (dict, list)) for v in data.values()):  # one flat record
+            data = [data]
     if not isinstance(data, list) or (data and not any(isinstance(x, dict) for x in data)):
         kind = type(data).__name__ if not isinstance(data, list) else "array of non-objects"
         raise InputFileError(
@@ -451,12 +457,19 @@ def read_json_chunks(info: FileInfo) -> Iterator[RawChunk]:
 
 def read_xlsx_chunks(info: FileInfo, sheet: str | None) -> Iterator[RawChunk]:
     """Chunks of one worksheet, read with openpyxl in read-only mode."""
+    # a file handle, so openpyxl does not insist on an .xlsx file name
+    with open(info.path, "rb") as fh:
+        yield from _xlsx_chunks(fh, info, sheet)
+
+
+def _xlsx_chunks(fh, info: FileInfo, sheet: str | None) -> Iterator[RawChunk]:
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        wb = openpyxl.load_workbook(info.path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        raise InputFileError(f"{info.path}: not a readable .xlsx workbook ({e})") from None
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as e:
+        raise InputFileError(f"{info.path}: not a readable .xlsx workbook ({e}) — check --format") from None
     try:
         names = wb.sheetnames
         if sheet is None:
