@@ -7,7 +7,17 @@ import re
 import unicodedata
 from typing import Any
 
-_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|!--.*?--)>", re.DOTALL)
+_TAG = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?|!--.*?--)>", re.DOTALL)
+# tags that separate words; inline tags (<b>, <span>, ...) are removed without a space
+_BLOCK_TAGS = frozenset({
+    "br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "blockquote", "pre", "section",
+})
+
+
+def _tag(m: re.Match) -> str:
+    return " " if (m.group(2) or "").lower() in _BLOCK_TAGS else ""
+
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 # full-width ASCII and the ideographic space: the bulk of NFKC's work on Chinese text, done by a
 # table lookup first because unicodedata.normalize is slow on long CJK strings
@@ -29,7 +39,7 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub(_tag, text)
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
