@@ -9,6 +9,7 @@ counts, so the file is byte-identical for any ``jobs``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from pathlib import Path
@@ -135,11 +136,16 @@ def tokenize_corpus(
             id_queue.append(ids)
             yield texts
 
+    tok = Tokenizer(config)
+    texts = texts_only()
     if jobs == 1:
-        tok = Tokenizer(config)
-        results = (tok.tokenize_chunk(t) for t in texts_only())
+        results = (tok.tokenize_chunk(t) for t in texts)
     else:
-        results = map_chunks(config, texts_only(), jobs)
+        # The first chunk is done here: it loads whatever the text needs (jieba, spaCy) once,
+        # and the workers forked afterwards inherit the warmed-up tokenizer.
+        first = next(texts, None)
+        head = [] if first is None else [tok.tokenize_chunk(first)]
+        results = itertools.chain(head, map_chunks(tok, texts, jobs))
 
     buf_ids: list = []
     buf_langs: list = []

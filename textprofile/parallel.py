@@ -1,11 +1,13 @@
 """Tokenize chunks of texts in worker processes, results in input order, bounded memory.
 
-Each worker builds one ``Tokenizer`` (its own jieba dictionary and spaCy pipeline) when it
-starts. At most ``2 * jobs`` chunks are in flight, so a corpus of any size streams through.
-Workers are forked where the platform allows: it starts in milliseconds and, unlike ``spawn``,
-works when the caller's ``__main__`` is not an importable file (stdin, ``python -c``). Workers
-only run the tokenizer on plain Python lists, so the parent's pyarrow threads, which ``fork``
-does not copy, are never needed in the child. Elsewhere (macOS, Windows) ``spawn`` is used.
+At most ``2 * jobs`` chunks are in flight, so a corpus of any size streams through. Where the
+platform can fork (Linux), workers are forked from a parent whose ``Tokenizer`` is already built
+(jieba dictionary loaded, spaCy ready), so they start in milliseconds with their own copy of it —
+no worker re-reads jieba's cache file, so none can race on it — and ``fork`` also works when the
+caller's ``__main__`` is not an importable file (stdin, ``python -c``). Workers only run the
+tokenizer on plain Python lists; the parent's pyarrow threads, which ``fork`` does not copy, are
+never needed in a child. Elsewhere (macOS, Windows) workers are spawned and each builds its own
+``Tokenizer`` from the config.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from .config import TokenizeConfig
-
-_worker = None  # the Tokenizer of this worker process (set by _init, used by _run)
+_worker = None  # this worker process's Tokenizer (set by _init, used by _run)
 
 
-def _init(config: TokenizeConfig) -> None:
+def _init(tokenizer_or_config) -> None:
     global _worker
+    from .config import TokenizeConfig
     from .tokenize import Tokenizer
 
-    _worker = Tokenizer(config)
-    _worker.zh  # load jieba's dictionary now, while the parent reads the first chunks  # noqa: B018
+    if isinstance(tokenizer_or_config, TokenizeConfig):
+        _worker = Tokenizer(tokenizer_or_config)
+    else:
+        _worker = tokenizer_or_config
 
 
 def _run(texts: list) -> tuple[list[str], list[list[str]]]:
@@ -38,17 +41,17 @@ def resolve_jobs(jobs: int | None) -> int:
     return max(1, int(jobs))
 
 
-def map_chunks(
-    config: TokenizeConfig, chunks: Iterable[list], jobs: int | None
-) -> Iterator[tuple[list[str], list[list[str]]]]:
-    """Yield ``(langs, tokens)`` for each chunk of texts, in order, using ``jobs`` processes."""
+def map_chunks(tokenizer, chunks: Iterable[list], jobs: int | None) -> Iterator[tuple[list[str], list[list[str]]]]:
+    """Yield ``tokenizer.tokenize_chunk(chunk)`` for each chunk, in order, using ``jobs`` processes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     jobs = resolve_jobs(jobs)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(config,)) as pool:
+    if "fork" in multiprocessing.get_all_start_methods():
+        ctx, arg = multiprocessing.get_context("fork"), tokenizer
+    else:
+        ctx, arg = multiprocessing.get_context("spawn"), tokenizer.config
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(arg,)) as pool:
         pending: deque = deque()
         it = iter(chunks)
         for chunk in it:

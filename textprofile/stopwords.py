@@ -39,12 +39,30 @@ def read_word_file(path: str | Path) -> list[str]:
     return words
 
 
+def spacy_stop_words(lang: str) -> set[str]:
+    """``spacy.lang.<lang>.stop_words.STOP_WORDS``, read without importing spaCy.
+
+    Importing the module imports spaCy and its language class (seconds); the module itself is a
+    self-contained word list, so it is run on its own. Falls back to the import if spaCy's
+    layout ever changes.
+    """
+    import importlib.util
+    import runpy
+
+    spec = importlib.util.find_spec("spacy")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(root) / "lang" / lang / "stop_words.py"
+        if path.is_file():
+            words = runpy.run_path(str(path)).get("STOP_WORDS")
+            if isinstance(words, set) and words:
+                return set(words)
+    module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+    return set(module.STOP_WORDS)
+
+
 def build_stopwords(extra_files: tuple[str, ...] = ()) -> frozenset[str]:
     """The merged stop word set (see the module docstring for the sources)."""
-    from spacy.lang.en.stop_words import STOP_WORDS as EN
-    from spacy.lang.zh.stop_words import STOP_WORDS as ZH
-
-    words = set(ZH) | {w.lower() for w in EN}
+    words = spacy_stop_words("zh") | {w.lower() for w in spacy_stop_words("en")}
     for name in BOILERPLATE_FILES:
         words.update(read_word_file(DATA / name))
     for f in extra_files:

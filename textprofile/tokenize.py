@@ -77,9 +77,11 @@ class Tokenizer:
             return [self.tokenize(t) for t in texts]
         from .parallel import map_chunks
 
-        out: list[tuple[str, list[str]]] = []
-        chunks = (texts[i : i + CHUNK_ROWS] for i in range(0, len(texts), CHUNK_ROWS))
-        for langs, toks in map_chunks(self.config, chunks, jobs):
+        # the first chunk here, so the workers forked afterwards inherit a warmed-up tokenizer
+        langs, toks = self.tokenize_chunk(texts[:CHUNK_ROWS])
+        out = list(zip(langs, toks))
+        chunks = (texts[i : i + CHUNK_ROWS] for i in range(CHUNK_ROWS, len(texts), CHUNK_ROWS))
+        for langs, toks in map_chunks(self, chunks, jobs):
             out.extend(zip(langs, toks))
         return out
 

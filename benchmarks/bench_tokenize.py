@@ -1,0 +1,195 @@
+"""Tokenizer bars, measured side by side in one run (run by hand, not a test).
+
+    python benchmarks/bench_tokenize.py zh      [--jobs 2] [--repeat 1]
+    python benchmarks/bench_tokenize.py en
+    python benchmarks/bench_tokenize.py memory  [--rows 500000]
+    python benchmarks/bench_tokenize.py all
+
+zh:     the 62,774 reviews of online_shopping_10_cats.csv.gz. (a) a plain one-process loop of
+        ``jieba.lcut`` over the texts (its dictionary load included, as a script would pay it),
+        then (b) ``tokenize_corpus`` on the same texts as comments.parquet, end to end (read,
+        clean, segment, stop words, write tokens.parquet) with ``--jobs``. Bar: a / b >= 1.8.
+en:     the Amazon 5-core reviews, one process: spaCy tokens processed per second by
+        ``Tokenizer.tokenize_chunk`` (tokenizer construction excluded). Bar: >= 50k tokens/s.
+memory: generated corpora of N and N/10 rows (real reviews sampled with a seed, zh and en),
+        tokenized in a fresh process each; peak RSS of the parent and of the largest worker.
+Scratch output goes to benchmarks/out/tokenize/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+OUT = Path(__file__).resolve().parent / "out" / "tokenize"
+
+
+def zh_texts() -> list[str]:
+    import pandas as pd
+
+    df = pd.read_csv(DATA / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz")
+    return ["" if pd.isna(x) else str(x) for x in df["review"]]
+
+
+def en_texts() -> list[str]:
+    texts = []
+    for f in ("reviews_Musical_Instruments_5.json.gz", "reviews_Digital_Music_5.partial.json.gz", "All_Beauty_5.json.gz"):
+        with gzip.open(DATA / "amazon_reviews_5core_en" / f, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                t = json.loads(line).get("reviewText") or ""
+                if t.strip():
+                    texts.append(t)
+    return texts
+
+
+def write_comments(folder: Path, texts) -> None:
+    """A comments.parquet with the columns tokenize_corpus reads, streamed in batches."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = pa.schema([("comment_id", pa.string()), ("customer_id", pa.string()), ("text", pa.string())])
+    with pq.ParquetWriter(folder / "comments.parquet", schema) as w:
+        batch: list[str] = []
+        n = 0
+
+        def flush():
+            nonlocal n
+            ids = [hashlib.sha256(f"{n + i}\x1f{t}".encode()).hexdigest()[:16] for i, t in enumerate(batch)]
+            w.write_table(pa.table({"comment_id": ids, "customer_id": [str(n + i) for i in range(len(batch))], "text": batch}, schema=schema))
+            n += len(batch)
+            batch.clear()
+
+        for t in texts:
+            batch.append(t)
+            if len(batch) >= 50_000:
+                flush()
+        if batch:
+            flush()
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished children (pool workers)."""
+    a = resource.getrusage(resource.RUSAGE_SELF)
+    b = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+def bench_zh(jobs: int, repeat: int) -> None:
+    import jieba
+
+    from textprofile.config import TokenizeConfig
+    from textprofile.tokenize import tokenize_corpus
+
+    texts = zh_texts()
+    chars = sum(map(len, texts))
+    folder = OUT / "zh"
+    write_comments(folder, texts)
+    print(f"zh: {len(texts)} reviews, {chars} characters, jobs={jobs}")
+    for r in range(repeat):
+        c0 = _cpu()
+        t0 = time.perf_counter()
+        tk = jieba.Tokenizer()
+        n = 0
+        for t in texts:
+            n += len(tk.lcut(t))
+        plain = time.perf_counter() - t0
+        c1 = _cpu()
+        t0 = time.perf_counter()
+        res = tokenize_corpus(folder, TokenizeConfig(), jobs=jobs, force=True)
+        ours = time.perf_counter() - t0
+        c2 = _cpu()
+        cpu_plain, cpu_ours = c1 - c0, c2 - c1
+        print(
+            f"  round {r + 1}: plain jieba.lcut loop {plain:.2f} s wall, {cpu_plain:.2f} s CPU "
+            f"({chars / plain / 1000:.0f} k chars/s, {n} words) | tokenize_corpus jobs={jobs} {ours:.2f} s wall, "
+            f"{cpu_ours:.2f} s CPU in parent+workers ({chars / ours / 1000:.0f} k chars/s, {res['tokens']} tokens kept)\n"
+            f"  round {r + 1}: speed-up {plain / ours:.2f}x wall (bar 1.8x); CPU per text {cpu_plain / cpu_ours:.2f}x less; "
+            f"load average during the run {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
+
+
+def bench_en() -> None:
+    from textprofile.tokenize import Tokenizer
+
+    texts = en_texts()
+    tok = Tokenizer()
+    tok.en  # build spaCy before timing  # noqa: B018
+    nlp = tok.en.nlp
+    n_in = sum(len(d) for d in nlp.tokenizer.pipe(texts[:200]))  # warm up
+    t0 = time.perf_counter()
+    _, toks = tok.tokenize_chunk(texts)
+    dt = time.perf_counter() - t0
+    n_in = sum(len(d) for d in nlp.tokenizer.pipe(texts))
+    n_out = sum(map(len, toks))
+    print(
+        f"en: {len(texts)} Amazon reviews, {n_in} spaCy tokens in, {n_out} kept, one process {dt:.2f} s: "
+        f"{n_in / dt / 1000:.1f} k tokens/s per core (bar 50k)"
+    )
+
+
+def _memory_child(folder: str, jobs: int) -> None:
+    from textprofile.config import TokenizeConfig
+    from textprofile.tokenize import tokenize_corpus
+
+    t0 = time.perf_counter()
+    res = tokenize_corpus(folder, TokenizeConfig(), jobs=jobs, force=True)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"rows": res["rows"], "tokens": res["tokens"], "seconds": time.perf_counter() - t0, "parent_mb": own, "worker_mb": kids}))
+
+
+def bench_memory(rows: int, jobs: int) -> None:
+    import random
+
+    pool = zh_texts() + en_texts()
+    out = {}
+    for n in (rows // 10, rows):
+        folder = OUT / f"mem_{n}"
+        if not (folder / "comments.parquet").is_file():
+            rng = random.Random(0)
+            write_comments(folder, (pool[rng.randrange(len(pool))] for _ in range(n)))
+        p = subprocess.run(
+            [sys.executable, __file__, "_memchild", str(folder), "--jobs", str(jobs)], capture_output=True, text=True, check=True
+        )
+        out[n] = json.loads(p.stdout.strip().splitlines()[-1])
+        r = out[n]
+        print(f"memory: {n} rows, {r['tokens']} tokens, {r['seconds']:.1f} s: peak RSS parent {r['parent_mb']:.0f} MB, largest worker {r['worker_mb']:.0f} MB")
+    small, big = out[rows // 10], out[rows]
+    print(
+        f"memory: 10x the rows -> parent peak x{big['parent_mb'] / small['parent_mb']:.2f}, "
+        f"worker peak x{big['worker_mb'] / small['worker_mb']:.2f} (flat = about 1)"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["zh", "en", "memory", "all", "_memchild"])
+    ap.add_argument("folder", nargs="?")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--rows", type=int, default=500_000)
+    a = ap.parse_args()
+    if a.what == "_memchild":
+        _memory_child(a.folder, a.jobs)
+        return
+    if a.what in ("zh", "all"):
+        bench_zh(a.jobs, a.repeat)
+    if a.what in ("en", "all"):
+        bench_en()
+    if a.what in ("memory", "all"):
+        bench_memory(a.rows, a.jobs)
+
+
+if __name__ == "__main__":
+    main()
