@@ -190,3 +190,16 @@ def test_cli_json_matches_library_and_human_summary(workspace, export, tmp_path)
     assert r.exit_code == 1 and "--customer-filter" in r.stderr and "Traceback" not in r.stderr
     r = runner.invoke(app, ["load", str(export), "--name", "x", "--no-tokenize", "--encoding", "klingon"])
     assert r.exit_code == 1 and "unknown --encoding" in r.stderr
+
+
+def test_load_then_tokenize_in_one_step(workspace, export):
+    from textprofile.config import TokenizeConfig
+
+    result = load([export], "c", LoadConfig(), workspace, tokenize_config=TokenizeConfig(), jobs=1)
+    assert isinstance(result["tokenize"], dict)
+    d = workspace.corpus_dir("c")
+    tokens = pd.read_parquet(d / "tokens.parquet")
+    assert list(tokens["comment_id"]) == list(_read(workspace)["comment_id"])
+    manifest = verify_all(d)
+    assert "tokenize" in manifest and "tokens.parquet" in manifest["files"]
+    assert [p.name for p in d.parent.iterdir()] == ["c"]
