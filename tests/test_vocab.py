@@ -61,3 +61,17 @@ def test_errors():
         build_vocab([[[], []]])
     with pytest.raises(StateError, match="no-below"):
         build_vocab([DOCS], no_below=10)
+
+
+@pytest.mark.parametrize("no_below,no_above,keep_n", [(1, 1.0, None), (2, 0.5, None), (1, 0.6, 3), (2, 1.0, 2)])
+def test_same_terms_as_gensim_filter_extremes(no_below, no_above, keep_n):
+    from gensim.corpora import Dictionary
+
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(30)]
+    docs = [list(rng.choice(words, size=int(rng.integers(1, 8)), p=np.arange(30, 0, -1) / 465)) for _ in range(60)]
+    g = Dictionary(docs)
+    g.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    ours = build_vocab([docs], no_below=no_below, no_above=no_above, keep_n=keep_n)
+    assert set(ours.terms) == set(g.token2id)
+    assert all(ours.dfs[i] == g.dfs[g.token2id[t]] for i, t in enumerate(ours.terms))

@@ -114,12 +114,12 @@ class FittedModel:
 
         Lists with no in-vocabulary token get the prior mean (alpha normalised).
         """
-        from .topics.base import fold_in
+        from .topics.base import FOLD_IN_ITERATIONS, fold_in
 
         if len(token_lists) == 0:
             return np.zeros((0, self.k))
         return fold_in(self.encode(token_lists), self.topic_word, self.alpha,
-                       int(self._info.get("fold_in_iterations", 100)))
+                       int(self._info.get("fold_in_iterations", FOLD_IN_ITERATIONS)))
 
     def keywords(self, token_lists: Sequence[Sequence[str]], top_n: int = 10
                  ) -> list[list[tuple[str, float]]]:

@@ -1,4 +1,4 @@
-"""The vocabulary (a filtered gensim Dictionary) and the compact bag-of-words it encodes.
+"""The vocabulary (gensim Dictionary semantics) and the compact bag-of-words it encodes.
 
 The bag-of-words of a corpus is one scipy CSR matrix of int32 counts (documents x terms), not
 Python lists of ``(id, count)`` tuples, so a multi-million-comment corpus stays a few hundred MB.
@@ -9,7 +9,7 @@ encoding is vectorised with pyarrow, so token lists for the whole corpus are nev
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,38 +94,92 @@ def build_vocab(
     no_above: float = 0.5,
     keep_n: int | None = 100_000,
 ) -> Vocab:
-    """Build a gensim Dictionary over ``batches`` of token lists and apply ``filter_extremes``.
+    """Count terms over ``batches`` of token lists into a gensim Dictionary; ``filter_extremes``.
 
     no_below: keep terms in at least this many documents; no_above: and in at most this fraction
     of the documents that have any token; keep_n: then keep only the most frequent this many.
-    When the corpus is too small for ``no_below`` (it would remove everything) the bound is
-    lowered to 1 so tiny corpora still get a vocabulary.
+    Counting is vectorised with pyarrow per batch (gensim's per-document ``add_documents`` is
+    much slower) and filtering follows gensim's ``filter_extremes`` exactly; ``Vocab.to_gensim``
+    gives the equivalent gensim Dictionary. Term ids follow first appearance in the corpus.
     """
-    from gensim.corpora import Dictionary
+    import pyarrow as pa
 
     if no_below < 1 or not (0.0 < no_above <= 1.0):
         raise ConfigError(f"no_below must be >= 1 and 0 < no_above <= 1 (got {no_below}, {no_above})")
-    d = Dictionary()
+    parts = []
     n_nonempty = 0
     for batch in batches:
-        docs = [list(t) for t in batch]
-        n_nonempty += sum(1 for t in docs if t)
-        d.add_documents([t for t in docs if t])
-    if len(d) == 0:
+        arr = batch if isinstance(batch, (pa.ListArray, pa.ChunkedArray)) else pa.array(
+            [list(t) for t in batch], type=pa.list_(pa.string()))
+        counts, n = _count_batch(arr)
+        parts.append(counts)
+        n_nonempty += n
+    return vocab_from_counts(parts, n_nonempty, no_below, no_above, keep_n)
+
+
+def _count_batch(arr):
+    """(table term/cf/df in first-appearance order, number of non-empty documents) of a batch."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    offsets = arr.offsets.to_numpy(zero_copy_only=False)
+    lengths = np.diff(offsets)
+    flat = arr.flatten()
+    rows = np.repeat(np.arange(len(arr), dtype=np.int64), lengths)
+    t = pa.table({"term": flat, "row": rows})
+    t = t.filter(pc.is_valid(t["term"]))
+    cf = t.group_by("term", use_threads=False).aggregate([("row", "count")])
+    df = t.group_by(["term", "row"], use_threads=False).aggregate([]).group_by(
+        "term", use_threads=False).aggregate([("row", "count")])
+    out = cf.rename_columns(["term", "cf"]).join(df.rename_columns(["term", "df"]), "term",
+                                                  use_threads=False)
+    # the join does not keep order; restore first appearance
+    first = pc.index_in(out["term"], value_set=cf["term"])
+    out = out.take(pc.sort_indices(first))
+    return out, int((lengths > 0).sum())
+
+
+def filter_extremes(dfs: np.ndarray, n_docs: int, no_below: int, no_above: float,
+                    keep_n: int | None) -> np.ndarray:
+    """Ids kept by gensim's ``Dictionary.filter_extremes`` rule, in id order.
+
+    Same rule as gensim 4 (tested against it): keep df in [no_below, int(no_above * n_docs)],
+    then the ``keep_n`` highest df (ties: lower id), ids compacted in their original order.
+    Done in numpy so fitting with tomotopy never pays for importing gensim.
+    """
+    no_above_abs = int(no_above * n_docs)
+    good = np.flatnonzero((dfs >= no_below) & (dfs <= no_above_abs))
+    if keep_n is not None and len(good) > keep_n:
+        order = np.lexsort((good, -dfs[good]))[:keep_n]
+        good = np.sort(good[order])
+    return good
+
+
+def vocab_from_counts(parts, n_docs: int, no_below: int, no_above: float, keep_n: int | None) -> Vocab:
+    """Merge per-batch counts (term ids by first appearance) and apply ``filter_extremes``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [p for p in parts if p.num_rows]
+    if not parts:
         raise StateError("the corpus has no tokens — check the text column and the tokenizer settings")
-    d.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
-    if len(d) == 0:
+    t = pa.concat_tables(parts)
+    merged = t.group_by("term", use_threads=False).aggregate([("cf", "sum"), ("df", "sum")])
+    # first appearance across batches: position of each term's first row in the concatenation
+    first = pc.index_in(merged["term"], value_set=t["term"]).to_numpy(zero_copy_only=False)
+    merged = merged.take(pa.array(np.argsort(first, kind="stable")))
+    terms = np.asarray(merged["term"].to_pylist(), dtype=object)
+    cfs = merged["cf_sum"].to_numpy().astype(np.int64)
+    dfs = merged["df_sum"].to_numpy().astype(np.int64)
+    keep = filter_extremes(dfs, n_docs, no_below, no_above, keep_n)
+    if len(keep) == 0:
         raise StateError(
-            f"no term is in at least {no_below} and at most {no_above:.0%} of the {n_nonempty} documents "
+            f"no term is in at least {no_below} and at most {no_above:.0%} of the {n_docs} documents "
             "— lower --no-below or raise --no-above"
         )
-    terms = tuple(d[i] for i in range(len(d)))
-    return Vocab(
-        terms=terms,
-        dfs=np.array([d.dfs.get(i, 0) for i in range(len(d))], dtype=np.int64),
-        cfs=np.array([d.cfs.get(i, 0) for i in range(len(d))], dtype=np.int64),
-        num_docs=n_nonempty,
-    )
+    return Vocab(terms=tuple(terms[keep].tolist()), dfs=dfs[keep], cfs=cfs[keep], num_docs=int(n_docs))
 
 
 def _encode_lists(list_array, value_set, n_terms: int):
@@ -150,13 +204,13 @@ def _encode_lists(list_array, value_set, n_terms: int):
     return m
 
 
-def iter_token_batches(tokens_path: str | Path, batch_rows: int = BATCH_ROWS) -> Iterator[list[list[str]]]:
-    """Token lists from ``tokens.parquet`` in batches of at most ``batch_rows`` rows."""
+def iter_token_batches(tokens_path: str | Path, batch_rows: int = BATCH_ROWS):
+    """The ``tokens`` column of ``tokens.parquet`` as pyarrow list arrays of ``batch_rows`` rows."""
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(tokens_path)
     for rb in pf.iter_batches(batch_size=batch_rows, columns=["tokens"]):
-        yield [t if t is not None else [] for t in rb.column(0).to_pylist()]
+        yield rb.column(0)
 
 
 def encode_tokens_file(tokens_path: str | Path, vocab: Vocab, batch_rows: int = BATCH_ROWS):

@@ -21,19 +21,20 @@ import numpy as np
 from ..errors import StateError
 from ..progress import Progress
 
-FOLD_IN_ITERATIONS = 100
-FOLD_IN_TOL = 1e-6
+FOLD_IN_ITERATIONS = 20
 _CHUNK_NNZ = 250_000
 
 
-def fold_in(X, topic_word: np.ndarray, alpha: np.ndarray | float, iterations: int = FOLD_IN_ITERATIONS,
-            tol: float = FOLD_IN_TOL) -> np.ndarray:
+def fold_in(X, topic_word: np.ndarray, alpha: np.ndarray | float,
+            iterations: int = FOLD_IN_ITERATIONS) -> np.ndarray:
     """Document-topic mixtures (n, K) float64 for bag-of-words ``X`` given fixed topics.
 
     Expectation-maximisation with a Dirichlet(alpha) pseudo-count (the collapsed-variational
     fold-in): theta_dk <- alpha_k + sum_w n_dw * theta_dk phi_kw / sum_j theta_dj phi_jw,
-    normalised, from a uniform start. Deterministic; rows with no known term get alpha
-    normalised. Processed in chunks of documents so memory stays bounded on big corpora.
+    normalised, from a uniform start, for a fixed number of iterations (no early stop, so a
+    document's mixture never depends on which other documents share its batch; 20 iterations
+    give the same dominant-topic NMI as 100 on the shopping reviews). Rows with no known term
+    get alpha normalised. Processed in chunks of documents so memory stays bounded.
     """
     from scipy import sparse
 
@@ -48,12 +49,12 @@ def fold_in(X, topic_word: np.ndarray, alpha: np.ndarray | float, iterations: in
         # chunk so that nnz x K intermediates stay around _CHUNK_NNZ * K floats
         stop = int(np.searchsorted(X.indptr, X.indptr[start] + _CHUNK_NNZ, side="right")) - 1
         stop = min(max(stop, start + 1), n)
-        out[start:stop] = _fold_in_chunk(X[start:stop], phi, alpha, iterations, tol)
+        out[start:stop] = _fold_in_chunk(X[start:stop], phi, alpha, iterations)
         start = stop
     return out
 
 
-def _fold_in_chunk(X, phi, alpha, iterations, tol):
+def _fold_in_chunk(X, phi, alpha, iterations):
     from scipy import sparse
 
     n = X.shape[0]
@@ -71,10 +72,7 @@ def _fold_in_chunk(X, phi, alpha, iterations, tol):
         Xs = sparse.csr_matrix((data / denom, cols, X.indptr), shape=X.shape)
         new = theta * (Xs @ phi.T) + alpha
         new /= new.sum(axis=1, keepdims=True)
-        delta = np.abs(new - theta).max()
         theta = new
-        if delta < tol:
-            break
     return theta
 
 
