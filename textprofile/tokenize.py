@@ -95,6 +95,22 @@ class Tokenizer:
             toks.append(tokens)
         return langs, toks
 
+    def _keep_han(self, w: str) -> bool:
+        """Whether a jieba word is a token: not a stop word, not a lone character (unless listed
+        in ``keep_single_han``), not "很/挺/蛮 + one character" (jieba keeps 很好, 很快, 挺大 as
+        words; they are a degree adverb on a one-character adjective), and not a numeral with
+        a measure word (三个, 两天, 一本)."""
+        if w in self.stopwords:
+            return False
+        if len(w) == 1:
+            return w in self.keep_single_han
+        if len(w) == 2:
+            if w[0] in _DEGREE:
+                return w[1] in self.keep_single_han
+            if w[0] in _NUMERALS and w[1] in _MEASURES:
+                return False
+        return True
+
     def _tokens(self, text: str) -> list[str]:
         out: list[str] = []
         trad = self._trad
@@ -106,7 +122,7 @@ class Tokenizer:
                     if k is None:
                         if len(keep) >= 300_000:
                             keep.clear()
-                        k = keep[w] = (len(w) > 1 or w in self.keep_single_han) and w not in self.stopwords
+                        k = keep[w] = self._keep_han(w)
                     if k:
                         out.append(w)
             else:
@@ -115,6 +131,9 @@ class Tokenizer:
 
 
 CHUNK_ROWS = 2000
+_DEGREE = frozenset("很挺蛮")
+_NUMERALS = frozenset("一二三四五六七八九十两几半百千万每")
+_MEASURES = frozenset("个次天年月日号件本台元块斤点分位只双条张部家款瓶盒包箱周星期遍")
 
 
 def tokenize_corpus(corpus_dir, config: TokenizeConfig, jobs: int | None = None, progress=None, force: bool = False) -> dict:
