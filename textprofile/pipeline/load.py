@@ -73,7 +73,7 @@ class CommentReader:
                                        "quarantined_by_reason": {}}
         self._by_reason: Counter = Counter()
         # 64-bit hashes of (customer, text, time) seen so far; a set of ints costs ~70 bytes a row
-        self._seen: set[int] = set(int(k) for k in known_keys) if known_keys is not None else set()
+        self._seen: set[int] = {int(k) for k in known_keys} if known_keys is not None else set()
 
     @staticmethod
     def dedupe_keys(frame) -> Any:
