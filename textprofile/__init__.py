@@ -26,6 +26,8 @@ _EXPORTS: dict[str, str] = {
     "FittedModel": "textprofile.model",
     "write_report": "textprofile.pipeline.report",
     "build_report_data": "textprofile.report.data",
+    "load": "textprofile.pipeline.load",
+    "read_comments": "textprofile.pipeline.load",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
