@@ -241,3 +241,11 @@ def test_legacy_xls_and_corrupt_gzip(tmp_path, workspace):
     (tmp_path / "t.csv.gz").write_bytes(gzip.compress(b"user_id,text\n1,a\n" * 100)[:40])
     code, err = _cli(tmp_path / "t.csv.gz")
     assert code == 1 and "gzip" in err
+
+
+def test_crlf_line_endings_and_utf16_crlf(tmp_path, workspace):
+    body = _csv(ROWS).replace("\n", "\r\n")
+    (tmp_path / "w.csv").write_bytes(body.encode("utf-8"))
+    _check_three(workspace, _load(workspace, [tmp_path / "w.csv"]), "csv")
+    (tmp_path / "u.csv").write_bytes(body.encode("utf-16"))  # Excel's "Unicode text" has a BOM
+    _check_three(workspace, _load(workspace, [tmp_path / "u.csv"]), "csv")
