@@ -17,6 +17,7 @@ LOW_RATING = 2.0
 # Rate denominators shorter than this are stretched to it, so one comment yesterday is
 # "1 per 30 days", not "30 per 30 days".
 MIN_SPAN_DAYS = 30.0
+RECENCY_DECIMALS = 4
 
 BEHAVIOUR_COLUMNS: dict[str, str] = {
     # column -> DuckDB type; the order is the export order
@@ -111,7 +112,8 @@ def behaviour(
     out["first_seen"] = pd.to_datetime(out["first_seen"], utc=True)
     out["last_seen"] = pd.to_datetime(out["last_seen"], utc=True)
     if as_of is not None:
-        out["recency_days"] = (as_of - out["last_seen"]) / pd.Timedelta(days=1)
+        # rounded (to ~9 s) so the store's own arithmetic on update gives the same numbers
+        out["recency_days"] = ((as_of - out["last_seen"]) / pd.Timedelta(days=1)).round(RECENCY_DECIMALS)
     else:
         out["recency_days"] = np.nan
     out["active_days"] = g["day"].nunique().astype("int64")

@@ -10,166 +10,24 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFoundError, StateError
+from .store_build import STORE_VERSION, ProfileTables, _parse_time, patch_store, write_store
+
+__all__ = ["ProfileStore", "ProfileTables", "patch_store", "store_path", "write_store"]
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 STORE_FILE = "profiles.duckdb"
-STORE_VERSION = 1
 
-_TIME_COLUMNS = ("first_seen", "last_seen")
-
-
-@dataclass
-class ProfileTables:
-    """Everything a store is built from; rows of ``customers``, ``shares`` and ``keywords`` align.
-
-    ``customers``: customer_id (sorted, unique) + behaviour columns + ``segment``.
-    ``shares``: (n, K) topic mixtures over ``topic_ids`` (rows sum to 1).
-    ``keywords``: per customer, [(term, score), ...] best first.
-    ``segments``: segment_id, size, description, top_topics (JSON), behaviour (JSON).
-    ``topics``: topic_id, label, share.
-    """
-
-    customers: pd.DataFrame
-    shares: np.ndarray
-    topic_ids: list[int]
-    keywords: list[list[tuple[str, float]]]
-    segments: pd.DataFrame
-    topics: pd.DataFrame
 
 
 def store_path(model_dir: str | os.PathLike) -> Path:
     return Path(model_dir) / STORE_FILE
-
-
-def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
-    """The long ``interests``/``keywords`` tables and the per-customer list columns for ``cards``."""
-    import numpy as np
-    import pyarrow as pa
-
-    n, k = t.shares.shape
-    ids = pa.array(t.customers["customer_id"].astype(str).to_numpy(), type=pa.string())
-    order = np.argsort(-t.shares, axis=1, kind="stable")
-    topic = np.asarray(t.topic_ids, dtype=np.int32)[order].ravel()
-    share = np.take_along_axis(t.shares, order, axis=1).astype(np.float64).ravel()
-    interests = pa.table({
-        "customer_id": ids.take(pa.array(np.repeat(np.arange(n), k))),
-        "topic_id": topic, "share": share, "rank": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
-    })
-    lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
-    terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
-    scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
-    keywords = pa.table({
-        "customer_id": ids.take(pa.array(np.repeat(np.arange(n), lengths))),
-        "term": terms, "score": scores,
-        "rank": np.concatenate([np.arange(1, m + 1, dtype=np.int32) for m in lengths]) if n else np.zeros(0, np.int32),
-    })
-    i_off = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
-    k_off = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
-    lists = pa.table({
-        "it": pa.ListArray.from_arrays(i_off, pa.array(topic)),
-        "is": pa.ListArray.from_arrays(i_off, pa.array(share)),
-        "kt": pa.ListArray.from_arrays(k_off, terms),
-        "ks": pa.ListArray.from_arrays(k_off, scores),
-    })
-    return {"interests": interests, "keywords": keywords, "lists": lists}
-
-
-def _cards_sql(behaviour_cols: list[str]) -> str:
-    """SQL building ``cards``: one JSON document per customer (behaviour, interests, keywords, segment).
-
-    Denormalised on purpose: a lookup is then one indexed point query on a narrow table, which
-    is what keeps ``get`` in single-digit milliseconds on a million customers.
-    """
-    fields = ", ".join(
-        f"{c} := strftime(c.{c}, '%Y-%m-%dT%H:%M:%SZ')" if c in _TIME_COLUMNS else f"{c} := c.{c}"
-        for c in behaviour_cols
-    )
-    return (
-        "SELECT c.customer_id, to_json({'b': struct_pack(" + fields + "), "
-        "'it': l.it, 'is': l.\"is\", 'kt': l.kt, 'ks': l.ks, 's': c.segment})::VARCHAR AS card "
-        "FROM _customers c POSITIONAL JOIN _lists l"
-    )
-
-
-def write_store(
-    target: str | os.PathLike,
-    tables: ProfileTables,
-    meta: dict[str, Any],
-    checkpoint: Callable[[str], None] | None = None,
-) -> Path:
-    """Build the store in a temporary file beside ``target`` and rename it into place.
-
-    ``meta`` (JSON-able) is kept in a ``meta`` table. ``checkpoint(stage)`` is called as the
-    build proceeds (progress, and tests that interrupt a build). A crash or Ctrl-C at any point
-    leaves the previous store intact.
-    """
-    import duckdb
-
-    cust = tables.customers
-    ids = cust["customer_id"]
-    if not (ids.is_monotonic_increasing and ids.is_unique):
-        raise ValueError("customers must be sorted by a unique customer_id")
-    if tables.shares.shape[0] != len(cust) or len(tables.keywords) != len(cust):
-        raise ValueError("shares and keywords must have one row per customer")
-    arrow = _arrow_tables(tables)
-    behaviour_cols = [c for c in cust.columns if c not in ("customer_id", "segment")]
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
-    _remove(tmp)
-    step = checkpoint or (lambda stage: None)
-    try:
-        con = duckdb.connect(str(tmp))
-        try:
-            con.register("_customers", cust)
-            con.register("_lists", arrow["lists"])
-            sources = {
-                "customers": "SELECT * FROM _customers",
-                "interests": "SELECT * FROM _interests",
-                "keywords": "SELECT * FROM _keywords",
-                "segments": "SELECT * FROM _segments ORDER BY segment_id",
-                "topics": "SELECT * FROM _topics ORDER BY topic_id",
-            }
-            con.register("_interests", arrow["interests"])
-            con.register("_keywords", arrow["keywords"])
-            con.register("_segments", tables.segments)
-            con.register("_topics", tables.topics)
-            for name, sql in sources.items():
-                con.execute(f"CREATE TABLE {name} AS {sql}")
-                step(name)
-            con.execute("CHECKPOINT")
-            # Long JSON strings: compressing them costs build time and lookup time, saves little.
-            con.execute("PRAGMA force_compression = 'uncompressed'")
-            con.execute("CREATE TABLE cards AS " + _cards_sql(behaviour_cols))
-            con.execute("CREATE UNIQUE INDEX cards_id ON cards(customer_id)")
-            step("cards")
-            con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            rows = [(k, json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)) for k, v in sorted(meta.items())]
-            rows.append(("store_version", json.dumps(STORE_VERSION)))
-            con.executemany("INSERT INTO meta VALUES (?, ?)", rows)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        step("done")
-        os.replace(tmp, target)
-    finally:
-        _remove(tmp)
-    return target
-
-
-def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
-        if p.exists():
-            p.unlink()
 
 
 class ProfileStore:
@@ -201,6 +59,7 @@ class ProfileStore:
                 "AND column_name NOT IN ('customer_id', 'segment') ORDER BY column_index"
             ).fetchall()
         ]
+        self._as_of = _parse_time(self.meta.get("as_of"))
         # small tables cached once, so ``get`` is a single point query
         self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
         self._segment_text = {
@@ -238,7 +97,7 @@ class ProfileStore:
         return {
             "customer_id": customer_id,
             "model": self.model,
-            "behaviour": card["b"],
+            "behaviour": self._behaviour(card["b"]),
             "interests": [
                 {"topic_id": t, "label": self._labels.get(t, f"topic {t}"), "share": s}
                 for t, s in zip(card["it"], card["is"])
@@ -248,6 +107,16 @@ class ProfileStore:
                 "segment_id": segment, "description": self._segment_text.get(segment, "")
             },
         }
+
+    def _behaviour(self, b: dict[str, Any]) -> dict[str, Any]:
+        """The card's behaviour with ``recency_days`` (as-of minus last seen) in its place."""
+        out = {}
+        for col in self._behaviour_cols:
+            if col == "recency_days":
+                out[col] = _recency(self._as_of, b.get("last_seen"))
+            else:
+                out[col] = b.get(col)
+        return out
 
     def require(self, customer_id: str) -> dict[str, Any]:
         """Like ``get`` but an unknown id raises NotFoundError with up to three close ids."""
@@ -330,6 +199,15 @@ class ProfileStore:
     def copy_to(self, sql: str, out: str | os.PathLike, fmt: str) -> int:
         """Write the result of ``sql`` to ``out`` as csv/parquet/jsonl, atomically; return rows."""
         return _copy(self._con, sql, Path(out), fmt)
+
+
+def _recency(as_of: datetime | None, last_seen: str | None) -> float | None:
+    """Days from ``last_seen`` to ``as_of``, rounded like ``behaviour.behaviour`` rounds them."""
+    if as_of is None or last_seen is None:
+        return None
+    from .behaviour import RECENCY_DECIMALS
+
+    return round((as_of - _parse_time(last_seen)) / timedelta(days=1), RECENCY_DECIMALS)
 
 
 def _sql_str(path: Path) -> str:

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "report",
     "profile",
     "export",
+    "update",
 ]
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,35 @@
+"""``textprofile update NAME NEW_EXPORT...``: add new comments, refresh touched profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import DebugOpt, HomeOpt, JsonOpt, emit_json, handle_errors, progress_bar, stderr_console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("update")
+    @handle_errors
+    def update_cmd(
+        name: Annotated[str, typer.Argument(help="Corpus/model name with built profiles.")],
+        exports: Annotated[list[str], typer.Argument(help="New export file(s), same columns as the corpus's.")],
+        json_out: JsonOpt = False,
+        home: HomeOpt = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        """Append new comments (no refit) and refresh only the touched customers' profiles."""
+        from ..pipeline.update import update
+        from ..workspace import Workspace
+
+        with progress_bar(not json_out) as progress:
+            result = update(name, exports, Workspace.resolve(home), progress)
+        if json_out:
+            emit_json(result)
+            return
+        stderr_console().print(
+            f"{result['comments_added']:,} comments added, {result['customers_changed']:,} customers changed "
+            f"({result['customers_new']:,} new; {result['duplicates']:,} duplicates skipped) "
+            f"in {result['seconds']:.1f} s"
+        )

@@ -1,0 +1,169 @@
+"""``update``: add new export rows to a corpus and refresh only the touched customers' profiles.
+
+New rows are read with the corpus's saved LoadConfig and column mapping, deduplicated against the
+corpus (same definition as ``load``), tokenized with the corpus's TokenizeConfig, given topic
+mixtures by the saved model (fold-in, no refit), and appended. Profiles of customers with new
+rows are recomputed from their full histories and patched into a copy of the store, which is then
+swapped in. Applying the same export twice adds nothing the second time.
+
+Order of writes, so an interruption never leaves a state a re-run cannot repair: doc_topics rows
+first (merging is idempotent), then tokens.parquet and comments.parquet back to back, then the
+manifest, then the store. If the store is behind the corpus, ``update`` says to rebuild it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import StateError
+from ..progress import Progress
+from ..workspace import Workspace
+
+
+def _mappings(manifest: dict[str, Any], exports: list[str | Path]) -> list[dict[str, str]] | None:
+    """The saved column mapping for each export: same file name's, else the first source's."""
+    sources = [s for s in manifest.get("sources", []) if s.get("mapping")]
+    if not sources:
+        return None
+    by_name = {Path(s["file"]).name: s["mapping"] for s in sources}
+    return [by_name.get(Path(p).name, sources[0]["mapping"]) for p in exports]
+
+
+def _tokenize_config(manifest: dict[str, Any]):
+    import dataclasses
+
+    from ..config import TokenizeConfig
+
+    saved = (manifest.get("tokenize") or {}).get("config") or {}
+    fields = {f.name for f in dataclasses.fields(TokenizeConfig)}
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items() if k in fields}
+    return TokenizeConfig(**kwargs)
+
+
+def update(
+    name: str, exports: list[str | Path], ws: Workspace | None = None, progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Append new comments from ``exports`` to corpus ``name`` and refresh touched profiles.
+
+    Returns ``comments_added``, ``customers_changed`` (customers whose profile was recomputed),
+    ``customers_new`` (of those, first seen in this update), ``duplicates``, ``quarantined``.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..artifacts import atomic_path, read_manifest, sha256_file, write_manifest
+    from ..behaviour import customer_rows, resolve_as_of
+    from ..config import ProfileConfig
+    from ..model import load_model, topic_columns
+    from ..segments import SegmentModel, assign
+    from ..store import ProfileStore, ProfileTables, patch_store, store_path
+    from ..tokenize import Tokenizer
+    from .load import CommentReader, config_from_manifest, read_comments
+    from .profile import COMMENT_COLUMNS, customer_profiles
+
+    ws = ws or Workspace.resolve()
+    started = time.perf_counter()
+    step = progress or (lambda stage, done, total=None: None)
+    corpus_dir = ws.require_corpus(name)
+    fm = load_model(ws, name)
+    spath = store_path(ws.model_dir(name))
+    with ProfileStore(spath, model=name) as store:
+        meta = dict(store.meta)
+        store_customers = store.count()
+    manifest = read_manifest(corpus_dir)
+    comments_path, tokens_path = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
+    old = pq.read_table(comments_path)
+    old_tokens = pq.read_table(tokens_path)
+    if old_tokens.num_rows != old.num_rows:
+        raise StateError(f"{tokens_path} does not match comments.parquet — run: textprofile tokenize {name}")
+    if meta.get("comments_rows") not in (None, old.num_rows):
+        raise StateError(
+            f"the profiles of {name!r} are behind its corpus (an earlier update was interrupted) "
+            f"— run: textprofile profile build {name}"
+        )
+
+    step("update: read", 0, None)
+    old_df = old.select(["customer_id", "text", "time"]).to_pandas()
+    reader = read_comments(exports, config_from_manifest(manifest), progress,
+                           mappings=_mappings(manifest, exports), known_keys=CommentReader.dedupe_keys(old_df))
+    frames = list(reader)
+    new = pd.concat(frames, ignore_index=True) if frames else None
+    if new is not None:
+        known = set(old.column("comment_id").to_pylist())
+        new = new[~new["comment_id"].isin(known)].drop_duplicates("comment_id").reset_index(drop=True)
+    result = {
+        "name": name, "comments_added": 0, "customers_changed": 0, "customers_new": 0,
+        "duplicates": reader.counts["duplicates"], "quarantined": reader.counts["quarantined"],
+        "customers": store_customers,
+    }
+    if new is None or new.empty:
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        return result
+
+    step("update: tokenize", 0, len(new))
+    langs, tokens = Tokenizer(_tokenize_config(manifest)).tokenize_chunk(list(new["text"]))
+    step("update: infer", 0, len(new))
+    X = fm.encode(tokens)
+    n_tok = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
+    has = n_tok > 0
+    if has.any():
+        theta = fm.infer([t for t, h in zip(tokens, has) if h])
+        dt = pd.DataFrame(theta.astype(np.float32), columns=topic_columns(fm.k))
+        dt.insert(0, "n_tokens", n_tok[has])
+        dt.insert(0, "comment_id", new.loc[has, "comment_id"].to_numpy())
+        fm.add_doc_topics(dt)
+
+    step("update: append", 0, None)
+    new_comments = pa.Table.from_pandas(new[old.schema.names], schema=old.schema, preserve_index=False)
+    new_tokens = pa.table({"comment_id": new["comment_id"].tolist(), "lang": langs, "tokens": tokens},
+                          schema=old_tokens.schema)
+    all_comments = pa.concat_tables([old, new_comments])
+    all_tokens = pa.concat_tables([old_tokens, new_tokens])
+    # tokens are renamed into place just before comments; see the module docstring
+    with atomic_path(comments_path, ".parquet") as c_tmp, atomic_path(tokens_path, ".parquet") as t_tmp:
+        pq.write_table(all_comments, c_tmp, compression="zstd")
+        pq.write_table(all_tokens, t_tmp, compression="zstd", row_group_size=64_000)
+    manifest = read_manifest(corpus_dir)
+    if manifest.get("tokenize"):
+        manifest["tokenize"]["input_sha256"] = sha256_file(comments_path)
+    manifest.setdefault("updates", []).append({
+        "sources": [s.get("file") for s in reader.sources], "added": len(new),
+    })
+    manifest.setdefault("counts", {})["kept"] = int(all_comments.num_rows)
+    write_manifest(corpus_dir, {k: v for k, v in manifest.items() if k not in ("files", "format_version")})
+
+    step("update: profiles", 0, None)
+    touched = sorted(set(customer_rows(new)["customer_id"].astype(str)))
+    config = ProfileConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["config"].items()})
+    df = all_comments.select(COMMENT_COLUMNS).to_pandas()
+    df["lang"] = all_tokens.column("lang").to_pandas()
+    df["tokens"] = all_tokens.column("tokens").to_pylist()
+    own_all = customer_rows(df)
+    as_of = resolve_as_of(config.as_of, own_all["time"])
+    own = own_all[own_all["customer_id"].isin(touched)]
+    if config.as_of is not None:
+        own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
+    customers_changed = 0
+    if len(own):
+        beh, shares, keywords = customer_profiles(own, fm, config, as_of)
+        seg_model = SegmentModel.from_dict(meta["segment_model"])
+        beh["segment"] = assign(shares, beh, seg_model)
+        customers_changed = len(beh)
+        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None)
+    else:
+        tables = None
+    meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
+                   "comments_used": len(own_all)}
+    patch_store(spath, tables, meta_update)
+    with ProfileStore(spath, model=name) as store:
+        total = store.count()
+    result.update({
+        "comments_added": len(new), "customers_changed": int(customers_changed),
+        "customers_new": int(total - store_customers), "customers": int(total),
+        "seconds": round(time.perf_counter() - started, 2),
+    })
+    return result
