@@ -68,15 +68,17 @@ def test_examples_prefer_readable_high_share_unique():
     assert d["topics"][0]["examples"][0]["share"] == pytest.approx(0.95)
 
 
-def test_top_customers_rank_by_share_times_comments():
-    interests = pd.DataFrame({"customer_id": ["a", "b", "c"], "topic_id": [0, 0, 0], "share": [0.99, 0.6, 0.6]})
-    thetas = [[0.9, 0.1]] * 6
-    comments, doc, topics = _tables(thetas, ["a", "b", "b", "b", "c", "c"])
+def test_top_customers_rank_by_share_and_evidence():
+    # scores share × ln(1 + n): a 0.99·ln2=0.69, b 0.6·ln4=0.83, c 0.6·ln3=0.66, d 0.05·ln11=0.12
+    interests = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "topic_id": [0] * 4,
+                              "share": [0.99, 0.6, 0.6, 0.05]})
+    customers = ["a", "b", "b", "b", "c", "c"] + ["d"] * 10
+    comments, doc, topics = _tables([[0.9, 0.1]] * len(customers), customers)
     d = build_report_data(comments, doc, topics, interests=interests)
     top = d["topics"][0]["top_customers"]
-    assert [c["customer_id"] for c in top] == ["b", "c", "a"]
+    assert [c["customer_id"] for c in top] == ["b", "a", "c", "d"]
     assert top[0]["n_comments"] == 3 and top[0]["href"].startswith("customers/b-")
-    assert set(d["linked_customers"]) == {"a", "b", "c"}
+    assert set(d["linked_customers"]) == {"a", "b", "c", "d"}
 
 
 def test_time_series_weekly_for_short_spans_monthly_for_long():

@@ -72,7 +72,7 @@ def bar_chart(
 def heatmap(
     rows: Sequence[str],
     cols: Sequence[str],
-    values: Sequence[Sequence[float]],
+    values: Sequence[Sequence[float | None]],
     *,
     title: str,
     label_width: int = 260,
@@ -83,14 +83,17 @@ def heatmap(
     col_label_every: int | None = None,
     fmt: str = "{:.1%}",
 ) -> Markup:
-    """Rows × columns of shaded cells; each cell's tooltip names row, column and value."""
+    """Rows × columns of shaded cells; each cell's tooltip names row, column and value.
+
+    ``None`` cells (no data, e.g. a month without comments) are left blank.
+    """
     n_cols = max(len(cols), 1)
     cell_w = max(min_cell_w, min(max_cell_w, (max_width - label_width) / n_cols))
     every = col_label_every or max(1, int(60 // cell_w) if cell_w < 60 else 1)
     top = 110  # room for the rotated column labels
     width = int(label_width + cell_w * n_cols + 10)
     height = top + cell_h * len(rows) + 10
-    vmax = max((v for r in values for v in r), default=0.0)
+    vmax = max((v for r in values for v in r if v is not None), default=0.0)
     parts = [Markup(
         '<svg class="chart heatmap" xmlns="http://www.w3.org/2000/svg" role="img" '
         'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}" font-size="11">'
@@ -108,6 +111,8 @@ def heatmap(
         parts.append(Markup('<text x="{x}" y="{y}" text-anchor="end">{r}</text>').format(
             x=label_width - 6, y=_n(y + cell_h * 0.75), r=_clip(row, label_width // 7)))
         for j, v in enumerate(vals):
+            if v is None:
+                continue
             parts.append(Markup(
                 '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}">'
                 '<title>{r} · {col}: {v}</title></rect>'

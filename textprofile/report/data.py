@@ -169,8 +169,9 @@ def _customer_stats(
 ) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
     """Share of customers whose main interest is each topic, and each topic's top customers.
 
-    Top customers are ranked by share × comments (who talks most about the topic), then by
-    share and id, so a one-comment customer does not outrank a regular with the same share.
+    Top customers are ranked by share × ln(1 + comments), then by share and id: a high share
+    counts most, and more comments are more evidence, so neither a one-comment customer with
+    share 1.0 nor a prolific customer with a 5% share tops the list.
     """
     if interests is not None and len(interests):
         inter = interests[["customer_id", "topic_id", "share"]].copy()
@@ -183,7 +184,7 @@ def _customer_stats(
     inter = inter[inter["topic_id"].between(0, k - 1)]
     counts = n_comments.rename(index=str)
     inter["n_comments"] = inter["customer_id"].map(counts).fillna(0).astype(int)
-    inter["score"] = inter["share"] * inter["n_comments"].clip(lower=1)
+    inter["score"] = inter["share"] * np.log1p(inter["n_comments"].clip(lower=1))
 
     main = inter.sort_values(["customer_id", "share", "topic_id"], ascending=[True, False, True])
     main = main.drop_duplicates("customer_id")

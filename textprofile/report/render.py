@@ -75,8 +75,8 @@ def index_charts(data: Mapping[str, Any]) -> dict[str, Markup]:
         "segments": Markup(""),
     }
     if data.get("time"):
-        matrix = data["time"]["matrix"]
-        by_topic = [[row[t] for row in matrix] for t in range(len(topics))]
+        matrix, counts = data["time"]["matrix"], data["time"]["counts"]
+        by_topic = [[row[t] if n else None for row, n in zip(matrix, counts)] for t in range(len(topics))]
         out["time"] = charts.heatmap(
             names, data["time"]["periods"], by_topic,
             title=f"Topic share per {data['time']['freq']}")

@@ -1,0 +1,119 @@
+"""End to end: a small export through the real load → fit → profile build, then ``textprofile report``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from textprofile.cli.app import app
+from textprofile.report.safe import customer_filename
+
+THEMES = [
+    ["guitar", "string", "tuner", "pedal", "amp", "cable", "strap", "pick"],
+    ["shampoo", "hair", "scent", "lotion", "cream", "soap", "bottle", "skin"],
+    ["album", "song", "track", "vocal", "lyric", "band", "beat", "record"],
+    ["物流", "快递", "包装", "发货", "速度", "客服", "退货", "售后"],
+]
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def _write_export(path: Path, n: int = 240, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["user", "review", "date", "stars"])
+        for i in range(n):
+            theme = THEMES[i % len(THEMES)]
+            words = [theme[int(rng.integers(len(theme)))] for _ in range(int(rng.integers(6, 14)))]
+            sep = "" if theme is THEMES[3] else " "
+            text = sep.join(words)
+            # load strips HTML from text, but customer ids are kept verbatim: the id is the payload
+            customer = EVIL if i % 7 == 1 else f"u{i % 25:03d}"
+            day = 1 + i % 28
+            w.writerow([customer, text, f"2024-{1 + i % 12:02d}-{day:02d}", 1 + i % 5])
+
+
+@pytest.fixture(scope="module")
+def workspace_with_profiles(tmp_path_factory):
+    from textprofile.config import FitConfig, LoadConfig
+    from textprofile.pipeline.fit import fit
+    from textprofile.pipeline.load import load
+    from textprofile.pipeline.profile import build_profiles
+    from textprofile.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("ws")
+    export = root / "export.csv"
+    _write_export(export)
+    ws = Workspace.resolve(root)
+    load([export], "shop", LoadConfig(customer_col="user", text_col="review", time_col="date",
+                                      rating_col="stars", channel="review"), ws)
+    fit("shop", FitConfig(topics=4, seed=0, no_below=2), ws)
+    build_profiles("shop", None, ws)
+    return ws
+
+
+def test_report_command_writes_the_folder(workspace_with_profiles):
+    ws = workspace_with_profiles
+    runner = CliRunner()
+    res = runner.invoke(app, ["report", "shop", "--home", str(ws.root), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    folder = ws.report_dir("shop")
+    assert out["path"] == str(folder) and out["topics"] == 4
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<img" not in index and "&lt;img src=x onerror=alert(1)&gt;" in index
+    assert f'href="customers/{customer_filename(EVIL)}"' in index
+    assert 'id="topic-3"' in index and "物流" in index
+    assert out["bytes"]["index_html"] == (folder / "index.html").stat().st_size
+    cards = sorted(p.name for p in (folder / "customers").iterdir())
+    assert len(cards) == out["customers"] == out["linked_customers"]
+    for name in cards:
+        assert f'href="customers/{name}"' in index
+    from textprofile.store import ProfileStore
+
+    with ProfileStore.open(ws, "shop") as store:
+        card = store.get(EVIL)
+    assert card is not None
+    html = (folder / "customers" / customer_filename(EVIL)).read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
+    for interest in card["interests"]:  # the page shows the store's card
+        assert f'href="../index.html#topic-{interest["topic_id"]}"' in html
+    # the same model gives the same bytes
+    first = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    res = runner.invoke(app, ["report", "shop", "--home", str(ws.root), "--json"])
+    assert res.exit_code == 0
+    again = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert again == first
+
+
+def test_all_customers_writes_every_card(workspace_with_profiles):
+    from textprofile.pipeline.report import report
+    from textprofile.store import ProfileStore
+
+    ws = workspace_with_profiles
+    out = report("shop", ws, all_customers=True)
+    with ProfileStore.open(ws, "shop") as store:
+        n = store.count()
+    assert out["customers"] == n == len(list((ws.report_dir("shop") / "customers").iterdir()))
+    assert (ws.report_dir("shop") / "customers" / customer_filename(EVIL)).is_file()
+
+
+def test_missing_model_or_profiles_is_one_clear_line(tmp_path, workspace_with_profiles):
+    runner = CliRunner()
+    res = runner.invoke(app, ["report", "nosuch", "--home", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "textprofile fit nosuch" in res.stderr and "Traceback" not in res.stderr
+    ws = workspace_with_profiles
+    store = ws.model_dir("shop") / "profiles.duckdb"
+    moved = store.with_name("profiles.duckdb.away")
+    store.rename(moved)
+    try:
+        res = runner.invoke(app, ["report", "shop", "--home", str(ws.root)])
+    finally:
+        moved.rename(store)
+    assert res.exit_code == 1 and "profile build shop" in res.stderr
