@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from .common import DebugOpt, HomeOpt, JsonOpt, emit_json, handle_errors, progress_bar, stderr_console
+from .common import (
+    DebugOpt,
+    HomeOpt,
+    JsonOpt,
+    emit_json,
+    handle_errors,
+    progress_bar,
+    stderr_console,
+)
 
 
 def register(app: typer.Typer) -> None:

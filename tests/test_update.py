@@ -1,0 +1,102 @@
+"""update: new rows appended without refit, idempotent, and equal to a full rebuild."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from profile_corpus import NAME, copy_workspace, demo_workspace
+
+from textprofile.store import ProfileStore
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory):
+    """A copy of the demo workspace with the held-out rows applied by ``update``."""
+    from textprofile.pipeline.update import update
+
+    ws0, paths = demo_workspace(tmp_path_factory)
+    ws = copy_workspace(ws0, tmp_path_factory.mktemp("upd") / "ws")
+    before = pd.read_parquet(ws.corpus_dir(NAME) / "comments.parquet")
+    model_files = {p.name: p.read_bytes() for p in (ws.model_dir(NAME) / "engine").iterdir()}
+    result = update(NAME, [paths["new"]], ws)
+    return ws, ws0, paths, before, model_files, result
+
+
+def _cards(ws, ids=None):
+    with ProfileStore.open(ws, NAME) as store:
+        ids = ids if ids is not None else [r[0] for r in store._con.execute("SELECT customer_id FROM customers").fetchall()]
+        return {c: store.get(c) for c in ids}
+
+
+def test_update_appends_and_refreshes_touched_customers(updated):
+    ws, ws0, paths, before, model_files, result = updated
+    after = pd.read_parquet(ws.corpus_dir(NAME) / "comments.parquet")
+    tokens = pd.read_parquet(ws.corpus_dir(NAME) / "tokens.parquet")
+    assert result["comments_added"] > 0
+    assert len(after) == len(before) + result["comments_added"]
+    assert list(after["comment_id"][: len(before)]) == list(before["comment_id"])  # appended, in order
+    assert list(tokens["comment_id"]) == list(after["comment_id"])
+    new = after.iloc[len(before):]
+    touched = set(new.loc[new["is_customer"], "customer_id"])
+    assert result["customers_changed"] == len(touched) > 0
+    # no refit: the engine files are untouched, and the new comments got mixtures
+    assert {p.name: p.read_bytes() for p in (ws.model_dir(NAME) / "engine").iterdir()} == model_files
+    from textprofile.model import load_model
+
+    dt = load_model(ws, NAME).doc_topics()  # also re-verifies every checksum
+    nonempty = set(tokens.loc[tokens["tokens"].map(len) > 0, "comment_id"]) & set(new["comment_id"])
+    assert len(nonempty & set(dt["comment_id"])) >= 0.8 * len(nonempty) > 0
+    old_cards, new_cards = _cards(ws0), _cards(ws)
+    for cid in sorted(touched)[:20]:
+        assert new_cards[cid]["behaviour"]["n_comments"] == int(
+            ((after["customer_id"] == cid) & after["is_customer"]).sum()
+        )
+        if cid in old_cards:
+            assert new_cards[cid]["behaviour"]["n_comments"] > old_cards[cid]["behaviour"]["n_comments"]
+
+
+def test_update_twice_changes_nothing(updated):
+    from textprofile.pipeline.update import update
+
+    ws, _, paths, _, _, _ = updated
+    files = [ws.corpus_dir(NAME) / "comments.parquet", ws.corpus_dir(NAME) / "tokens.parquet",
+             ws.corpus_dir(NAME) / "manifest.json", ws.model_dir(NAME) / "profiles.duckdb",
+             ws.model_dir(NAME) / "doc_topics.parquet", ws.model_dir(NAME) / "manifest.json"]
+    snapshot = [f.read_bytes() for f in files]
+    again = update(NAME, [paths["new"]], ws)
+    assert again["comments_added"] == 0 and again["customers_changed"] == 0
+    assert [f.read_bytes() for f in files] == snapshot
+
+
+def test_update_equals_a_full_rebuild(updated, tmp_path):
+    """Every customer's interests, keywords and behaviour match a rebuild from the updated corpus.
+
+    Segments are excluded: a rebuild re-clusters everyone, while update assigns touched customers
+    to the saved segment centres.
+    """
+    from textprofile.pipeline.profile import build_profiles
+
+    ws, _, _, before, _, _ = updated
+    rebuilt = copy_workspace(ws, tmp_path / "rebuilt")
+    build_profiles(NAME, None, rebuilt)
+    a, b = _cards(ws), _cards(rebuilt)
+    assert set(a) == set(b)
+    untouched = set(before.loc[before["is_customer"], "customer_id"])
+    assert len(untouched) > 100
+    for cid in sorted(a):
+        x, y = a[cid], b[cid]
+        assert x["behaviour"] == pytest.approx(y["behaviour"], rel=1e-9, abs=1e-9), cid
+        assert [i["topic_id"] for i in x["interests"]] == [i["topic_id"] for i in y["interests"]], cid
+        assert [i["share"] for i in x["interests"]] == pytest.approx([i["share"] for i in y["interests"]], abs=1e-9)
+        assert x["keywords"] == y["keywords"], cid
+
+
+def test_update_without_profiles_names_the_fix(tmp_path_factory, tmp_path):
+    from textprofile.errors import NotFoundError
+    from textprofile.pipeline.update import update
+
+    ws0, paths = demo_workspace(tmp_path_factory)
+    ws = copy_workspace(ws0, tmp_path / "ws")
+    (ws.model_dir(NAME) / "profiles.duckdb").unlink()
+    with pytest.raises(NotFoundError, match="profile build"):
+        update(NAME, [paths["new"]], ws)
