@@ -220,6 +220,7 @@ def generate_demo_corpus(
     for key, data in (("comments", comments_csv_bytes(corpus)), ("planted", planted_csv_bytes(corpus))):
         with atomic_path(paths[key]) as tmp:
             tmp.write_bytes(data)
+            tmp.chmod(0o644)  # plain readable data files, not mkstemp's private 0600
     return paths
 
 
