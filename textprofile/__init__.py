@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "build_report_data": "textprofile.report.data",
     "load": "textprofile.pipeline.load",
     "read_comments": "textprofile.pipeline.load",
+    "generate_demo_corpus": "textprofile.demo_corpus",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
