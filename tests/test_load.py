@@ -116,7 +116,9 @@ def test_failed_reload_keeps_previous_corpus(workspace, export, tmp_path):
     assert [p.name for p in workspace.corpus_dir("c").parent.iterdir()] == ["c"]  # no temp leftovers
 
 
-def test_duplicates_across_files_and_reload_same_ids(workspace, export, tmp_path):
+@pytest.mark.parametrize("fold", [500_000, 1])
+def test_duplicates_across_files_and_reload_same_ids(workspace, export, tmp_path, monkeypatch, fold):
+    monkeypatch.setattr(CommentReader, "_FOLD", fold)  # 1: every key goes through the sorted array
     copy = tmp_path / "copy.csv"
     copy.write_text(EXPORT, encoding="utf-8")
     r = load([export, copy], "c", LoadConfig(), workspace, tokenize_config=None)

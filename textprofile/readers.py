@@ -21,7 +21,7 @@ from .io import _BLOCK, FileInfo, Utf8Stream
 
 CSV_BLOCK_SIZE = 16 << 20  # one CSV record must fit in a block (a 5 MB comment does)
 JSON_CHUNK_ROWS = 20_000
-TABLE_CHUNK_ROWS = 100_000
+TABLE_CHUNK_ROWS = 50_000
 
 
 @dataclass
@@ -143,10 +143,12 @@ def _grouped(reader, rows: int) -> Iterator[Any]:
             break
         buf.append(b)
         n += b.num_rows
-        if n >= rows:
-            yield pa.Table.from_batches(buf).combine_chunks()
-            buf, n = [], 0
-    if buf:
+        while n >= rows:  # a 16 MB block can hold far more rows than one chunk should
+            table = pa.Table.from_batches(buf).combine_chunks()
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            buf, n = rest.to_batches(), rest.num_rows
+    if n:
         yield pa.Table.from_batches(buf).combine_chunks()
 
 

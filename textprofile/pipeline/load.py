@@ -72,8 +72,46 @@ class CommentReader:
         self.counts: dict[str, Any] = {"read": 0, "kept": 0, "duplicates": 0, "quarantined": 0,
                                        "quarantined_by_reason": {}}
         self._by_reason: Counter = Counter()
-        # 64-bit hashes of (customer, text, time) seen so far; a set of ints costs ~70 bytes a row
-        self._seen: set[int] = {int(k) for k in known_keys} if known_keys is not None else set()
+        # 64-bit hashes of (customer, text, time) seen so far: recent ones in a set (~70 bytes a
+        # row), folded into a sorted numpy array (8 bytes a row) every _FOLD keys
+        import numpy as np
+
+        self._sorted = np.empty(0, dtype=np.uint64)
+        self._recent: set[int] = set()
+        if known_keys is not None:
+            self._fold(np.asarray(known_keys, dtype=np.uint64))
+
+    _FOLD = 500_000
+
+    def _fold(self, extra: Any = None) -> None:
+        import numpy as np
+
+        parts = [self._sorted, np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))]
+        if extra is not None:
+            parts.append(extra)
+        a = np.concatenate(parts)
+        a.sort()
+        self._sorted = a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
+        self._recent.clear()
+
+    def _duplicates(self, keys: Any) -> Any:
+        """Mark keys seen before (earlier chunks, files, known_keys, or earlier in this chunk)."""
+        import numpy as np
+
+        dup = np.zeros(len(keys), dtype=bool)
+        if len(self._sorted):
+            pos = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
+            dup = self._sorted[pos] == keys
+        recent = self._recent
+        for i, k in enumerate(keys.tolist()):
+            if not dup[i]:
+                if k in recent:
+                    dup[i] = True
+                else:
+                    recent.add(k)
+        if len(recent) >= self._FOLD:
+            self._fold()
+        return dup
 
     @staticmethod
     def dedupe_keys(frame) -> Any:
@@ -94,7 +132,6 @@ class CommentReader:
         return out
 
     def __iter__(self) -> Iterator[Any]:
-        import numpy as np
 
         for reader in self.readers:
             for frame, quarantined in reader.chunks():
@@ -103,13 +140,7 @@ class CommentReader:
                 self._by_reason.update(_reason_key(q[2]) for q in quarantined)
                 self.counts["quarantined"] += len(quarantined)
                 if len(frame):
-                    seen = self._seen
-                    dup = np.zeros(len(frame), dtype=bool)
-                    for i, k in enumerate(self.dedupe_keys(frame).tolist()):
-                        if k in seen:
-                            dup[i] = True
-                        else:
-                            seen.add(k)
+                    dup = self._duplicates(self.dedupe_keys(frame))
                     self.counts["duplicates"] += int(dup.sum())
                     if dup.any():
                         frame = frame.loc[~dup].reset_index(drop=True)
