@@ -205,3 +205,12 @@ def test_load_then_tokenize_in_one_step(workspace, export):
     manifest = verify_all(d)
     assert "tokenize" in manifest and "tokens.parquet" in manifest["files"]
     assert [p.name for p in d.parent.iterdir()] == ["c"]
+
+
+def test_progress_callback_reports_rows_read(workspace, export, tmp_path):
+    calls = []
+    r = load([export, export], "c", LoadConfig(), workspace, tokenize_config=None,
+             progress=lambda stage, done, total=None: calls.append((stage, done, total)))
+    assert calls and all(stage == "read" and total is None for stage, _, total in calls)
+    assert [d for _, d, _ in calls] == sorted(d for _, d, _ in calls)
+    assert calls[-1][1] == r["counts"]["read"] == 18
