@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+from . import phrases as P
 from . import vocab as V
 
 _SPACES = re.compile(r"\s+")
@@ -33,7 +34,7 @@ class Renderer:
 
     # ---- pieces -------------------------------------------------------------------------
     def product(self, interest: V.Interest) -> tuple[str, float, float]:
-        return self.rng.choice(interest.products or V.ANY_PRODUCTS)
+        return self.rng.choice(interest.products or P.ANY_PRODUCTS)
 
     def amount(self, lo: float, hi: float) -> float:
         return max(1.0, round(self.rng.uniform(lo, hi)) - self.rng.choice([0.0, 0.1, 0.01]))
@@ -48,7 +49,7 @@ class Renderer:
         pool = getattr(interest, f"{base}_{'pos' if positive else 'neg'}")
         line = rng.choice([x for x in pool if x != avoid])
         if lang == "mixed":  # a Chinese line with English terms in it: "续航 battery life 不行"
-            pairs = rng.sample(V.PAIRS[interest.name], 2)
+            pairs = rng.sample(P.PAIRS[interest.name], 2)
             a = " ".join(pairs[0]) if rng.random() < 0.6 else pairs[0][1]
             b = f" {pairs[1][1]} " if rng.random() < 0.5 else pairs[1][0]
             a = f" {a} "
@@ -60,16 +61,16 @@ class Renderer:
         """A short clause naming two more of the interest's terms."""
         rng = self.rng
         en = lang == "en"
-        pool = (V.EN_GLUE_POS if positive else V.EN_GLUE_NEG) if en else (
-            V.ZH_GLUE_POS if positive else V.ZH_GLUE_NEG)
+        pool = (P.EN_GLUE_POS if positive else P.EN_GLUE_NEG) if en else (
+            P.ZH_GLUE_POS if positive else P.ZH_GLUE_NEG)
         slots = interest.en_slots if en or (lang == "mixed" and rng.random() < 0.5) else interest.zh_slots
         a, b = rng.sample(slots, 2)
         return rng.choice(pool).format(a=a, b=b, e=self._eval("en" if en else "zh", positive))
 
     def _eval(self, lang: str, positive: bool) -> str:
         if lang == "en":
-            return self.rng.choice(V.EN_EVAL_POS if positive else V.EN_EVAL_NEG)
-        return self.rng.choice(V.ZH_EVAL_POS if positive else V.ZH_EVAL_NEG)
+            return self.rng.choice(P.EN_EVAL_POS if positive else P.EN_EVAL_NEG)
+        return self.rng.choice(P.ZH_EVAL_POS if positive else P.ZH_EVAL_NEG)
 
     def _compose(self, interest: V.Interest, others: list[V.Interest], lang: str, positive: bool,
                  product: str) -> str:
@@ -89,8 +90,8 @@ class Renderer:
             line = f"{line}. Also, {_lower_first(side)}" if lang == "en" else f"{line}。另外{side}"
         en = lang == "en"
         if en:
-            product = V.PRODUCT_EN.get(product, product)
-        templates = [t for t in (V.EN_TEMPLATES if en else V.ZH_TEMPLATES) if product or "{p}" not in t]
+            product = P.PRODUCT_EN.get(product, product)
+        templates = [t for t in (P.EN_TEMPLATES if en else P.ZH_TEMPLATES) if product or "{p}" not in t]
         if rng.random() < 0.5:  # half the comments are just what the customer has to say
             templates = [t for t in templates if not any(k in t for k in ("{f}", "{g}", "{p}"))]
         template = rng.choice(templates)
@@ -98,17 +99,17 @@ class Renderer:
         c = _lower_first(line) if en and not template.startswith("{c}") else line
         text = template.format(
             c=c, a=rng.choice(terms), e=self._eval(lang, positive), p=product,
-            f=rng.choice(V.EN_FILLER if en else V.ZH_FILLER),
-            g=rng.choice(V.EN_CLOSER if en else V.ZH_CLOSER),
+            f=rng.choice(P.EN_FILLER if en else P.ZH_FILLER),
+            g=rng.choice(P.EN_CLOSER if en else P.ZH_CLOSER),
         )
         if lang == "mixed" and not re.search(r"[A-Za-z]", text):
-            text += " " + rng.choice(V.EN_EVAL_POS if positive else V.EN_EVAL_NEG)
+            text += " " + rng.choice(P.EN_EVAL_POS if positive else P.EN_EVAL_NEG)
         return _tidy(text)
 
     # ---- channels -----------------------------------------------------------------------
     def review(self, interest, others, lang, positive, product) -> str:
         if self.rng.random() < 0.03:  # a short comment with nothing to learn from
-            return self.rng.choice(V.EN_GENERIC if lang == "en" else V.ZH_GENERIC)
+            return self.rng.choice(P.EN_GENERIC if lang == "en" else P.ZH_GENERIC)
         return self._compose(interest, others, lang, positive, product)
 
     def social(self, interest, others, lang, positive, product) -> str:
@@ -117,14 +118,14 @@ class Renderer:
         text = self._compose(interest, others, lang, positive, product if rng.random() < 0.5 else "")
         tags = [rng.choice(interest.en_tags if en else interest.zh_tags)]
         if rng.random() < 0.4:
-            tags.append(rng.choice(V.EN_GENERIC_TAGS if en else V.ZH_GENERIC_TAGS))
+            tags.append(rng.choice(P.EN_GENERIC_TAGS if en else P.ZH_GENERIC_TAGS))
         parts = [text, " ".join(tags)] if rng.random() < 0.7 else [" ".join(tags), text]
         if rng.random() < 0.45:
-            parts.insert(0 if rng.random() < 0.3 else len(parts), rng.choice(V.MENTIONS))
+            parts.insert(0 if rng.random() < 0.3 else len(parts), rng.choice(P.MENTIONS))
         if rng.random() < 0.15:
             parts.append(f"https://t.example.com/{rng.randrange(16**6):06x}")
         if rng.random() < 0.25:
-            parts.append(rng.choice(V.EMOJI))
+            parts.append(rng.choice(P.EMOJI))
         return _tidy(" ".join(parts))
 
     def chat(self, interest: V.Interest, lang: str) -> list[tuple[str, str]]:
@@ -132,11 +133,11 @@ class Renderer:
         rng = self.rng
         en = lang == "en"
         agent_en = en or (lang == "mixed" and rng.random() < 0.5)
-        agents = list(V.EN_AGENT if agent_en else V.ZH_AGENT)
+        agents = list(P.EN_AGENT if agent_en else P.ZH_AGENT)
         positive = rng.random() < 0.2
         first, used = self._line(interest, lang, positive)
         if rng.random() < 0.4:
-            opener = rng.choice(V.EN_CHAT_OPEN if en else V.ZH_CHAT_OPEN)
+            opener = rng.choice(P.EN_CHAT_OPEN if en else P.ZH_CHAT_OPEN)
             first = f"{opener}, {_lower_first(first)}" if en else f"{opener}，{first}"
         turns = [("customer", _tidy(first)),
                  ("agent", agents[rng.choice([1, 2])])]
@@ -144,6 +145,6 @@ class Renderer:
             follow, _ = self._line(interest, lang, positive, avoid=used)
             turns += [("customer", _tidy(follow)), ("agent", agents[rng.choice([3, 5, 6])])]
         if rng.random() < 0.25:
-            turns += [("customer", rng.choice(V.EN_CHAT_ACK if en else V.ZH_CHAT_ACK)),
+            turns += [("customer", rng.choice(P.EN_CHAT_ACK if en else P.ZH_CHAT_ACK)),
                       ("agent", agents[rng.choice([4, 7])])]
         return turns
