@@ -12,6 +12,7 @@ from .vocab import INTERESTS
 def _t(s: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in s.split("|") if x.strip())
 
+
 # Code-switching pairs: a Chinese term with its English counterpart, written together in mixed
 # comments ("续航 battery life 不行"), as bilingual shoppers do.
 PAIRS: dict[str, tuple[tuple[str, str], ...]] = {

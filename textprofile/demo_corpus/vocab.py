@@ -1,9 +1,10 @@
-"""Vocabulary of the demo corpus: the planted interests, their words, and sentence templates.
+"""Vocabulary of the demo corpus: the planted interests, their key terms and sentences.
 
 Every sentence here was written for this project. Interest lines carry the words that make an
-interest recognisable; generic templates and fillers are shared by all interests so the text
-reads like a real export rather than a word list. Slots: ``{a}`` ``{b}`` are distinct terms of the
-comment's interest, ``{e}`` an evaluation matching the sentiment, ``{p}`` the product name.
+interest recognisable; the shared templates and fillers in ``phrases.py`` wrap them so the text
+reads like a real export rather than a word list. In a line, ``{a}`` and ``{b}`` are two distinct
+noun terms of the interest (its ``*_slots``); a term written ``~word`` in a term list is a key
+term that is not a noun, so it appears in the lines but never fills a slot.
 """
 
 from __future__ import annotations
