@@ -171,11 +171,11 @@ def _add_mess(rng: random.Random, rows: list[dict[str, str]]) -> None:
     """Put in what real exports contain: PII, HTML remnants and exact duplicate rows."""
     own = [i for i, r in enumerate(rows) if r["role"] != "agent"]
     picks = rng.sample(own, 40)
-    for j, i in enumerate(picks[:12]):  # mainland mobile numbers
+    for i in picks[:12]:  # mainland mobile numbers
         phone = f"1{rng.choice('3589')}{rng.randrange(10)}{rng.randrange(10**8):08d}"
         zh = any("\u4e00" <= ch <= "\u9fff" for ch in rows[i]["text"])
         rows[i]["text"] += (f"，有问题打我电话{phone}" if zh else f" Call me on {phone}")
-    for j, i in enumerate(picks[12:22]):  # e-mail addresses
+    for i in picks[12:22]:  # e-mail addresses
         user = rng.choice(["lily.w", "zhang.san88", "mike_r", "xiaoyu2025", "jenny.k", "wang_lei"])
         rows[i]["text"] += f" email: {user}{rng.randrange(100)}@example.com"
     html = [("，", "<br/>"), ("，", "&nbsp;<br>"), (" and ", " &amp; "), ("。", "。<b>真心推荐</b>")]
