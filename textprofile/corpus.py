@@ -180,7 +180,7 @@ def tokenize_corpus(
             flush()
 
     info = {
-        "config": config.to_dict(),
+        "config": json.loads(json.dumps(config.to_dict())),  # tuples as lists, as stored
         "config_hash": config.hash(),
         "cache_key": key,
         "input_sha256": input_sha,

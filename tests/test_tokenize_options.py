@@ -1,0 +1,112 @@
+"""Tokenizer options (user dictionaries, stop-word files, kept single characters) and the two
+speed-ups checked against the reference they replace: the route search against jieba's own
+``lcut``, and the direct lemma table lookup against spaCy's lookup lemmatizer pipe."""
+
+from __future__ import annotations
+
+import pytest
+
+from textprofile.config import TokenizeConfig
+from textprofile.errors import ConfigError
+from textprofile.lang import HAN_RUN
+from textprofile.tokenize import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer(TokenizeConfig())
+
+
+def test_user_dict_keeps_product_names_whole(tmp_path, tok):
+    text = "小米手环七代的续航比华为手表长"
+    before = tok.tokenize(text)[1]
+    assert "小米手环七代" not in before
+    d = tmp_path / "products.txt"
+    d.write_text("小米手环七代 10 n\n华为手表\n", encoding="utf-8")
+    after = Tokenizer(TokenizeConfig(user_dicts=(str(d),))).tokenize(text)[1]
+    assert after == ["小米手环七代", "续航", "华为手表"]
+
+
+def test_stopword_file_extends_the_lists(tmp_path, tok):
+    f = tmp_path / "stop.txt"
+    f.write_text("# our own\n续航\nBattery\n", encoding="utf-8")
+    t = Tokenizer(TokenizeConfig(stopword_files=(str(f),)))
+    assert tok.tokenize("电池续航 battery life")[1] == ["电池", "续航", "battery", "life"]
+    assert t.tokenize("电池续航 battery life")[1] == ["电池", "life"]
+
+
+def test_keep_single_han(tok):
+    assert tok.tokenize("这本书很好看，书很厚")[1] == ["本书", "好看"]
+    t = Tokenizer(TokenizeConfig(keep_single_han=("书", "厚")))
+    assert t.tokenize("这本书很好看，书很厚")[1] == ["本书", "好看", "书", "厚"]
+
+
+def test_missing_files_name_the_fix(tmp_path):
+    with pytest.raises(ConfigError, match="--stopwords"):
+        Tokenizer(TokenizeConfig(stopword_files=(str(tmp_path / "nope.txt"),)))
+    with pytest.raises(ConfigError, match="--user-dict"):
+        Tokenizer(TokenizeConfig(user_dicts=(str(tmp_path / "nope.txt"),))).tokenize("你好世界")
+
+
+def test_stopword_file_must_be_utf8(tmp_path):
+    f = tmp_path / "gbk.txt"
+    f.write_bytes("续航\n".encode("gbk"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        Tokenizer(TokenizeConfig(stopword_files=(str(f),)))
+
+
+SENTENCES = [
+    "这款手机的电池续航很好屏幕也很清晰",
+    "快递小哥态度很差东西还被压坏了",
+    "蒙牛特仑苏口感不错就是价格有点贵",
+    "王小二在北京大学读研究生",
+    "结婚的和尚未结婚的",
+    "我来到北京清华大学",
+    "他来到了网易杭研大厦",
+    "小明硕士毕业于中国科学院计算所后在日本京都大学深造",
+    "这酒店的隔音效果差得离谱半夜被吵醒三次",
+]
+
+
+def test_route_search_equals_jieba_lcut(tok):
+    seg = tok.zh
+    for s in SENTENCES:
+        assert seg._cut(s) == seg.jieba.lcut(s, HMM=True), s
+
+
+@pytest.mark.integration
+def test_route_search_equals_jieba_on_real_reviews(shared_data, tok):
+    import pandas as pd
+
+    df = pd.read_csv(shared_data / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz")
+    texts = df["review"].dropna().astype(str).tolist()[::150]  # ~420 reviews across all categories
+    seg = tok.zh
+    runs = [r for t in texts for r in HAN_RUN.findall(t)]
+    assert len(runs) > 2_000
+    diff = [r for r in runs if seg._cut(r) != seg.jieba.lcut(r, HMM=True)]
+    assert diff == []
+
+
+def test_lemmas_agree_with_spacy_lookup_lemmatizer(tok):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    text = (
+        "these strings were sounding brighter than the cheaper ones i bought; the batteries died, "
+        "my kids loved the headphones and the cables are working better than expected"
+    )
+    en = tok.en
+    ours = en.lemmas(text)
+    ref = [
+        t.lemma_.lower() for t in nlp(text)
+        if not (t.is_punct or t.is_space or t.like_num) and len(t.lemma_) > 1
+        and t.lemma_.lower() not in tok.stopwords and t.text.lower() not in tok.stopwords
+    ]
+    assert ours == ref
+    assert {"string", "sound", "bright", "cheap", "battery", "die", "kid", "headphone", "cable"} <= set(ours)
+
+
+def test_capitalised_words_get_the_lower_case_lemma(tok):
+    assert tok.tokenize("Batteries died.")[1] == tok.tokenize("batteries died.")[1] == ["battery", "die"]
