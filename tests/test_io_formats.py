@@ -249,3 +249,13 @@ def test_crlf_line_endings_and_utf16_crlf(tmp_path, workspace):
     _check_three(workspace, _load(workspace, [tmp_path / "w.csv"]), "csv")
     (tmp_path / "u.csv").write_bytes(body.encode("utf-16"))  # Excel's "Unicode text" has a BOM
     _check_three(workspace, _load(workspace, [tmp_path / "u.csv"]), "csv")
+
+
+def test_utf16_without_bom_needs_explicit_encoding(tmp_path, workspace):
+    path = tmp_path / "u.csv"
+    path.write_bytes(_csv(ROWS).encode("utf-16-le"))
+    code, err = _cli(path)
+    assert code == 1 and "--encoding utf-16-le" in err
+    result = _load(workspace, [path], encoding="utf-16-le")
+    assert result["sources"][0]["encoding"] == "utf-16-le"
+    _check_three(workspace, result, "csv")

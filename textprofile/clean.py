@@ -25,11 +25,14 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 CUSTOMER_ROLES = frozenset({
     "customer", "cust", "user", "client", "buyer", "consumer", "member", "visitor", "guest", "inbound",
-    "c", "u", "客户", "用户", "买家", "顾客", "会员", "访客", "消费者",
+    "c", "u", "human", "end_user", "enduser", "requester", "customer_message",
+    "客户", "用户", "买家", "顾客", "会员", "访客", "消费者", "网友",
 })
 AGENT_ROLES = frozenset({
     "agent", "staff", "support", "service", "seller", "merchant", "operator", "bot", "assistant",
     "system", "admin", "rep", "csr", "company", "brand", "outbound", "a", "s",
+    "customer service", "customer_service", "customerservice", "support agent", "human_agent",
+    "advisor", "representative", "employee", "host", "kefu", "chatbot",
     "客服", "商家", "卖家", "店家", "机器人", "系统", "人工客服", "官方", "小二",
 })
 

@@ -152,7 +152,7 @@ def detect_encoding(path: Path, compressed: bool, requested: str | None = None) 
         if b"\x00" in head[:8192]:
             raise InputFileError(
                 f"{path} looks like a binary file (NUL bytes), not a text export — "
-                "export CSV, JSON, XLSX or Parquet"
+                "export CSV, JSON, XLSX or Parquet (UTF-16 without a byte-order mark: pass --encoding utf-16-le)"
             )
         candidates = ENCODINGS_AUTO
     offsets = {}
