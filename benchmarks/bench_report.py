@@ -2,7 +2,7 @@
 
     python benchmarks/bench_report.py [--topics 20] [--rebuild] [--all-customers]
 
-Builds (once, cached under benchmarks/out/bench_report/) a model of the three Amazon 5-core
+Builds (once, cached under benchmarks/out/bench_report/k<K>/) a model of the three Amazon 5-core
 review files in ../shared/data/amazon_reviews_5core_en with the real pipeline: load → fit →
 profile build. Then, in one run:
   (a) stock pyLDAvis on the same model: ``pyLDAvis.prepare`` with its defaults (sorted topics,
@@ -81,15 +81,15 @@ def main() -> None:
     from textprofile.pipeline.report import report
     from textprofile.workspace import Workspace
 
-    ws = Workspace.resolve(OUT)
+    ws = Workspace.resolve(OUT / f"k{args.topics}")
     if args.rebuild or not (ws.model_dir(NAME) / "profiles.duckdb").is_file():
         print("build (once):", json.dumps(build(ws, args.topics)))
-    a_sec, a_size = stock_pyldavis(ws, OUT / "stock_pyldavis.html")
+    a_sec, a_size = stock_pyldavis(ws, ws.root / "stock_pyldavis.html")
     t0 = time.perf_counter()
     res = report(NAME, ws, all_customers=args.all_customers)
     b_sec = time.perf_counter() - t0
-    ov = json.loads((Path(res["index_html"]).read_text(encoding="utf-8")
-                     .split('id="report-data">')[1].split("</script>")[0]))["overview"]
+    ov = json.loads(Path(res["index_html"]).read_text(encoding="utf-8")
+                     .split('id="report-data">')[1].split("</script>")[0])["overview"]
     print(f"corpus: {ov['comments']} comments, {ov['customers']} customers, {res['topics']} topics, "
           f"{ov['time_min']}..{ov['time_max']}")
     print(f"(a) stock pyLDAvis prepare+html : {a_sec:7.2f} s  {a_size / 1e3:8.0f} kB (loads d3/LDAvis from a CDN)")

@@ -81,16 +81,22 @@ def test_index_shows_each_topic_and_links_cards(synth):
 
 
 def test_customer_card_renders_store_card(synth):
-    card = {**synth["cards"][EVIL_CUSTOMER], "model": "synth",
+    base = synth["cards"][EVIL_CUSTOMER]
+    card = {**base, "model": "synth",
+            "interests": [*base["interests"], {"topic_id": 5, "label": "tiny-topic", "share": 0.004}],
+            "behaviour": {"n_comments": 12345, "share_weekend": 0.25, "mean_amount": None},
             "segment": {"segment_id": "1", "description": "<b>big</b> spenders"}}
     labels = {t["id"]: t["label"] for t in synth["topics"]}
     html = render_customer(card, name="synth", labels=labels)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;/../客户" in html
     assert "&lt;script&gt;kw&lt;/script&gt;" in html and "音质" in html
     assert "&lt;b&gt;big&lt;/b&gt; spenders" in html
-    for i in card["interests"]:
-        assert f'href="../index.html#topic-{i["topic_id"]}"' in html
-    assert "n_comments" in html and "<script" not in html
+    for i in base["interests"]:
+        link = f'href="../index.html#topic-{i["topic_id"]}"'
+        assert (link in html) == (i["share"] >= 0.01)
+    assert "tiny-topic" not in html  # under 1%, hidden as in `profile show`
+    assert "n comments" in html and "12,345" in html and "25%" in html and "mean amount" not in html
+    assert "<script" not in html
 
 
 def _write(tmp: Path, s, data, fail_ldavis=False):

@@ -68,14 +68,14 @@ def report(
 
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)
-    step("report: read", 0, 4)
+    step("report", 0, 4)
     model = load_model(ws, name)
     corpus_dir = ws.require_corpus(name)
     comments = _read_corpus(corpus_dir)
     counts = artifacts.read_manifest(corpus_dir).get("counts", {})
     doc_topics = model.doc_topics()
     topics = model.topics()
-    step("report: read", 1, 4)
+    step("report", 1, 4)
     manifest = model.manifest
     model_info = {
         "engine": (manifest.get("config") or {}).get("engine"),
@@ -90,7 +90,7 @@ def report(
             interests=interests, customers=customers, segments=segments, counts=counts,
             name=name, model_info={k: v for k, v in model_info.items() if v is not None},
         )
-        step("report: read", 2, 4)
+        step("report", 2, 4)
         ids = sorted(interests["customer_id"].unique()) if all_customers else data["linked_customers"]
         cards = (card for card in map(store.get, ids) if card is not None)
         tcols = [f"topic_{t}" for t in range(model.k)]
@@ -103,7 +103,7 @@ def report(
             )
 
         result = write_report_folder(ws.report_dir(name), data, cards, write_ldavis, progress=progress)
-    step("report: read", 4, 4)
+    step("report", 4, 4)
     result.update({
         "name": name,
         "topics": model.k,

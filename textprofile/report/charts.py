@@ -82,11 +82,14 @@ def heatmap(
     max_cell_w: float = 70.0,
     col_label_every: int | None = None,
     fmt: str = "{:.1%}",
+    tip_rows: Sequence[str] | None = None,
 ) -> Markup:
     """Rows × columns of shaded cells; each cell's tooltip names row, column and value.
 
-    ``None`` cells (no data, e.g. a month without comments) are left blank.
+    ``None`` cells (no data, e.g. a month without comments) are left blank. ``tip_rows``:
+    shorter row names for the tooltips of big grids (every cell carries one).
     """
+    tip_rows = tip_rows or rows
     n_cols = max(len(cols), 1)
     cell_w = max(min_cell_w, min(max_cell_w, (max_width - label_width) / n_cols))
     every = col_label_every or max(1, int(60 // cell_w) if cell_w < 60 else 1)
@@ -106,7 +109,7 @@ def heatmap(
         parts.append(Markup(
             '<text transform="translate({x},{y}) rotate(-50)">{c}</text>'
         ).format(x=_n(x), y=top - 6, c=_clip(col, 20)))
-    for i, (row, vals) in enumerate(zip(rows, values)):
+    for i, (row, tip, vals) in enumerate(zip(rows, tip_rows, values)):
         y = top + cell_h * i
         parts.append(Markup('<text x="{x}" y="{y}" text-anchor="end">{r}</text>').format(
             x=label_width - 6, y=_n(y + cell_h * 0.75), r=_clip(row, label_width // 7)))
@@ -115,10 +118,10 @@ def heatmap(
                 continue
             parts.append(Markup(
                 '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}">'
-                '<title>{r} · {col}: {v}</title></rect>'
+                '<title>{r} {col}: {v}</title></rect>'
             ).format(
                 x=_n(label_width + cell_w * j), y=y, w=_n(cell_w), h=cell_h - 1,
-                c=color(v, vmax), r=row, col=cols[j], v=fmt.format(v),
+                c=color(v, vmax), r=tip, col=cols[j], v=fmt.format(v),
             ))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

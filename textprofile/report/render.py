@@ -18,6 +18,8 @@ from markupsafe import Markup
 from . import charts
 from .safe import customer_filename, highlight, highlight_pattern, script_json
 
+MIN_SHARE_SHOWN = 0.01  # the same threshold as `profile show`
+
 
 def environment():
     """A Jinja2 environment over the packaged templates, autoescaping every .html.j2 template."""
@@ -79,7 +81,8 @@ def index_charts(data: Mapping[str, Any]) -> dict[str, Markup]:
         by_topic = [[row[t] if n else None for row, n in zip(matrix, counts)] for t in range(len(topics))]
         out["time"] = charts.heatmap(
             names, data["time"]["periods"], by_topic,
-            title=f"Topic share per {data['time']['freq']}")
+            title=f"Topic share per {data['time']['freq']}",
+            tip_rows=[f"topic {t['id']}" for t in topics])
     if data.get("segments"):
         segs = data["segments"]
         out["segments"] = charts.heatmap(
@@ -112,8 +115,24 @@ def render_index(data: Mapping[str, Any], env=None) -> str:
     )
 
 
+def behaviour_value(key: str, value: Any) -> str:
+    """A behaviour value as ``profile show`` prints it: shares in %, thousands separators."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        if math.isnan(value):
+            return "—"
+        if key.startswith("share_"):
+            return f"{value:.0%}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, Any]:
-    """A ``ProfileStore.get`` card normalised for the template (tolerant of shape variants)."""
+    """A ``ProfileStore.get`` card normalised for the template, filtered as ``profile show`` does.
+
+    Interests under 1% are left out and empty behaviour values skipped, like the terminal card.
+    """
     interests = []
     for item in card.get("interests") or []:
         if isinstance(item, Mapping):
@@ -121,6 +140,8 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
         else:
             tid, share, label = item[0], item[1], None
         tid = int(tid)
+        if float(share or 0.0) < MIN_SHARE_SHOWN:
+            continue
         interests.append({"topic_id": tid, "share": float(share or 0.0),
                           "label": str(label or labels.get(tid, f"topic {tid}"))})
     keywords = []
@@ -145,8 +166,11 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
         "customer_id": str(card.get("customer_id")),
         "interests": interests,
         "keywords": keywords,
-        "behaviour": [{"name": str(k), "value": behaviour[k]} for k in sorted(behaviour)]
-        if isinstance(behaviour, Mapping) else [],
+        "behaviour": [
+            {"name": str(k).replace("_", " "), "value": behaviour_value(str(k), v)}
+            for k, v in behaviour.items() if v is not None and v != ""
+        ] if isinstance(behaviour, Mapping) else [],
+        "model": str(card.get("model") or ""),
         "segment": segment,
         "extra": extra,
     }
@@ -199,7 +223,7 @@ def write_report_folder(
             n += 1
             size += len(page)
             if progress and n % 200 == 0:
-                progress("report customers", n, None)
+                progress("report: customer cards", n, None)
         timings["customers"] = time.perf_counter() - t0
         index_bytes = (tmp / "index.html").stat().st_size
     return {
