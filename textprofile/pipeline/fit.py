@@ -5,7 +5,6 @@ from __future__ import annotations
 import platform
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -70,6 +69,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     )
     from ..tfidf import TfidfKeywords
     from ..topics import engine_class, make_engine
+    from ..topics.base import FOLD_IN_ITERATIONS
     from ..topics.coherence import score_topics
     from ..topics.select import sweep, sweep_sample
     from ..vocab import build_vocab, encode_tokens_file, iter_token_batches
@@ -135,8 +135,6 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
         artifacts.write_json_atomic(tmp / LABELS_FILE, {})
         engine_files = eng.save(tmp)
         tfidf_files = tfidf.save(tmp)
-        from ..topics.base import FOLD_IN_ITERATIONS
-
         artifacts.write_json_atomic(tmp / MODEL_FILE, {
             "engine": config.engine, "k": k, "alpha": [float(a) for a in eng.alpha_],
             "fold_in_iterations": FOLD_IN_ITERATIONS, "settings": settings,
@@ -193,7 +191,3 @@ def _half_default(engine: str) -> int:
     from ..topics.tomotopy_engine import DEFAULT_ITERATIONS
 
     return DEFAULT_ITERATIONS // 2
-
-
-def model_path(ws: Workspace, name: str) -> Path:
-    return ws.model_dir(name)
