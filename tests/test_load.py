@@ -214,3 +214,11 @@ def test_progress_callback_reports_rows_read(workspace, export, tmp_path):
     assert calls and all(stage == "read" and total is None for stage, _, total in calls)
     assert [d for _, d, _ in calls] == sorted(d for _, d, _ in calls)
     assert calls[-1][1] == r["counts"]["read"] == 18
+
+
+def test_script_language_estimate():
+    from textprofile.pipeline.load import _script_languages
+
+    texts = ["hello world 😂😂", "很好", "很好 iPhone 15 pro max is great", "ok", "!!!", "Café au lait",
+             "电池 battery", "这款手机的电池续航很好,推荐 (Xiaomi)"]
+    assert _script_languages(texts) == {"en": 3, "zh": 2, "mixed": 2, "other": 1}

@@ -181,10 +181,11 @@ def config_from_manifest(manifest: dict[str, Any]) -> LoadConfig:
 def _script_languages(texts: Any) -> Counter:
     """Cheap script-based language estimate for the summary (tokenization decides per comment).
 
-    Pure-ASCII texts are ``en`` when they hold a letter; otherwise non-ASCII characters are counted
-    as (UTF-8 bytes - characters) / 2, exact for CJK (3 bytes each), and compared with ASCII letters.
+    Pure-ASCII texts are ``en`` when they hold a letter. Otherwise Han characters are estimated as
+    (UTF-8 bytes - characters) / 2 (exact for CJK-only text, 3 bytes each) and counted exactly only
+    where there are Latin letters too; ``zh`` when Latin letters are few, ``en`` when Han is under
+    2% of them, else ``mixed``. Non-Latin scripts without Latin letters (emoji, kana) count as zh.
     """
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -199,8 +200,13 @@ def _script_languages(texts: Any) -> Counter:
         rest = arr.filter(pa.array(~ascii_mask))
         han = pc.divide(pc.subtract(pc.binary_length(rest), pc.utf8_length(rest)), 2).to_numpy(zero_copy_only=False)
         lat = pc.count_substring_regex(rest, "[A-Za-z]").to_numpy(zero_copy_only=False)
-        zh = (lat <= han * 0.25) | ((lat < 4) & (han > 0))
-        en = ~zh & (han <= np.maximum(2, lat * 0.02))
+        latin = lat >= 4
+        if latin.any():  # Latin text with emoji or accents: count Han exactly (slow, so only here)
+            exact = pc.count_substring_regex(rest.filter(pa.array(latin)), r"[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]")
+            han = han.astype("float64")
+            han[latin] = exact.to_numpy(zero_copy_only=False)
+        zh = (lat <= han * 0.5) | (~latin & (han > 0))
+        en = ~zh & (han <= lat * 0.02)
         out["zh"] += int(zh.sum())
         out["en"] += int(en.sum())
         out["mixed"] += int((~zh & ~en).sum())
