@@ -222,3 +222,12 @@ def test_script_language_estimate():
     texts = ["hello world 😂😂", "很好", "很好 iPhone 15 pro max is great", "ok", "!!!", "Café au lait",
              "电池 battery", "这款手机的电池续航很好,推荐 (Xiaomi)"]
     assert _script_languages(texts) == {"en": 3, "zh": 2, "mixed": 2, "other": 1}
+
+
+def test_meta_stays_valid_json_after_pii_scrubbing(workspace, tmp_path):
+    rows = [{"user_id": "1", "text": "hi", "note": 'see http://x.com/a" and \\ 13800138000',
+             "path": "a/b", "nested": {"k": [1, 2]}, "empty": None}]
+    (tmp_path / "e.json").write_text(json.dumps(rows), encoding="utf-8")
+    load([tmp_path / "e.json"], "c", LoadConfig(), workspace, tokenize_config=None)
+    meta = json.loads(_read(workspace)["meta"].iloc[0])
+    assert meta == {"note": 'see <URL>" and \\ <PHONE>', "path": "a/b", "nested": '{"k": [1, 2]}', "empty": None}

@@ -344,8 +344,8 @@ class ExportReader:
             channels: list[str | None] = [cfg.channel] * n
         else:
             channels = [v.lower() if v else v for v in _strip(col("channel"))]
-        roles = [normalize_role(v) for v in col("role")]
-        raw_times = col("time")
+        raw_roles, raw_times, raw_texts = col("role"), col("time"), col("text")
+        roles = [normalize_role(v) for v in raw_roles]
         flt = [None] * n
         if self.filter is not None:
             fv = [(v or "").strip().lower() for v in frame[self.filter_column]]
@@ -365,11 +365,11 @@ class ExportReader:
             elif bad_time_list[i] and not cfg.lenient_time:
                 reasons[i] = f"unparseable time: {str(raw_times[i])[:60]!r} (or pass --lenient-time)"
             elif roles[i] == "?":
-                reasons[i] = f"unrecognised role: {str(col('role')[i])[:40]!r} (expected customer or agent)"
+                reasons[i] = f"unrecognised role: {str(raw_roles[i])[:40]!r} (expected customer or agent)"
         keep = [r is None for r in reasons]
         for i, reason in enumerate(reasons):
             if reason is not None:
-                quarantined.append((self.name, rows[i], reason, self._qtext(texts[i] or col("text")[i])))
+                quarantined.append((self.name, rows[i], reason, self._qtext(texts[i] or raw_texts[i])))
         quarantined.sort(key=lambda q: q[1])
         idx = [i for i in range(n) if keep[i]]
         kept_customers = [customers[i] for i in idx]

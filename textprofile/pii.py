@@ -16,7 +16,8 @@ from .errors import ConfigError
 PSEUDONYM_KEY_ENV = "TEXTPROFILE_PSEUDONYM_KEY"
 
 _PATTERNS = [
-    ("URL", r"(?:https?://|www\.)[^\s<>\"'\u3000-\u303f\uff01-\uff5e]+"),
+    # no backslash: scrubbing also runs over JSON text (meta), where it starts an escape
+    ("URL", r"(?:https?://|www\.)[^\s<>\"'\\\u3000-\u303f\uff01-\uff5e]+"),
     ("EMAIL", r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
     # mainland resident ID: 6-digit area, birth date 18xx-20xx, 3 digits, check digit/X
     ("ID", r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"),
