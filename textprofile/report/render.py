@@ -102,7 +102,12 @@ def render_index(data: Mapping[str, Any], env=None) -> str:
         spark = charts.sparkline(t["trend"], title=f"topic {t['id']} share per {time_data['freq']}") \
             if time_data and t.get("trend") else Markup("")
         topics.append({**t, "examples": examples, "spark": spark})
-    view = {**data, "topics": topics}
+    segments = [
+        {**seg, "behaviour": [{"name": b["name"].replace("_", " "), "value": behaviour_value(b["name"], b["value"])}
+                              for b in seg["behaviour"] if b["value"] is not None and b["value"] != ""]}
+        for seg in data.get("segments") or []
+    ]
+    view = {**data, "topics": topics, "segments": segments}
     summary = {
         "name": data["name"],
         "overview": {k: v for k, v in data["overview"].items() if k != "model"},
