@@ -116,7 +116,13 @@ def render_load(result: dict) -> None:
         t.add_row(f"source {s['name']}", f"{s['format']}, {s['encoding'] or 'binary'}, {s['rows']:,} rows; {mapping}")
     tokens = result.get("tokenize")
     if isinstance(tokens, dict):
-        t.add_row("tokenized", ", ".join(f"{k} {v}" for k, v in tokens.items() if isinstance(v, (int, float, str)))[:300])
+        parts = [f"{k} {tokens[k]:,}" for k in ("rows", "tokens", "empty") if isinstance(tokens.get(k), int)]
+        langs = tokens.get("langs")
+        if isinstance(langs, dict):
+            parts.append("languages " + ", ".join(f"{k} {v:,}" for k, v in langs.items() if v))
+        if tokens.get("cached"):
+            parts.append("(cached)")
+        t.add_row("tokenized", "; ".join(parts))
     console.print(t)
     if c["quarantined_by_reason"]:
         q = Table(title="quarantined by reason (see quarantine.csv)", title_justify="left")

@@ -132,7 +132,6 @@ class CommentReader:
         return out
 
     def __iter__(self) -> Iterator[Any]:
-
         for reader in self.readers:
             for frame, quarantined in reader.chunks():
                 self.counts["read"] += len(frame) + len(quarantined)
