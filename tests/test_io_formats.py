@@ -259,3 +259,38 @@ def test_utf16_without_bom_needs_explicit_encoding(tmp_path, workspace):
     result = _load(workspace, [path], encoding="utf-16-le")
     assert result["sources"][0]["encoding"] == "utf-16-le"
     _check_three(workspace, result, "csv")
+
+
+def test_typed_columns_in_parquet_and_xlsx(tmp_path, workspace):
+    import datetime as dt
+
+    import openpyxl
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "user_id": pd.Series([123, 456], dtype="int64"),
+        "text": ["a", "b"],
+        "created_at": pd.to_datetime(["2024-03-05 10:00:00", "2024-03-06 11:30:15"]).tz_localize("Asia/Shanghai"),
+        "rating": [4.0, None],
+        "flag": [True, False],
+    })
+    frame.to_parquet(tmp_path / "t.parquet")
+    r = _load(workspace, [tmp_path / "t.parquet"])
+    df = _comments(workspace)
+    assert r["sources"][0]["mapping"] == {"customer_id": "user_id", "text": "text", "time": "created_at",
+                                          "rating": "rating"}
+    assert list(df["customer_id"]) == ["123", "456"]
+    assert [t.isoformat() for t in df["time"]] == ["2024-03-05T02:00:00+00:00", "2024-03-06T03:30:15+00:00"]
+    assert df["rating"].iloc[0] == 4.0 and pd.isna(df["rating"].iloc[1])
+    assert json.loads(df["meta"].iloc[0]) == {"flag": "True"}
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["用户ID", "评论内容", "时间", "金额"])
+    wb.active.append([123.0, "好", dt.datetime(2024, 3, 5, 10, 0), 99.5])
+    wb.active.append(["00124", "差", dt.date(2024, 3, 6), "¥1,299"])
+    wb.save(tmp_path / "t.xlsx")
+    _load(workspace, [tmp_path / "t.xlsx"])
+    df = _comments(workspace)
+    assert list(df["customer_id"]) == ["123", "00124"]
+    assert [t.isoformat() for t in df["time"]] == ["2024-03-05T10:00:00+00:00", "2024-03-06T00:00:00+00:00"]
+    assert list(df["amount"]) == [99.5, 1299.0]
