@@ -118,3 +118,17 @@ def test_deterministic_and_independent_of_row_order():
     shuffled = s["comments"].sample(frac=1.0, random_state=np.random.RandomState(1))
     b = build_report_data(shuffled, s["doc_topics"].iloc[::-1], s["topics"], **kw)
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_minimal_corpus_without_time_channel_or_rating():
+    comments, doc, topics = _tables([[0.7, 0.3], [0.2, 0.8]], ["a", "b"])
+    comments = comments[["comment_id", "customer_id", "text"]]
+    d = build_report_data(comments, doc, topics)
+    assert d["time"] is None and d["overview"]["time_min"] is None
+    assert d["channels"] == ["(none)"] and d["overview"]["channels"] == []
+    assert all(t["avg_rating"] is None and t["n_rated"] == 0 for t in d["topics"])
+    assert d["segments"] == [] and d["overview"]["quarantined"] is None
+    from textprofile.report.render import render_index
+
+    html = render_index(d)
+    assert "The comments have no timestamps." in html and "profile build" in html

@@ -65,6 +65,7 @@ def test_topics_keep_model_order_and_ids(model, tmp_path):
     assert vis["mdsDat"]["Freq"][0] == min(vis["mdsDat"]["Freq"])  # the tiny topic is still topic 0
     # the page shows model ids (LDAvis number - 1) and labels
     assert "return String(d.topics - 1);" in html
+    assert "term.innerHTML" not in html  # terms are read back as text
     assert '"Topic " + (topics - 1) + ": " + (TEXTPROFILE_LABELS[topics - 1]' in html
     labels = json.loads(re.search(r'id="ldavis_textprofile-labels">(.*?)</script>', html, re.DOTALL).group(1))
     assert labels == model["labels"]

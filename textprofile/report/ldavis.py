@@ -6,9 +6,10 @@ package are inlined, the element id is fixed, ``sort_topics=False`` keeps the mo
 ``n_jobs=1`` avoids worker processes.
 
 Topic numbering: LDAvis counts topics from 1 internally (its JavaScript treats 0 as "none"), so
-LDAvis topic N is model topic N-1. Three small, checked edits to the inlined LDAvis script make
-the page *show* model ids and labels instead: the circle numbers, the bar-chart title and the
+LDAvis topic N is model topic N-1. Small, checked edits to the inlined LDAvis script make the
+page *show* model ids and labels instead: the circle numbers, the bar-chart title and the
 "Selected Topic" caption; the 1-based number box is hidden (Previous/Next/Clear still work).
+Two more read a hovered term with ``textContent`` rather than ``innerHTML``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ _JS_PATCHES = [
         ("            circle.style.fill = color1;\n"
         '            var tpOff = document.getElementById(topicID + "-value");\n'
         '            if (tpOff) tpOff.textContent = "";\n'),
+    ),
+    # LDAvis reads a term back with innerHTML, so a term with "<" or "&" came back entity-escaped
+    ("vis_state.term = term.innerHTML;", "vis_state.term = term.textContent;"),
+    (
+        "\"Conditional topic distribution given term = '\" + term.innerHTML + \"'\"",
+        "\"Conditional topic distribution given term = '\" + term.textContent + \"'\"",
     ),
 ]
 
