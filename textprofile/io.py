@@ -130,6 +130,7 @@ def _loose_decode(head: bytes) -> str:
 def detect_encoding(path: Path, compressed: bool, requested: str | None = None) -> str:
     """BOM, then strict UTF-8 over the whole file, then GB18030; else EncodingError with the offset."""
     head = _head(path, compressed)
+    where = " of the decompressed data" if compressed else ""
     if requested:
         try:
             enc = codecs.lookup(requested).name
@@ -140,7 +141,7 @@ def detect_encoding(path: Path, compressed: bool, requested: str | None = None) 
         bad = first_bad_offset(path, compressed, enc)
         if bad is not None:
             raise EncodingError(
-                f"{path}: cannot be decoded as {requested} at byte offset {bad} — "
+                f"{path}: cannot be decoded as {requested} at byte offset {bad}{where} — "
                 "check the file or pass the right --encoding (or omit it to auto-detect)"
             )
         return enc
@@ -161,7 +162,7 @@ def detect_encoding(path: Path, compressed: bool, requested: str | None = None) 
         if bad is None:
             return enc
         offsets[enc] = bad
-    detail = ", ".join(f"{e} fails at byte offset {o}" for e, o in offsets.items())
+    detail = ", ".join(f"{e} fails at byte offset {o}{where}" for e, o in offsets.items())
     raise EncodingError(f"{path}: cannot be decoded ({detail}) — pass --encoding with the file's real encoding")
 
 
