@@ -144,7 +144,12 @@ def _languages(customer_ids: pd.Series, langs: pd.Series | None, index: pd.Index
 
     if langs is None:
         return pd.Series([""] * len(index), index=index, dtype=object)
-    pairs = pd.DataFrame({"customer_id": customer_ids.to_numpy(), "lang": langs.to_numpy()})
-    pairs = pairs[pairs["lang"].isin(_SPOKEN)].drop_duplicates().sort_values(["customer_id", "lang"])
-    joined = pairs.groupby("customer_id", sort=True)["lang"].agg(",".join)
-    return joined.reindex(index).fillna("").astype(object)
+    import numpy as np
+
+    bits = {lang: 1 << i for i, lang in enumerate(sorted(_SPOKEN))}
+    mask = pd.Series(langs.to_numpy()).map(bits).fillna(0).astype(np.int64).to_numpy()
+    frame = pd.DataFrame({"customer_id": customer_ids.to_numpy(), "mask": mask})
+    # OR of each customer's language bits, via the distinct (customer, bit) pairs' sum
+    combined = frame.drop_duplicates().groupby("customer_id", sort=True)["mask"].sum()
+    names = {m: ",".join(lang for lang in sorted(_SPOKEN) if m & bits[lang]) for m in range(1 << len(bits))}
+    return combined.reindex(index).fillna(0).astype(np.int64).map(names).astype(object)

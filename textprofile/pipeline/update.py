@@ -53,6 +53,7 @@ def update(
     import numpy as np
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from ..artifacts import atomic_path, read_manifest, sha256_file, write_manifest
@@ -139,12 +140,15 @@ def update(
     step("update: profiles", 0, None)
     touched = sorted(set(customer_rows(new)["customer_id"].astype(str)))
     config = ProfileConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["config"].items()})
-    df = all_comments.select(COMMENT_COLUMNS).to_pandas()
-    df["lang"] = all_tokens.column("lang").to_pandas()
-    df["tokens"] = all_tokens.column("tokens").to_pylist()
-    own_all = customer_rows(df)
-    as_of = resolve_as_of(config.as_of, own_all["time"])
-    own = own_all[own_all["customer_id"].isin(touched)]
+    # only the touched customers' rows are converted to Python; the as-of time needs all times
+    is_cust = pc.fill_null(all_comments.column("is_customer"), False)
+    own_times = pc.filter(all_comments.column("time"), is_cust).to_pandas()
+    n_own_all = int(pc.sum(is_cust).as_py() or 0)
+    as_of = resolve_as_of(config.as_of, own_times)
+    mask = pc.and_(is_cust, pc.is_in(all_comments.column("customer_id"), value_set=pa.array(touched, pa.string())))
+    own = all_comments.select(COMMENT_COLUMNS).filter(mask).to_pandas()
+    own["lang"] = pc.filter(all_tokens.column("lang"), mask).to_pandas().to_numpy()
+    own["tokens"] = pc.filter(all_tokens.column("tokens"), mask).to_pylist()
     if config.as_of is not None:
         own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
     customers_changed = 0
@@ -157,7 +161,7 @@ def update(
     else:
         tables = None
     meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
-                   "comments_used": len(own_all)}
+                   "comments_used": n_own_all}
     patch_store(spath, tables, meta_update)
     with ProfileStore(spath, model=name) as store:
         total = store.count()
