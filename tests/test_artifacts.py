@@ -75,3 +75,18 @@ def test_dumps_json_is_deterministic():
     a = artifacts.dumps_json({"b": 1, "a": "电池"})
     assert a == artifacts.dumps_json(dict(reversed(list({"b": 1, "a": "电池"}.items()))))
     assert "电池" in a and json.loads(a) == {"a": "电池", "b": 1}
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        artifacts.write_text_atomic(tmp_path / "f.txt", "x")
+        with artifacts.atomic_dir(tmp_path / "d") as d:
+            (d / "x").write_text("1")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o755
