@@ -110,3 +110,8 @@ def test_lemmas_agree_with_spacy_lookup_lemmatizer(tok):
 
 def test_capitalised_words_get_the_lower_case_lemma(tok):
     assert tok.tokenize("Batteries died.")[1] == tok.tokenize("batteries died.")[1] == ["battery", "die"]
+
+
+def test_phrases_are_refused_until_implemented():
+    with pytest.raises(ConfigError, match="phrase"):
+        Tokenizer(TokenizeConfig(phrases=True))

@@ -141,11 +141,12 @@ def tokenize_corpus(
     if jobs == 1:
         results = (tok.tokenize_chunk(t) for t in texts)
     else:
-        # The first chunk is done here: it loads whatever the text needs (jieba, spaCy) once,
-        # and the workers forked afterwards inherit the warmed-up tokenizer.
+        # Load what the text needs (jieba, spaCy) once, here, judging by the first chunk; the
+        # workers forked afterwards inherit the loaded tokenizer instead of each loading it.
         first = next(texts, None)
-        head = [] if first is None else [tok.tokenize_chunk(first)]
-        results = itertools.chain(head, map_chunks(tok, texts, jobs))
+        if first is not None:
+            tok.warm_up(first)
+        results = map_chunks(tok, itertools.chain([] if first is None else [first], texts), jobs)
 
     buf_ids: list = []
     buf_langs: list = []

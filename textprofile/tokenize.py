@@ -30,6 +30,12 @@ class Tokenizer:
         from .zh import load_trad_map
 
         self.config = config if config is not None else TokenizeConfig()
+        if self.config.phrases:
+            from .errors import ConfigError
+
+            raise ConfigError(
+                "phrase detection (TokenizeConfig.phrases) is not implemented yet — leave it off"
+            )
         self.stopwords = build_stopwords(tuple(self.config.stopword_files))
         self.keep_single_han = frozenset(self.config.keep_single_han)
         self._trad = load_trad_map()
@@ -52,6 +58,16 @@ class Tokenizer:
 
             self._en = EnglishLemmatizer(self.stopwords)
         return self._en
+
+    def warm_up(self, texts) -> None:
+        """Load jieba and/or spaCy now if ``texts`` (a sample) has Han or Latin letters."""
+        from .lang import has_han, has_latin
+
+        sample = " ".join(t for t in texts if t)
+        if has_han(sample):
+            self.zh  # noqa: B018
+        if has_latin(sample):
+            self.en  # noqa: B018
 
     def tokenize(self, text: str | None) -> tuple[str, list[str]]:
         """``(lang, tokens)`` of one comment; lang is detected on the text after markup removal."""
@@ -77,10 +93,10 @@ class Tokenizer:
             return [self.tokenize(t) for t in texts]
         from .parallel import map_chunks
 
-        # the first chunk here, so the workers forked afterwards inherit a warmed-up tokenizer
-        langs, toks = self.tokenize_chunk(texts[:CHUNK_ROWS])
-        out = list(zip(langs, toks))
-        chunks = (texts[i : i + CHUNK_ROWS] for i in range(CHUNK_ROWS, len(texts), CHUNK_ROWS))
+        # load jieba/spaCy here, so the workers forked afterwards inherit them
+        self.warm_up(texts[:CHUNK_ROWS])
+        out: list[tuple[str, list[str]]] = []
+        chunks = (texts[i : i + CHUNK_ROWS] for i in range(0, len(texts), CHUNK_ROWS))
         for langs, toks in map_chunks(self, chunks, jobs):
             out.extend(zip(langs, toks))
         return out
