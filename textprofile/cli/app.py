@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "profile",
     "export",
     "update",
+    "run",
 ]
 
 for _name in COMMAND_MODULES:

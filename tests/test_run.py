@@ -1,0 +1,45 @@
+"""`run` and `demo`: the whole pipeline in one command, CLI JSON equal to the library's result."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from textprofile.cli.app import app
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory):
+    home = tmp_path_factory.mktemp("demo_home")
+    result = CliRunner().invoke(app, ["demo", "--json", "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    return home, json.loads(result.stdout)
+
+
+def test_demo_runs_every_stage(demo_result):
+    home, out = demo_result
+    assert out["load"]["counts"]["kept"] >= 3000
+    assert out["fit"]["k"] >= 2
+    assert out["profiles"]["customers"] >= 400
+    for key in ("index_html", "ldavis_html"):
+        assert (home / "reports" / "demo" / out["report"][key].split("/")[-1]).is_file()
+    assert out["next"] == f"textprofile profile show {out['example_customer']} --model demo"
+
+
+def test_demo_next_command_works(demo_result):
+    home, out = demo_result
+    shown = CliRunner().invoke(
+        app, ["profile", "show", out["example_customer"], "--model", "demo", "--json", "--home", str(home)]
+    )
+    assert shown.exit_code == 0, shown.output
+    card = json.loads(shown.stdout)
+    assert card["customer_id"] == out["example_customer"]
+    assert abs(sum(i["share"] for i in card["interests"]) - 1) < 0.02
+
+
+def test_run_on_a_missing_export_is_one_clear_line(tmp_path):
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "nope.csv"), "--name", "x", "--home", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "nope.csv" in result.output and "Traceback" not in result.output
