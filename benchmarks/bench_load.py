@@ -70,7 +70,7 @@ def run_timed(cmd: list[str]) -> dict:
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-v", "-o", tf.name, *cmd] if Path("/usr/bin/time").exists() else cmd
         t = time.perf_counter()
-        proc = subprocess.run(full, capture_output=True, text=True)
+        proc = subprocess.run(full, check=False, capture_output=True, text=True)
         wall = time.perf_counter() - t
         report = Path(tf.name).read_text() if full[0] == "/usr/bin/time" else ""
     if proc.returncode != 0:
@@ -83,6 +83,8 @@ def run_timed(cmd: list[str]) -> dict:
         # ru_maxrss of children is the max over all children so far: only meaningful when it grew
         "ru_maxrss_mb": round(after / 1024, 1) if after > before else None,
         "time_v_elapsed": (re.search(r"Elapsed \(wall clock\) time.*: (\S+)", report) or [None, None])[1],
+        # CPU seconds: on a shared machine wall time depends on the other jobs, CPU time less so
+        "cpu_s": round(sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", report)), 1),
         "stdout": proc.stdout,
     }
 
@@ -107,13 +109,14 @@ def main() -> None:
                           "import sys, pandas as pd; df = pd.read_csv(sys.argv[1], dtype=str); print(len(df))",
                           str(csv_path)])
     baseline.pop("stdout")
-    print(f"input: {csv_path.name}, {args.rows:,} rows, {size_mb:.0f} MB")
+    print(f"input: {csv_path.name}, {args.rows:,} rows, {size_mb:.0f} MB; load average {os.getloadavg()[0]:.1f}")
     print("load counts:", json.dumps(summary["counts"], sort_keys=True))
     print(f"customers: {summary['customers']:,}; languages: {summary['languages']}")
     print(f"textprofile load --no-tokenize : {load}")
     print(f"pandas.read_csv(dtype=str)     : {baseline}")
     if load["time_v_max_rss_mb"] and baseline["time_v_max_rss_mb"]:
         print(f"ratio load/pandas: time {load['wall_s'] / baseline['wall_s']:.2f}x, "
+              f"CPU {load['cpu_s'] / max(baseline['cpu_s'], 0.1):.2f}x, "
               f"peak RSS {load['time_v_max_rss_mb'] / baseline['time_v_max_rss_mb']:.2f}x")
         print(f"load throughput: {args.rows / load['wall_s']:,.0f} rows/s; "
               f"peak RSS {load['time_v_max_rss_mb']:.0f} MB (bar: well under 2048 MB)")
