@@ -181,7 +181,8 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
     }
 
 
-def render_customer(card: Mapping[str, Any], *, name: str, labels: Mapping[int, str], env=None) -> str:
+def render_customer(card: Mapping[str, Any], *, name: str, labels: Mapping[int, str], env=None,
+                    css: Markup | None = None) -> str:
     """customers/<file>.html: the same card ``profile show`` prints."""
     view = card_view(card, labels)
     chart = charts.bar_chart(
@@ -190,7 +191,7 @@ def render_customer(card: Mapping[str, Any], *, name: str, labels: Mapping[int, 
     return (env or environment()).get_template("customer.html.j2").render(
         card=view, interests=view["interests"], keywords=view["keywords"],
         behaviour=view["behaviour"], segment=view["segment"], extra=view["extra"],
-        interests_chart=chart, name=name, css=_css(), version=_version(), lang="en",
+        interests_chart=chart, name=name, css=css if css is not None else _css(), version=_version(), lang="en",
     )
 
 
@@ -210,6 +211,7 @@ def write_report_folder(
 
     labels = {int(t["id"]): str(t["label"]) for t in data["topics"]}
     env = environment()
+    css = _css()
     timings: dict[str, float] = {}
     with atomic_dir(target) as tmp:
         t0 = time.perf_counter()
@@ -223,7 +225,7 @@ def write_report_folder(
         folder.mkdir()
         n = size = 0
         for card in cards:
-            page = render_customer(card, name=data["name"], labels=labels, env=env).encode("utf-8")
+            page = render_customer(card, name=data["name"], labels=labels, env=env, css=css).encode("utf-8")
             (folder / customer_filename(str(card["customer_id"]))).write_bytes(page)
             n += 1
             size += len(page)
