@@ -133,6 +133,15 @@ def test_fifty_topic_index_stays_under_5_mb(tmp_path):
     long_text = "guitar string " * 60  # long comments are cut on the page
     s["comments"]["text"] = s["comments"]["text"] + " " + long_text
     html = render_index(_data(s))
+    assert "30 months" in html
     size = len(html.encode("utf-8"))
     assert html.count('<section class="topic"') == 50
     assert size < 5_000_000, size
+
+
+def test_stray_old_timestamp_switches_to_years():
+    s = synthetic_inputs(k=50, n_customers=200, n_comments=1000, plant=False)
+    s["comments"].loc[0, "time"] = s["comments"].loc[0, "time"].replace(year=1970)
+    data = _data(s)
+    assert data["time"]["freq"] == "year" and data["time"]["periods"][0] == "1970"
+    assert len(render_index(data).encode("utf-8")) < 5_000_000

@@ -17,6 +17,7 @@ import pandas as pd
 from .safe import customer_href
 
 WEEKLY_MAX_DAYS = 182  # spans up to ~6 months are shown by week, longer ones by month
+MONTHLY_MAX_DAYS = 25 * 366  # beyond 25 years (stray 1970 timestamps), by year: keeps the page small
 READABLE = (20, 400)  # characters: representative comments are picked from this length first
 SHOW_CHARS = 500  # longer comments are cut to this many characters on the page
 NONE_CHANNEL = "(none)"
@@ -209,7 +210,7 @@ def _channel_order(channel: pd.Series) -> list[str]:
 
 
 def _time_series(merged: pd.DataFrame, theta: np.ndarray) -> dict[str, Any] | None:
-    """Mean topic share per week or month (by span), over every period in the range."""
+    """Mean topic share per week or month (by span; by year past 25 years), every period in the range."""
     if "time" not in merged or theta.shape[1] == 0:
         return None
     times = pd.to_datetime(merged["time"], utc=True, errors="coerce")
@@ -218,7 +219,12 @@ def _time_series(merged: pd.DataFrame, theta: np.ndarray) -> dict[str, Any] | No
         return None
     naive = times[ok].dt.tz_convert(None)
     span_days = (naive.max() - naive.min()).days
-    freq, label = ("W", "week") if span_days <= WEEKLY_MAX_DAYS else ("M", "month")
+    if span_days <= WEEKLY_MAX_DAYS:
+        freq, label = "W", "week"
+    elif span_days <= MONTHLY_MAX_DAYS:
+        freq, label = "M", "month"
+    else:
+        freq, label = "Y", "year"
     periods = naive.dt.to_period(freq)
     frame = pd.DataFrame(theta[ok])
     frame["period"] = periods.to_numpy()
@@ -227,7 +233,8 @@ def _time_series(merged: pd.DataFrame, theta: np.ndarray) -> dict[str, Any] | No
     full = pd.period_range(periods.min(), periods.max(), freq=freq)
     means = means.reindex(full, fill_value=0.0)
     sizes = sizes.reindex(full, fill_value=0)
-    fmt = (lambda p: p.start_time.date().isoformat()) if freq == "W" else (lambda p: p.strftime("%Y-%m"))
+    fmt = {"W": lambda p: p.start_time.date().isoformat(), "M": lambda p: p.strftime("%Y-%m"),
+           "Y": lambda p: p.strftime("%Y")}[freq]
     return {
         "freq": label,
         "periods": [fmt(p) for p in full],
