@@ -89,6 +89,12 @@ def test_report_command_writes_the_folder(workspace_with_profiles):
     assert res.exit_code == 0
     again = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert again == first
+    # --json prints the library's result (timings aside)
+    from textprofile.pipeline.report import report
+
+    lib = report("shop", ws)
+    timing = {"seconds", "seconds_by_part"}
+    assert {k: v for k, v in out.items() if k not in timing} == {k: v for k, v in lib.items() if k not in timing}
 
 
 def test_all_customers_writes_every_card(workspace_with_profiles):
