@@ -231,3 +231,10 @@ def test_meta_stays_valid_json_after_pii_scrubbing(workspace, tmp_path):
     load([tmp_path / "e.json"], "c", LoadConfig(), workspace, tokenize_config=None)
     meta = json.loads(_read(workspace)["meta"].iloc[0])
     assert meta == {"note": 'see <URL>" and \\ <PHONE>', "path": "a/b", "nested": '{"k": [1, 2]}', "empty": None}
+
+
+def test_timezone_option(workspace, export):
+    load([export], "c", LoadConfig(timezone="Asia/Shanghai"), workspace, tokenize_config=None)
+    assert _read(workspace)["time"].iloc[0].isoformat() == "2024-03-05T02:00:00+00:00"
+    r = CliRunner().invoke(app, ["load", str(export), "--name", "x", "--no-tokenize", "--timezone", "Mars/Base"])
+    assert r.exit_code == 1 and "unknown --timezone 'Mars/Base'" in r.stderr

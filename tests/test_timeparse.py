@@ -48,3 +48,14 @@ def test_mixed_chunk_and_failures():
 def test_format_time_iso():
     times, _ = parse_times(["2024-03-05 10:00", None])
     assert format_time_iso(times) == ["2024-03-05T10:00:00.000000Z", ""]
+
+
+def test_timezone_for_naive_times():
+    raw = ["2024-03-05 10:00", "2024年3月5日 10:05", "20240305", "2024-03-05T10:00:00Z", "1709632800",
+           "Wed Oct 11 06:55:44 +0000 2017", "2024/3/5 9:05+01:00"]
+    times, bad = parse_times(raw, "Asia/Shanghai")
+    assert not bad.any()
+    assert [str(t) for t in times] == [
+        "2024-03-05T02:00:00.000000", "2024-03-05T02:05:00.000000", "2024-03-04T16:00:00.000000",
+        "2024-03-05T10:00:00.000000", "2024-03-05T10:00:00.000000", "2017-10-11T06:55:44.000000",
+        "2024-03-05T08:05:00.000000"]

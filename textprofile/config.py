@@ -47,6 +47,7 @@ class LoadConfig(_Config):
     keep_pii: bool = False
     pseudonymize: bool = False
     max_text_chars: int = 100_000  # longer texts are quarantined (pasted logs, not comments)
+    timezone: str | None = None  # IANA zone of timestamps written without one (default UTC)
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,17 @@ COMMENT_COLUMNS = [
 QUARANTINE_TEXT_CHARS = 200
 
 
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone (``Asia/Shanghai``), else a ConfigError."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown --timezone {name!r}; use an IANA name such as Asia/Shanghai or UTC") from None
+    return name
+
+
 def _strip(values: Any) -> list[str | None]:
     """Trimmed strings, with empty and missing values as None."""
     return [(v.strip() or None) if isinstance(v, str) else None for v in values]
@@ -274,6 +285,8 @@ class ExportReader:
         self.name = self.path.name
         self.key = pseudonym_key
         self.filter = CustomerFilter.parse(config.customer_filter) if config.customer_filter else None
+        if config.timezone:
+            check_timezone(config.timezone)
         self._fixed_mapping = mapping
         self.mapping: dict[str, str] | None = None
         self.filter_column: str | None = None
@@ -338,7 +351,7 @@ class ExportReader:
         else:
             customers = _strip(col("customer_id"))
         if "time" in m:
-            times, bad_time = parse_times(col("time"))
+            times, bad_time = parse_times(col("time"), cfg.timezone)
         else:
             times, bad_time = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"), np.zeros(n, dtype=bool)
         if cfg.channel:

@@ -3,7 +3,8 @@
 Accepted: ISO 8601 (``2024-03-05T10:00:00+08:00``, ``...Z``), ``YYYY-MM-DD[ HH:MM[:SS[.f]]]``,
 ``YYYY/MM/DD[ HH:MM[:SS]]``, ``YYYY.MM.DD``, ``YYYYMMDD``, ``2024年3月5日[ 10:00[:00]]`` (also
 ``2024年3月5日10时5分``), Unix seconds (9-10 digits, optional fraction) and milliseconds (12-13
-digits), and Twitter's ``Wed Oct 11 06:55:44 +0000 2017``. Times without a zone are taken as UTC.
+digits), and Twitter's ``Wed Oct 11 06:55:44 +0000 2017``. Times without a zone are taken as UTC
+unless a ``timezone`` (``--timezone``) is given.
 
 Values are classified with RE2 patterns in pyarrow (fast), each class is parsed with one
 ``pandas.to_datetime`` call, and only unusual spellings go through Python normalisation.
@@ -38,11 +39,21 @@ def _loose_to_iso(s: str) -> str | None:
     return out + (tz or "")
 
 
-def parse_times(values: Any) -> tuple[Any, Any]:
+_ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _naive(strings: Any) -> Any:
+    import numpy as np
+
+    return np.array([not _ZONE.search(v) for v in strings], dtype=bool)
+
+
+def parse_times(values: Any, timezone: str | None = None) -> tuple[Any, Any]:
     """Parse strings/None; return (numpy datetime64[us] array in UTC, numpy bool array of failures).
 
     Empty and missing values give NaT and are not failures; anything non-empty that matches no
-    supported format (or gives an impossible date) is a failure.
+    supported format (or gives an impossible date) is a failure. Times written without a zone are
+    in ``timezone`` (an IANA name such as ``Asia/Shanghai``; default UTC); Unix times are UTC.
     """
     import numpy as np
     import pandas as pd
@@ -61,8 +72,14 @@ def parse_times(values: Any) -> tuple[Any, Any]:
     def match(pattern: str) -> Any:
         return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False) & ~done
 
-    def put(mask: Any, parsed: Any) -> None:
+    def put(mask: Any, parsed: Any, local: Any = None) -> None:
+        """``local``: which of the masked values had no zone (parsed as UTC wall clock)."""
         parsed = pd.to_datetime(parsed, errors="coerce", utc=True)
+        if timezone and local is not None and local.any():
+            wall = pd.DatetimeIndex(parsed).tz_convert(None)
+            moved = wall.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").tz_convert("UTC")
+            parsed = pd.DatetimeIndex(np.where(local, moved, pd.DatetimeIndex(parsed)))
+            parsed = pd.to_datetime(parsed, utc=True)
         vals = np.asarray(parsed.tz_convert(None).astype("datetime64[us]"))
         ok = ~np.isnat(vals)
         idx = np.flatnonzero(mask)[ok]
@@ -73,7 +90,8 @@ def parse_times(values: Any) -> tuple[Any, Any]:
     if digits.any():
         compact = digits & match(_COMPACT)
         if compact.any():
-            put(compact, pd.to_datetime(strs[compact], format="%Y%m%d", errors="coerce", utc=True))
+            put(compact, pd.to_datetime(strs[compact], format="%Y%m%d", errors="coerce", utc=True),
+                np.ones(int(compact.sum()), dtype=bool))
         num = np.zeros(n)
         num[digits] = pd.to_numeric(strs[digits], errors="coerce")
         secs = digits & ~compact & (num >= _MIN_UNIX_S) & (num < _MAX_UNIX_S)
@@ -84,7 +102,8 @@ def parse_times(values: Any) -> tuple[Any, Any]:
             put(millis, pd.to_datetime(num[millis], unit="ms", errors="coerce", utc=True))
     canonical = present & match(_CANONICAL)
     if canonical.any():
-        put(canonical, pd.to_datetime(strs[canonical], format="ISO8601", errors="coerce", utc=True))
+        put(canonical, pd.to_datetime(strs[canonical], format="ISO8601", errors="coerce", utc=True),
+            _naive(strs[canonical]))
     twitter = present & match(_TWITTER)
     if twitter.any():
         put(twitter, pd.to_datetime(strs[twitter], format="%a %b %d %H:%M:%S %z %Y", errors="coerce", utc=True))
@@ -95,7 +114,7 @@ def parse_times(values: Any) -> tuple[Any, Any]:
         if ok.any():
             mask = np.zeros(n, dtype=bool)
             mask[np.flatnonzero(rest)[ok]] = True
-            put(mask, pd.to_datetime(iso[ok], format="ISO8601", errors="coerce", utc=True))
+            put(mask, pd.to_datetime(iso[ok], format="ISO8601", errors="coerce", utc=True), _naive(iso[ok]))
     return out, present & ~done
 
 

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str | None, typer.Option("--format", help="csv, tsv, json, jsonl, xlsx or parquet (default: detected).")] = None,
         encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. utf-8, gb18030, utf-16 (default: detected).")] = None,
         sheet: Annotated[str | None, typer.Option("--sheet", help="Worksheet name (or 1-based number) for XLSX files with several sheets.")] = None,
+        timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone of timestamps written without one, e.g. Asia/Shanghai (default UTC).", rich_help_panel=_CLEAN)] = None,
         lenient_time: Annotated[bool, typer.Option("--lenient-time", help="Keep rows with unparseable timestamps (time left empty) instead of quarantining them.", rich_help_panel=_CLEAN)] = False,
         keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Do not replace e-mails, phone numbers, ID and card numbers, URLs with placeholders.", rich_help_panel=_CLEAN)] = False,
         pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace customer ids with a keyed HMAC (key from $TEXTPROFILE_PSEUDONYM_KEY).", rich_help_panel=_CLEAN)] = False,
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
             amount_col=amount_col, role_col=role_col, thread_col=thread_col, format=format,
             encoding=encoding, sheet=sheet, row_as_customer=row_as_customer,
             customer_filter=customer_filter, lenient_time=lenient_time, keep_pii=keep_pii,
-            pseudonymize=pseudonymize, max_text_chars=max_text_chars,
+            pseudonymize=pseudonymize, max_text_chars=max_text_chars, timezone=timezone,
         )
         tok = None if no_tokenize else TokenizeConfig(
             user_dicts=tuple(user_dict or ()), stopword_files=tuple(stopwords or ()))
