@@ -133,6 +133,7 @@ def test_without_folding_jieba_splits_traditional_badly(tok):
 def test_none_and_empty_text(tok):
     assert tok.tokenize(None) == ("empty", [])
     assert tok.tokenize("") == ("empty", [])
+    assert tok.tokenize(float("nan")) == ("empty", [])
 
 
 def test_tokenize_many_keeps_order(tok):

@@ -10,6 +10,8 @@ process pool into tokens.parquet (``corpus``).
 
 from __future__ import annotations
 
+import math
+
 from .config import TokenizeConfig
 from .lang import detect, script_runs
 from .social import split_markup
@@ -71,6 +73,10 @@ class Tokenizer:
 
     def tokenize(self, text: str | None) -> tuple[str, list[str]]:
         """``(lang, tokens)`` of one comment; lang is detected on the text after markup removal."""
+        if not isinstance(text, str):
+            if text is None or (isinstance(text, float) and math.isnan(text)):  # NaN from pandas
+                return "empty", []
+            text = str(text)
         if not text:
             return "empty", []
         items = split_markup(text)
