@@ -197,3 +197,25 @@ def test_build_is_deterministic_and_half_life_changes_interests(demo, tmp_path):
     assert np.allclose(c[topics].sum(axis=1), 1.0)
     assert not np.allclose(a[topics], c[topics])
     assert a["n_comments"].equals(c["n_comments"])
+
+
+def test_vectorised_encoding_and_keywords_equal_the_models(demo):
+    import pyarrow.parquet as pq
+
+    from textprofile.model import load_model
+    from textprofile.profiles import encode_lists, tfidf_top_terms
+    from textprofile.tfidf import TfidfKeywords
+
+    ws, _ = demo
+    fm = load_model(ws, NAME)
+    tokens = pq.read_table(ws.corpus_dir(NAME) / "tokens.parquet").column("tokens")
+    X = encode_lists(tokens, fm.vocab)
+    lists = tokens.to_pylist()
+    assert abs(X - fm.encode(lists)).sum() == 0
+    tf = TfidfKeywords.load(fm.folder, fm.vocab)
+    pooled = [sum(lists[i : i + 7], []) for i in range(0, 700, 7)]  # 100 "customers" of 7 comments
+    codes = np.repeat(np.arange(100), 7)
+    from textprofile.profiles import pool_rows
+
+    mine = tfidf_top_terms(pool_rows(X[:700], codes, 100, np.ones(700)), tf.idf_, fm.vocab, 10, tf.sublinear_tf, tf.norm)
+    assert mine == fm.keywords(pooled, 10)

@@ -125,3 +125,60 @@ def normalise(shares: np.ndarray) -> np.ndarray:
     s = shares.sum(axis=1, keepdims=True)
     k = shares.shape[1] if shares.ndim == 2 else 1
     return np.where(s > 0, shares / np.where(s > 0, s, 1.0), 1.0 / max(k, 1))
+
+
+def encode_lists(tokens, vocab: Sequence[str]):
+    """Sparse (rows, V) counts of an Arrow list<string> array over ``vocab`` (unknown terms dropped).
+
+    Vectorised in Arrow/numpy: no Python loop over comments or tokens.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from scipy import sparse
+
+    tokens = tokens.combine_chunks() if isinstance(tokens, pa.ChunkedArray) else tokens
+    n = len(tokens)
+    lengths = pc.fill_null(pc.list_value_length(tokens), 0).to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(tokens)
+    found = pc.index_in(flat, value_set=pa.array(list(vocab), type=pa.string()))
+    known = pc.is_valid(found).to_numpy(zero_copy_only=False)
+    ids = pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype(np.int64)[known]
+    rows = np.repeat(np.arange(n), lengths)[known]
+    X = sparse.csr_matrix((np.ones(len(ids), dtype=np.float64), (rows, ids)), shape=(n, len(vocab)))
+    X.sum_duplicates()
+    return X
+
+
+def tfidf_top_terms(
+    counts, idf: np.ndarray, vocab: Sequence[str], top_n: int, sublinear_tf: bool = True, norm: str | None = "l2",
+) -> list[list[tuple[str, float]]]:
+    """Top-``top_n`` TF-IDF (term, score) per row of a count matrix, best first (ties: vocabulary order).
+
+    The same numbers as the model's ``TfidfKeywords.keywords`` on the token lists the counts came
+    from (scikit-learn's TfidfVectorizer is counting, then exactly this), computed without a Python
+    loop over terms.
+    """
+    from scipy import sparse
+
+    M = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
+    M.sum_duplicates()
+    if sublinear_tf:
+        M.data = np.log(M.data) + 1.0
+    M = M.multiply(np.asarray(idf, dtype=np.float64)[None, :]).tocsr()
+    if norm == "l2":
+        sq = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
+        M = sparse.diags(np.where(sq > 0, 1.0 / np.where(sq > 0, sq, 1.0), 0.0)) @ M
+        M = M.tocsr()
+    M.sort_indices()
+    n = M.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(M.indptr))
+    order = np.lexsort((M.indices, -M.data, rows))
+    start = M.indptr[rows[order]]
+    rank = np.arange(len(order)) - start
+    keep = order[(rank < top_n) & (M.data[order] > 0)]
+    terms = np.asarray(vocab, dtype=object)[M.indices[keep]]
+    scores = np.round(M.data[keep], 6)
+    out: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+    for r, t, s in zip(rows[keep].tolist(), terms.tolist(), scores.tolist()):
+        out[r].append((t, s))
+    return out

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SAMPLE = 5_000
-SILHOUETTE_SAMPLE = 3_000
+SILHOUETTE_SAMPLE = 2_000
 K_RANGE = (2, 3, 4, 5, 6, 7, 8)
 
 # behaviour column -> transform applied before standardising

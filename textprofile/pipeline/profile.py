@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"]
 
 
-def read_corpus(corpus_dir: Path) -> pd.DataFrame:
-    """comments.parquet joined row by row with tokens.parquet's ``lang`` and ``tokens``."""
+def read_corpus(corpus_dir: Path) -> tuple[pd.DataFrame, Any]:
+    """comments.parquet with tokens.parquet's ``lang`` joined row by row, and the Arrow tokens column."""
     import pyarrow.parquet as pq
 
     comments = pq.read_table(corpus_dir / "comments.parquet", columns=COMMENT_COLUMNS)
@@ -35,19 +35,19 @@ def read_corpus(corpus_dir: Path) -> pd.DataFrame:
         )
     df = comments.to_pandas()
     df["lang"] = tokens.column("lang").to_pandas()
-    df["tokens"] = tokens.column("tokens").to_pylist()
-    return df
+    return df, tokens.column("tokens").combine_chunks()
 
 
 def customer_profiles(
-    own: pd.DataFrame, fm: FittedModel, config: ProfileConfig, as_of: pd.Timestamp | None,
+    own: pd.DataFrame, X, fm: FittedModel, config: ProfileConfig, as_of: pd.Timestamp | None,
     doc_topics: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, list[list[tuple[str, float]]]]:
     """Behaviour, topic shares (over topic ids 0..K-1) and keywords of the customers in ``own``.
 
-    ``own``: customer rows only (``is_customer``) with ``lang`` and ``tokens``; every comment of
-    each customer in it must be present. Rows are returned sorted by customer_id.
-    ``doc_topics`` (``method="mean"``): the model's per-comment mixtures.
+    ``own``: customer rows only (``is_customer``) with ``lang``; every comment of each customer
+    in it must be present. ``X``: their (rows, V) token counts over the model vocabulary
+    (``profiles.encode_lists``). ``doc_topics`` (``method="mean"``): the model's per-comment
+    mixtures. Rows are returned sorted by customer_id.
     """
     import numpy as np
 
@@ -57,19 +57,18 @@ def customer_profiles(
         decay_weights,
         mean_interests,
         normalise,
-        pool_tokens,
+        pool_rows,
         pooled_interests,
+        tfidf_top_terms,
     )
+    from ..tfidf import TfidfKeywords
 
     beh = behaviour(own, as_of, own["lang"])
     ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
-    assert list(ids) == list(beh["customer_id"])
     n = len(ids)
     weights = decay_weights(own["time"], codes, n, as_of, config.half_life_days)
-    tokens = list(own["tokens"])
     if config.method == "pooled":
-        X = fm.encode(tokens)
-        # same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
+        # the same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
         shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
     elif config.method == "mean":
         if doc_topics is None:
@@ -81,7 +80,11 @@ def customer_profiles(
         shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
     else:
         raise ConfigError(f"unknown profile method {config.method!r}; use 'pooled' or 'mean'")
-    keywords = fm.keywords(pool_tokens(tokens, codes, n), config.n_keywords)
+    # keywords: the model's TF-IDF over each customer's pooled tokens (unweighted counts);
+    # identical to fm.keywords(pooled token lists), without building those lists
+    tfidf = TfidfKeywords.load(fm.folder, fm.vocab)
+    pooled = pool_rows(X, codes, n, np.ones(len(codes)))
+    keywords = tfidf_top_terms(pooled, tfidf.idf_, fm.vocab, config.n_keywords, tfidf.sublinear_tf, tfidf.norm)
     return beh, normalise(shares), keywords
 
 
@@ -97,6 +100,7 @@ def build_profiles(
 
     from ..behaviour import customer_rows, resolve_as_of
     from ..model import load_model
+    from ..profiles import encode_lists
     from ..segments import describe, fit_segments
     from ..store import ProfileTables, store_path, write_store
 
@@ -107,15 +111,18 @@ def build_profiles(
     corpus_dir = ws.require_corpus(name)
     fm = load_model(ws, name)
     step("profile: read", 0, None)
-    df = read_corpus(corpus_dir)
+    df, tokens = read_corpus(corpus_dir)
     own = customer_rows(df)
     as_of = resolve_as_of(config.as_of, own["time"])
     if config.as_of is not None:  # "as of" a date: later comments did not exist yet
         own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
+    import pyarrow as pa
+
+    X = encode_lists(tokens.take(pa.array(own.index.to_numpy())), fm.vocab)
     if own.empty:
         raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
     step("profile: interests", 0, None)
-    beh, shares, keywords = customer_profiles(own, fm, config, as_of)
+    beh, shares, keywords = customer_profiles(own, X, fm, config, as_of)
     step("profile: segments", 0, None)
     topic_ids = list(range(fm.k))
     labels, seg_model = fit_segments(shares, beh, config.seed)

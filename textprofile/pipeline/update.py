@@ -60,6 +60,7 @@ def update(
     from ..behaviour import customer_rows, resolve_as_of
     from ..config import ProfileConfig
     from ..model import load_model, topic_columns
+    from ..profiles import encode_lists
     from ..segments import SegmentModel, assign
     from ..store import ProfileStore, ProfileTables, patch_store, store_path
     from ..tokenize import Tokenizer
@@ -148,12 +149,13 @@ def update(
     mask = pc.and_(is_cust, pc.is_in(all_comments.column("customer_id"), value_set=pa.array(touched, pa.string())))
     own = all_comments.select(COMMENT_COLUMNS).filter(mask).to_pandas()
     own["lang"] = pc.filter(all_tokens.column("lang"), mask).to_pandas().to_numpy()
-    own["tokens"] = pc.filter(all_tokens.column("tokens"), mask).to_pylist()
+    own_tokens = pc.filter(all_tokens.column("tokens"), mask).combine_chunks()
     if config.as_of is not None:
-        own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
+        keep = ~(own["time"] > as_of).fillna(False).to_numpy()
+        own, own_tokens = own[keep].reset_index(drop=True), own_tokens.filter(pa.array(keep))
     customers_changed = 0
     if len(own):
-        beh, shares, keywords = customer_profiles(own, fm, config, as_of)
+        beh, shares, keywords = customer_profiles(own, encode_lists(own_tokens, fm.vocab), fm, config, as_of)
         seg_model = SegmentModel.from_dict(meta["segment_model"])
         beh["segment"] = assign(shares, beh, seg_model)
         customers_changed = len(beh)
