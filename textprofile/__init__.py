@@ -29,6 +29,10 @@ _EXPORTS: dict[str, str] = {
     "load": "textprofile.pipeline.load",
     "read_comments": "textprofile.pipeline.load",
     "generate_demo_corpus": "textprofile.demo_corpus",
+    "build_profiles": "textprofile.pipeline.profile",
+    "update": "textprofile.pipeline.update",
+    "ProfileStore": "textprofile.store",
+    "export_table": "textprofile.export",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
