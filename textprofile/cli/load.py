@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from . import load_options as O
 from .common import (
     DebugOpt,
     HomeOpt,
@@ -16,71 +17,47 @@ from .common import (
     stderr_console,
 )
 
-_COL = "Columns"
-_CLEAN = "Cleaning"
-_TOK = "Tokenizing"
-
-
-def _col(flag: str, what: str):
-    return Annotated[str | None, typer.Option(flag, help=f"Column holding {what} (default: auto-detected from the header).", rich_help_panel=_COL)]
-
 
 def register(app: typer.Typer) -> None:
     @app.command("load")
     @handle_errors
     def load_cmd(
-        exports: Annotated[list[str], typer.Argument(help="Export files: CSV, TSV, JSON, JSON Lines, XLSX, Parquet (.gz for text formats).")],
-        name: Annotated[str, typer.Option("--name", help="Corpus name; written to corpora/NAME/.")],
-        customer_col: _col("--customer-col", "the customer id") = None,
-        text_col: _col("--text-col", "the comment text") = None,
-        time_col: _col("--time-col", "the timestamp") = None,
-        channel_col: _col("--channel-col", "the channel (review/chat/social)") = None,
-        channel: Annotated[str | None, typer.Option("--channel", help="One channel for every row, e.g. review, chat or social (instead of --channel-col).", rich_help_panel=_COL)] = None,
-        rating_col: _col("--rating-col", "the rating") = None,
-        amount_col: _col("--amount-col", "the order amount") = None,
-        role_col: _col("--role-col", "the chat speaker role (customer/agent)") = None,
-        thread_col: _col("--thread-col", "the thread / conversation id") = None,
-        row_as_customer: Annotated[bool, typer.Option("--row-as-customer", help="The export has no customer column: each row is its own customer.", rich_help_panel=_COL)] = False,
-        customer_filter: Annotated[str | None, typer.Option("--customer-filter", help="Keep only customer-authored rows, e.g. inbound=True (COL=V[,V...] or COL!=V); others are quarantined.", rich_help_panel=_COL)] = None,
-        format: Annotated[str | None, typer.Option("--format", help="csv, tsv, json, jsonl, xlsx or parquet (default: detected).")] = None,
-        encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. utf-8, gb18030, utf-16 (default: detected).")] = None,
-        sheet: Annotated[str | None, typer.Option("--sheet", help="Worksheet name (or 1-based number) for XLSX files with several sheets.")] = None,
-        timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone of timestamps written without one, e.g. Asia/Shanghai (default UTC).", rich_help_panel=_CLEAN)] = None,
-        lenient_time: Annotated[bool, typer.Option("--lenient-time", help="Keep rows with unparseable timestamps (time left empty) instead of quarantining them.", rich_help_panel=_CLEAN)] = False,
-        keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Do not replace e-mails, phone numbers, ID and card numbers, URLs with placeholders.", rich_help_panel=_CLEAN)] = False,
-        pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace customer ids with a keyed HMAC (key from $TEXTPROFILE_PSEUDONYM_KEY).", rich_help_panel=_CLEAN)] = False,
-        max_text_chars: Annotated[int, typer.Option("--max-text-chars", help="Quarantine texts longer than this many characters.", rich_help_panel=_CLEAN)] = 100_000,
-        user_dict: Annotated[list[str] | None, typer.Option("--user-dict", help="jieba user dictionary file (repeatable).", rich_help_panel=_TOK)] = None,
-        stopwords: Annotated[list[str] | None, typer.Option("--stopwords", help="Extra stop-word list file, one word a line (repeatable).", rich_help_panel=_TOK)] = None,
-        jobs: Annotated[int | None, typer.Option("--jobs", help="Tokenizer processes (default: all cores).", rich_help_panel=_TOK)] = None,
-        no_tokenize: Annotated[bool, typer.Option("--no-tokenize", help="Only load and clean; skip tokenization (for debugging).", rich_help_panel=_TOK)] = False,
+        exports: O.Exports,
+        name: O.Name,
+        customer_col: O.CustomerCol = None,
+        text_col: O.TextCol = None,
+        time_col: O.TimeCol = None,
+        channel_col: O.ChannelCol = None,
+        channel: O.Channel = None,
+        rating_col: O.RatingCol = None,
+        amount_col: O.AmountCol = None,
+        role_col: O.RoleCol = None,
+        thread_col: O.ThreadCol = None,
+        row_as_customer: O.RowAsCustomer = False,
+        customer_filter: O.CustomerFilter = None,
+        format: O.Format = None,
+        encoding: O.Encoding = None,
+        sheet: O.Sheet = None,
+        timezone: O.Timezone = None,
+        lenient_time: O.LenientTime = False,
+        keep_pii: O.KeepPii = False,
+        pseudonymize: O.Pseudonymize = False,
+        max_text_chars: O.MaxTextChars = 100_000,
+        user_dict: O.UserDict = None,
+        stopwords: O.Stopwords = None,
+        jobs: O.Jobs = None,
+        no_tokenize: Annotated[bool, typer.Option("--no-tokenize", help="Only load and clean; skip tokenization (for debugging).", rich_help_panel="Tokenizing")] = False,
         json_out: JsonOpt = False,
         home: HomeOpt = None,
         debug: DebugOpt = False,
     ) -> None:
         """Read comment exports, map columns, clean and dedupe them into corpora/NAME/."""
-        from ..config import LoadConfig, TokenizeConfig
-        from ..errors import ConfigError
         from ..pipeline.load import load
-        from ..workspace import Workspace, check_name
+        from ..workspace import Workspace
 
-        check_name(name)
-        if channel and channel_col:
-            raise ConfigError("pass either --channel or --channel-col, not both")
-        if row_as_customer and customer_col:
-            raise ConfigError("pass either --customer-col or --row-as-customer, not both")
-        if max_text_chars < 1:
-            raise ConfigError(f"--max-text-chars must be at least 1 (got {max_text_chars})")
-        config = LoadConfig(
-            customer_col=customer_col, text_col=text_col, time_col=time_col, channel_col=channel_col,
-            channel=channel.strip().lower() if channel else None, rating_col=rating_col,
-            amount_col=amount_col, role_col=role_col, thread_col=thread_col, format=format,
-            encoding=encoding, sheet=sheet, row_as_customer=row_as_customer,
-            customer_filter=customer_filter, lenient_time=lenient_time, keep_pii=keep_pii,
-            pseudonymize=pseudonymize, max_text_chars=max_text_chars, timezone=timezone,
-        )
-        tok = None if no_tokenize else TokenizeConfig(
-            user_dicts=tuple(user_dict or ()), stopword_files=tuple(stopwords or ()))
+        config, tok = O.configs_from_options(locals())
+        if no_tokenize:
+            tok = None
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:
             result = load(exports, name, config, ws, tokenize_config=tok, jobs=jobs, progress=progress)
