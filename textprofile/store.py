@@ -145,9 +145,21 @@ class ProfileStore:
 
     def similar(self, customer_id: str, n: int = 10) -> list[dict[str, Any]]:
         """The ``n`` customers whose topic mixtures are closest (Hellinger distance, smallest first)."""
-        if self._con.execute("SELECT 1 FROM customers WHERE customer_id = ?", [customer_id]).fetchone() is None:
+        if self.get(customer_id) is None:
             raise self._not_found(customer_id)
-        rows = self._con.execute(
+        # a scan of every customer's shares: worth both cores, unlike point lookups
+        self._con.execute(f"SET threads = {max(1, min(os.cpu_count() or 1, 4))}")
+        try:
+            rows = self._similar_rows(customer_id, n)
+        finally:
+            self._con.execute("SET threads = 1")
+        return [
+            {"customer_id": c, "distance": round(d, 6), "top_topic_id": t, "top_label": lab}
+            for c, d, t, lab in rows
+        ]
+
+    def _similar_rows(self, customer_id: str, n: int) -> list[tuple]:
+        return self._con.execute(
             "WITH q AS (SELECT topic_id, share FROM interests WHERE customer_id = $id AND share > 0), "
             "bc AS (SELECT i.customer_id, sum(sqrt(i.share * q.share)) AS bc FROM interests i "
             "  JOIN q USING (topic_id) WHERE i.customer_id <> $id GROUP BY i.customer_id "
@@ -157,10 +169,6 @@ class ProfileStore:
             "JOIN topics t ON t.topic_id = i.topic_id ORDER BY distance, bc.customer_id",
             {"id": customer_id, "n": n},
         ).fetchall()
-        return [
-            {"customer_id": c, "distance": round(d, 6), "top_topic_id": t, "top_label": lab}
-            for c, d, t, lab in rows
-        ]
 
     def topics(self) -> list[dict[str, Any]]:
         rows = self._con.execute("SELECT topic_id, label, share FROM topics ORDER BY topic_id").fetchall()
