@@ -123,3 +123,10 @@ def test_errors_name_the_fix(workspace):
         fit("tiny", FitConfig(engine="mallet", topics=3), workspace)
     with pytest.raises(StateError, match="no-below"):
         fit("tiny", FitConfig(topics=2, no_below=5), workspace)
+
+
+def test_corpus_of_very_short_documents_still_fits(workspace):
+    docs = [["battery", "charge"], ["pizza", "cheese"], ["battery", "power"], ["cheese", "sauce"]] * 10
+    write_corpus(workspace.root, "short", docs)
+    result = fit("short", FitConfig(topics=2, no_below=2, iterations=50), workspace)
+    assert result["n_modelled"] == 40
