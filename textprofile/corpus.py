@@ -19,7 +19,7 @@ from .errors import ColumnError, IntegrityError, NotFoundError
 
 TOKENS = "tokens.parquet"
 COMMENTS = "comments.parquet"
-ROW_GROUP_ROWS = 64_000  # a multiple of CHUNK_ROWS
+ROW_GROUP_ROWS = 16_000  # a multiple of CHUNK_ROWS; bounds the rows buffered before a write
 LANG_KEYS = ("zh", "en", "mixed", "other", "empty")
 
 

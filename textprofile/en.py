@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 _LETTER = re.compile(r"[^\W\d_]")
-MEMO_LIMIT = 300_000
+MEMO_LIMIT = 100_000
 
 
 class EnglishLemmatizer:

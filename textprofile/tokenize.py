@@ -142,7 +142,7 @@ class Tokenizer:
                 for w in self.zh.cut_run(run.translate(trad)):
                     k = keep.get(w)
                     if k is None:
-                        if len(keep) >= 300_000:
+                        if len(keep) >= 100_000:
                             keep.clear()
                         k = keep[w] = self._keep_han(w)
                     if k:

@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 # Memoised runs per process; the cache is dropped whole when full (output does not depend on it).
-MEMO_LIMIT = 300_000
+MEMO_LIMIT = 100_000
 PREFIX_ONLY = 1.0
 
 
