@@ -61,8 +61,6 @@ def customer_profiles(
         pooled_interests,
         tfidf_top_terms,
     )
-    from ..tfidf import TfidfKeywords
-
     beh = behaviour(own, as_of, own["lang"])
     ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
     n = len(ids)
@@ -82,10 +80,28 @@ def customer_profiles(
         raise ConfigError(f"unknown profile method {config.method!r}; use 'pooled' or 'mean'")
     # keywords: the model's TF-IDF over each customer's pooled tokens (unweighted counts);
     # identical to fm.keywords(pooled token lists), without building those lists
-    tfidf = TfidfKeywords.load(fm.folder, fm.vocab)
+    idf, settings = _tfidf_state(fm)
     pooled = pool_rows(X, codes, n, np.ones(len(codes)))
-    keywords = tfidf_top_terms(pooled, tfidf.idf_, fm.vocab, config.n_keywords, tfidf.sublinear_tf, tfidf.norm)
+    keywords = tfidf_top_terms(pooled, idf, fm.vocab, config.n_keywords,
+                               settings.get("sublinear_tf", True), settings.get("norm", "l2"))
     return beh, normalise(shares), keywords
+
+
+def _tfidf_state(fm: FittedModel) -> tuple[np.ndarray, dict[str, Any]]:
+    """The model's saved idf vector and TF-IDF settings (checksummed by ``load_model``).
+
+    Read directly rather than through ``TfidfKeywords.load``, which builds a scikit-learn
+    vectorizer: importing scikit-learn alone costs ``update`` more than its real work.
+    """
+    import json
+
+    import numpy as np
+
+    from ..tfidf import IDF_FILE, SETTINGS_FILE
+
+    idf = np.load(fm.folder / IDF_FILE, allow_pickle=False)
+    settings = json.loads((fm.folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    return idf, settings
 
 
 def build_profiles(
