@@ -213,7 +213,7 @@ def test_vectorised_encoding_and_keywords_equal_the_models(demo):
     lists = tokens.to_pylist()
     assert abs(X - fm.encode(lists)).sum() == 0
     tf = TfidfKeywords.load(fm.folder, fm.vocab)
-    pooled = [sum(lists[i : i + 7], []) for i in range(0, 700, 7)]  # 100 "customers" of 7 comments
+    pooled = [[t for lst in lists[i : i + 7] for t in lst] for i in range(0, 700, 7)]  # 100 "customers"
     codes = np.repeat(np.arange(100), 7)
     from textprofile.profiles import pool_rows
 

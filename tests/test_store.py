@@ -57,7 +57,7 @@ def built(workspace):
 
 
 def test_get_returns_the_card(built):
-    ws, path, tables = built
+    ws, _, _ = built
     with ProfileStore.open(ws, "m") as store:
         card = store.get("cust000")
         assert store.count() == 6
@@ -96,7 +96,7 @@ def test_similar_is_hellinger_nearest_first(built):
     ws, _, tables = built
     with ProfileStore.open(ws, "m") as store:
         sim = store.similar("cust000", 3)
-    assert [s["customer_id"] for s in sim][0] == "cust001"
+    assert sim[0]["customer_id"] == "cust001"
     assert len(sim) == 3 and "cust000" not in [s["customer_id"] for s in sim]
     p = tables.shares[0]
     for s in sim:

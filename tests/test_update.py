@@ -29,7 +29,7 @@ def _cards(ws, ids=None):
 
 
 def test_update_appends_and_refreshes_touched_customers(updated):
-    ws, ws0, paths, before, model_files, result = updated
+    ws, ws0, _, before, model_files, result = updated
     after = pd.read_parquet(ws.corpus_dir(NAME) / "comments.parquet")
     tokens = pd.read_parquet(ws.corpus_dir(NAME) / "tokens.parquet")
     assert result["comments_added"] > 0
