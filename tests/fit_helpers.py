@@ -35,7 +35,8 @@ def planted_docs(n_docs: int = 320, seed: int = 0) -> tuple[list[list[str]], lis
     return docs, labels
 
 
-def write_corpus(root: Path, name: str, docs: list[list[str]], labels: list | None = None) -> Path:
+def write_corpus(root: Path, name: str, docs: list[list[str]], labels: list | None = None,
+                 is_customer: list[bool] | None = None) -> Path:
     """Write corpora/<name>/comments.parquet + tokens.parquet in the documented schema."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -48,6 +49,7 @@ def write_corpus(root: Path, name: str, docs: list[list[str]], labels: list | No
         "comment_id": pa.array(ids, pa.string()),
         "customer_id": pa.array([f"c{i % 50}" for i in range(len(docs))], pa.string()),
         "text": pa.array([" ".join(t) for t in docs], pa.string()),
+        "is_customer": pa.array(is_customer if is_customer is not None else [True] * len(docs), pa.bool_()),
         "meta": pa.array(meta, pa.string()),
     })
     pq.write_table(comments, d / "comments.parquet")

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from fit_helpers import PLANTED_K, THEMES, planted_docs, write_corpus
+from fit_helpers import BACKGROUND, PLANTED_K, THEMES, planted_docs, write_corpus
 
 from textprofile.config import FitConfig
 from textprofile.errors import ConfigError, NotFoundError, StateError
@@ -46,6 +46,20 @@ def test_engines_recover_planted_topics(planted, engine, seed):
     assert found == set(range(PLANTED_K))
     assert result["coherence"] > 0.3
     assert abs(sum(t["share"] for t in result["topics"]) - 1) < 1e-4
+
+
+def test_agent_turns_get_mixtures_but_do_not_shape_topics(workspace):
+    docs, labels = planted_docs()
+    agent = ["sorry", "inconvenience", "order", "number", "please", "check", "refund", "team"]
+    docs = docs + [agent[: 5 + i % 3] for i in range(200)]  # a stock reply repeated 200 times
+    flags = [True] * (len(docs) - 200) + [False] * 200
+    write_corpus(workspace.root, "chat", docs, labels + [0] * 200, is_customer=flags)
+    result = fit("chat", FitConfig(topics=PLANTED_K, no_below=2), workspace)
+    fm = load_model(workspace, "chat")
+    assert not set(agent) & set(fm.vocab)
+    assert result["n_modelled"] == len(docs) - 200
+    top = {term for t in fm.topics() for term, _ in t["terms"][:10]}
+    assert top <= {w for theme in THEMES for w in theme} | set(BACKGROUND)
 
 
 def test_auto_picks_planted_k(planted):

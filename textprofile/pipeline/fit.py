@@ -48,6 +48,25 @@ def topic_table(topic_word: np.ndarray, term_frequency: np.ndarray, vocab: tuple
     return out
 
 
+def _customer_authored(corpus_dir) -> np.ndarray:
+    """Per comments.parquet row (= tokens.parquet row): is the text the customer's own?"""
+    import pyarrow.parquet as pq
+
+    col = pq.read_table(corpus_dir / "comments.parquet", columns=["is_customer"]).column(0)
+    return np.asarray(col.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _rows_where(batches, mask: np.ndarray):
+    """Filter a stream of pyarrow arrays by consecutive slices of ``mask``."""
+    import pyarrow as pa
+
+    start = 0
+    for arr in batches:
+        part = mask[start:start + len(arr)]
+        start += len(arr)
+        yield arr if part.all() else arr.filter(pa.array(part))
+
+
 def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
         progress: Progress | None = None) -> dict[str, Any]:
     """Fit the vocabulary, topic model and TF-IDF of corpus ``name``; write models/<name>/.
@@ -89,23 +108,31 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
 
     if progress:
         progress("vocabulary", 0, None)
-    vocab = build_vocab(iter_token_batches(tokens_path), config.no_below, config.no_above,
-                        config.keep_n)
+    authored = _customer_authored(corpus_dir)
+    vocab = build_vocab(_rows_where(iter_token_batches(tokens_path), authored), config.no_below,
+                        config.no_above, config.keep_n)
     comment_ids, X = encode_tokens_file(tokens_path, vocab)
+    if len(comment_ids) != len(authored):
+        raise StateError(f"corpus {name!r}: tokens.parquet does not match comments.parquet — "
+                         f"re-tokenize it: textprofile tokenize {name} --force")
     n_tokens = np.asarray(X.sum(axis=1)).ravel()
     keep = n_tokens > 0
     Xk, ids_k, nt_k = X[keep], comment_ids[keep], n_tokens[keep]
-    if Xk.shape[0] < 2:
-        raise StateError(f"corpus {name!r} has {Xk.shape[0]} comment(s) with in-vocabulary tokens; "
-                         "a topic model needs more — lower --no-below or load more comments")
-    term_frequency = np.asarray(Xk.sum(axis=0), dtype=np.int64).ravel()
+    # Agent turns get mixtures (for context) but do not shape the topics: their stock phrases
+    # ("sorry for the inconvenience") would otherwise become topics of their own.
+    train = authored[keep]
+    Xt, nt_t = Xk[train], nt_k[train]
+    if Xt.shape[0] < 2:
+        raise StateError(f"corpus {name!r} has {Xt.shape[0]} customer comment(s) with in-vocabulary "
+                         "tokens; a topic model needs more — lower --no-below or load more comments")
+    term_frequency = np.asarray(Xt.sum(axis=0), dtype=np.int64).ravel()
 
     sweep_table: list[dict[str, Any]] = []
     if config.topics is None:
         sweep_iters = config.sweep_iterations
         if sweep_iters is None and config.iterations is not None:
             sweep_iters = max(1, config.iterations // 2)
-        Xs = sweep_sample(Xk, config.sweep_max_docs, config.seed)
+        Xs = sweep_sample(Xt, config.sweep_max_docs, config.seed)
         k, sweep_table = sweep(Xs, vocab.terms, config.k_range, config.engine, config.seed,
                                sweep_iters if sweep_iters is not None else _half_default(config.engine),
                                config.workers, dict(config.params), progress)
@@ -114,15 +141,15 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
 
     eng = make_engine(config.engine, k=k, seed=config.seed, iterations=config.iterations,
                       workers=config.workers, **config.params)
-    eng.fit(Xk, vocab.terms, progress)
+    eng.fit(Xt, vocab.terms, progress)
     if progress:
         progress("infer", 0, None)
     theta = eng.transform(Xk)
     topic_word = eng.topic_word_
-    shares = (nt_k @ theta) / max(float(nt_k.sum()), 1.0)
+    shares = (nt_t @ theta[train]) / max(float(nt_t.sum()), 1.0)
     topics = topic_table(topic_word, term_frequency, vocab.terms, shares)
-    quality = score_topics(Xk, topic_word, top_n=10)
-    tfidf = TfidfKeywords(vocab.terms).fit_counts(Xk)
+    quality = score_topics(Xt, topic_word, top_n=10)
+    tfidf = TfidfKeywords(vocab.terms).fit_counts(Xt)
 
     model_dir = ws.model_dir(name)
     settings = eng.settings()
@@ -152,7 +179,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             "npmi_per_topic": quality["npmi_per_topic"],
             "diversity": round(quality["diversity"], 6),
             "n_comments": int(X.shape[0]),
-            "n_modelled": int(Xk.shape[0]),
+            "n_modelled": int(Xt.shape[0]),
             "vocab_size": len(vocab),
             "topics": [{"id": t["id"], "label": t["label"], "share": t["share"]} for t in topics],
             "seconds": seconds,
@@ -172,7 +199,8 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             "config_hash": config.hash(),
             "engine": settings,
             "corpus": {"tokens_sha256": corpus_hash, "comments": int(X.shape[0]),
-                       "modelled": int(Xk.shape[0]), "vocab_size": len(vocab)},
+                       "modelled": int(Xt.shape[0]), "with_mixtures": int(Xk.shape[0]),
+                       "vocab_size": len(vocab)},
             "versions": _versions(),
             "sweep": sweep_table,
             "quality": quality,
