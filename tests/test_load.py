@@ -174,6 +174,22 @@ def test_read_comments_replays_manifest_mapping(workspace, export, tmp_path):
         "unparseable time", "empty text", "missing customer id"}
 
 
+def test_replayed_mapping_allows_missing_optional_columns(workspace, export, tmp_path):
+    load([export], "c", LoadConfig(), workspace, tokenize_config=None)
+    manifest = read_manifest(workspace.corpus_dir("c"))
+    mapping = manifest["sources"][0]["mapping"]
+    weekly = tmp_path / "weekly.csv"  # a review export: no role, thread or channel columns
+    weekly.write_text("customer_id,text,time,rating\n00200,great serum,2024-04-01,5\n", encoding="utf-8")
+    frames = list(read_comments([weekly], config_from_manifest(manifest), mappings=[mapping]))
+    row = frames[0].iloc[0]
+    assert (row["customer_id"], row["text"], row["rating"]) == ("00200", "great serum", 5.0)
+    assert row["role"] is None or pd.isna(row["role"])
+    no_text = tmp_path / "no_text.csv"
+    no_text.write_text("customer_id,time\n00200,2024-04-01\n", encoding="utf-8")
+    with pytest.raises(Exception, match="saved mapping are missing"):
+        list(read_comments([no_text], config_from_manifest(manifest), mappings=[mapping]))
+
+
 def test_cli_json_matches_library_and_human_summary(workspace, export, tmp_path):
     runner = CliRunner()
     r = runner.invoke(app, ["load", str(export), "--name", "cli", "--no-tokenize", "--json",

@@ -253,6 +253,8 @@ COMMENT_COLUMNS = [
     "rating", "amount", "source", "source_row", "meta",
 ]
 QUARANTINE_TEXT_CHARS = 200
+# Fields a replayed mapping (update) cannot do without; the others may be absent in a new export.
+REPLAY_REQUIRED = ("customer_id", "text")
 
 
 def check_timezone(name: str) -> str:
@@ -299,7 +301,10 @@ class ExportReader:
 
     def _resolve(self, columns: list[str]) -> None:
         if self._fixed_mapping is not None:
-            missing = [c for c in self._fixed_mapping.values() if c not in columns]
+            # A new export may lack optional columns (a review export without chat roles);
+            # only the customer id and text columns of the saved mapping are required.
+            missing = [c for f, c in self._fixed_mapping.items()
+                       if c not in columns and f in REPLAY_REQUIRED]
             if missing:
                 from .errors import ColumnError
 
@@ -307,7 +312,7 @@ class ExportReader:
                     f"{self.name}: columns {', '.join(missing)} of the corpus's saved mapping are missing; "
                     f"columns are: {', '.join(columns)}"
                 )
-            self.mapping = dict(self._fixed_mapping)
+            self.mapping = {f: c for f, c in self._fixed_mapping.items() if c in columns}
         else:
             self.mapping = resolve_mapping(columns, self.config, self.name)
         if self.filter is not None:
