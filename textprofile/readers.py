@@ -232,7 +232,7 @@ def read_json_chunks(info: FileInfo) -> Iterator[RawChunk]:
         kind = type(data).__name__ if not isinstance(data, list) else "array of non-objects"
         raise InputFileError(
             f"{info.path}: JSON is a {kind}, not an array of records — export a JSON array of "
-            "objects ([{{...}}, ...]) or JSON Lines"
+            "objects ([{...}, ...]) or JSON Lines"
         )
     for start in range(0, len(data), JSON_CHUNK_ROWS):
         part = data[start:start + JSON_CHUNK_ROWS]

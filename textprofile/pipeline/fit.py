@@ -103,7 +103,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     tokens_path = corpus_dir / "tokens.parquet"
     if not tokens_path.is_file():
         raise StateError(f"corpus {name!r} has no tokens.parquet — tokenize it first: "
-                         f"textprofile load EXPORT --name {name}")
+                         f"textprofile tokenize {name}")
     corpus_hash = artifacts.sha256_file(tokens_path)
 
     if progress:
