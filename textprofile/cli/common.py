@@ -11,6 +11,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -54,18 +55,30 @@ def handle_errors(func: Callable) -> Callable:
             if debug:
                 raise
             raise fail("interrupted; nothing was replaced (outputs are written atomically)", 130) from None
-        except (MemoryError, OSError) as e:
+        except OSError as e:
             if debug:
                 raise
-            raise fail(f"{type(e).__name__}: {e}") from None
+            raise fail(os_error_message(e)) from None
+        except MemoryError:
+            if debug:
+                raise
+            raise fail("out of memory — try a smaller input, or fewer --jobs") from None
 
     return wrapper
+
+
+def os_error_message(e: OSError) -> str:
+    """'cannot write /x/y: Is a directory' — the user's path, not the temp file beside it."""
+    path = e.filename
+    if e.filename2 is not None and (path is None or Path(str(path)).name.startswith(".")):
+        path = e.filename2  # os.replace(temp, target): the target is what the user named
+    reason = e.strerror or type(e).__name__
+    return f"{path}: {reason}" if path is not None else f"{reason}: {e}"
 
 
 def to_jsonable(obj: Any) -> Any:
     """Make library results (dataclasses, Paths, numpy scalars, timestamps) JSON-safe."""
     import dataclasses
-    from pathlib import Path
 
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return to_jsonable(dataclasses.asdict(obj))
