@@ -25,7 +25,7 @@ def test_demo_runs_every_stage(demo_result):
     assert out["profiles"]["customers"] >= 400
     for key in ("index_html", "ldavis_html"):
         assert (home / "reports" / "demo" / out["report"][key].split("/")[-1]).is_file()
-    assert out["next"] == f"textprofile profile show {out['example_customer']} --model demo"
+    assert out["next"] == f"textprofile profile show {out['example_customer']} --model demo --home {home}"
 
 
 def test_demo_next_command_works(demo_result):

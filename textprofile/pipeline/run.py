@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,8 @@ def demo(ws: Workspace, jobs: int | None = None, progress: Progress | None = Non
     out = run([export], DEMO_NAME, ws, jobs=jobs, progress=progress)
     out["export"] = str(export)
     out["example_customer"] = _busiest_customer(ws)
-    out["next"] = f"textprofile profile show {out['example_customer']} --model {DEMO_NAME}"
+    home = "" if ws.root == Path.cwd().resolve() else f" --home {shlex.quote(str(ws.root))}"
+    out["next"] = f"textprofile profile show {out['example_customer']} --model {DEMO_NAME}{home}"
     return out
 
 
