@@ -95,8 +95,10 @@ def update(
     frames = list(reader)
     new = pd.concat(frames, ignore_index=True) if frames else None
     if new is not None:
-        known = set(old.column("comment_id").to_pylist())
-        new = new[~new["comment_id"].isin(known)].drop_duplicates("comment_id").reset_index(drop=True)
+        # Arrow's hash lookup: pandas' isin over a million-id set iterates it in Python
+        seen = pc.is_in(pa.array(new["comment_id"].astype(str).to_numpy(), pa.string()),
+                        value_set=old.column("comment_id").combine_chunks()).to_numpy(zero_copy_only=False)
+        new = new[~seen].drop_duplicates("comment_id").reset_index(drop=True)
     result = {
         "name": name, "comments_added": 0, "customers_changed": 0, "customers_new": 0,
         "duplicates": reader.counts["duplicates"], "quarantined": reader.counts["quarantined"],
