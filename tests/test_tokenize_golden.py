@@ -53,6 +53,21 @@ EN = [
     ("Hi, I'd like to cancel my order #12345 please.", ('en', ['cancel'])),
 ]
 
+# Lookup-table mistakes corrected by en.LEMMA_OVERRIDES, and contraction fragments dropped
+# (before the fix: "numb", "cooky", "matt", "crow", "calory", "wo", "sha", "n't" ...).
+EN_LEMMA_FIXES = [
+    ('The number of cookies in the box was wrong.', ('en', ['number', 'cookie', 'box', 'wrong'])),
+    ("It won't charge and I can't return it.", ('en', ['charge', 'return'])),
+    ("We've tried, they'll fix it, he'd said it's fine.", ('en', ['fix'])),
+    ('I dont think it wont work, you cant miss.', ('en', ['miss'])),
+    ("Ain't nothing like the AI assistant.", ('en', ['ai', 'assistant'])),
+    ('A bit tired of boring, interesting data.', ('en', ['tired', 'boring', 'interesting', 'data'])),
+    ('Putting the crew in charge does matter.', ('en', ['crew', 'charge', 'matter'])),
+    ('Calories per cookie: worse than the worst bars.', ('en', ['calorie', 'cookie', 'bar'])),
+    ('Won’t fit, can’t close, it’s too small.', ('en', ['fit', 'close', 'small'])),
+    ("Shan't return: the numbers don't lie.", ('en', ['return', 'number', 'lie'])),
+]
+
 MIXED = [
     ('电池 battery life 不行', ('mixed', ['电池', 'battery', 'life'])),
     ('我买了iPhone 15，拍照效果很好', ('mixed', ['iphone', '拍照', '效果'])),
@@ -104,6 +119,17 @@ def test_chinese(tok, text, expected):
 @pytest.mark.parametrize("text, expected", EN)
 def test_english(tok, text, expected):
     assert tok.tokenize(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", EN_LEMMA_FIXES)
+def test_english_lemma_overrides_and_contractions(tok, text, expected):
+    assert tok.tokenize(text) == expected
+
+
+def test_no_contraction_fragment_survives(tok):
+    text = "won't can't shan't ain't don't isn't I'm you're we've they'll he'd it's won’t can’t I’m"
+    assert tok.tokenize(text)[1] == []
+    assert tok.tokenize(text + " battery")[1] == ["battery"]
 
 
 @pytest.mark.parametrize("text, expected", MIXED)

@@ -4,8 +4,16 @@ The lemma of a token is what spaCy's lookup lemmatizer (``nlp.add_pipe("lemmatiz
 config={"mode": "lookup"})`` with spacy-lookups-data) gives: ``lemma_lookup[text]``, falling back to
 the text. We read the same table directly instead of running the pipe, and memoise the decision
 per token string, which is several times faster; tests check the lemmas agree with the pipe.
-One deliberate difference: a capitalised word missing from the table ("Batteries" at the start
-of a sentence) is looked up again lower-cased, so it gets the same lemma as mid-sentence.
+Deliberate differences:
+
+- a capitalised word missing from the table ("Batteries" at the start of a sentence) is looked
+  up again lower-cased, so it gets the same lemma as mid-sentence;
+- ``LEMMA_OVERRIDES`` corrects lookup-table mistakes found among the 2,000 most frequent tokens
+  of the Amazon 5-core and twcs samples in /work/shared/data ("number"→"numb", "cookies"→"cooky",
+  "first"→"1", "tired"→"tire", ...);
+- contraction fragments are dropped: the verb stems spaCy splits off before "n't" ("wo" of won't,
+  "ca" of can't, "sha" of shan't, "ai" of ain't) and the clitics themselves ("n't", "'s", "'re",
+  "'ve", "'ll", "'d", "'m", with either apostrophe; "nt" of "dont").
 """
 
 from __future__ import annotations
@@ -14,6 +22,48 @@ import re
 
 _LETTER = re.compile(r"[^\W\d_]")
 MEMO_LIMIT = 100_000
+
+# word (lower-cased) -> lemma, where spaCy's lookup table gives a wrong lemma for review text.
+# Found by listing the most frequent Amazon/twcs tokens whose lookup lemma differs from the word.
+LEMMA_OVERRIDES = {
+    "number": "number",  # table: numb
+    "numbers": "number",
+    "cookies": "cookie",  # table: cooky
+    "cookie": "cookie",
+    "calories": "calorie",  # table: calory
+    "matter": "matter",  # table: matt
+    "putting": "put",  # table: putt
+    "crew": "crew",  # table: crow
+    "does": "do",  # table: doe
+    "bit": "bit",  # table: bite ("a bit")
+    "first": "first",  # table: 1, which was then dropped as a number
+    "second": "second",  # table: 2
+    "third": "third",  # table: 3
+    "better": "good",  # table: well
+    "best": "good",  # table: well
+    "worse": "bad",  # table: wrong
+    "worst": "bad",  # table: wrong
+    "tired": "tired",  # table: tire
+    "boring": "boring",  # table: bore
+    "amazing": "amazing",  # table: amaze
+    "interesting": "interesting",  # table: interest
+    "data": "data",  # table: datum
+    "media": "media",  # table: medium
+    "physics": "physics",  # table: physic
+    "pants": "pants",  # table: pant
+    "bases": "base",  # table: basis
+    "ai": "ai",  # table: have (from "ai" of ain't, which is dropped before "n't" anyway)
+}
+
+# Contraction pieces that carry no word of their own once spaCy has split "won't" → "wo" + "n't".
+_APOSTROPHES = ("'", "’")
+CONTRACTION_FRAGMENTS = frozenset(
+    ["nt"]
+    + [a + c for a in _APOSTROPHES for c in ("s", "re", "ve", "ll", "d", "m")]
+    + [f"n{a}t" for a in _APOSTROPHES]
+)
+# stems of a negative contraction; dropped only when glued to a following "n't"/"nt"
+NEGATION_STEMS = frozenset({"wo", "ca", "sha", "ai"})
 
 
 class EnglishLemmatizer:
@@ -34,6 +84,8 @@ class EnglishLemmatizer:
         memo = self._memo
         for tok in self.nlp.tokenizer(text):
             t = tok.text
+            if not tok.whitespace_ and t.lower() in NEGATION_STEMS and _before_negation(tok):
+                continue
             lem = memo.get(t)
             if lem is None:
                 lem = self._decide(tok)
@@ -49,10 +101,14 @@ class EnglishLemmatizer:
         if tok.is_space or tok.is_punct or tok.like_num or tok.like_url or tok.like_email:
             return ""
         text = tok.text
+        lower = text.lower()
+        if lower in CONTRACTION_FRAGMENTS:
+            return ""
         table = self._table
-        lemma = table.get(text)
+        lemma = LEMMA_OVERRIDES.get(lower)
         if lemma is None:
-            lower = text.lower()
+            lemma = table.get(text)
+        if lemma is None:
             lemma = table.get(lower, lower) if lower != text else text
         lemma = lemma.lower().strip("'’-.")
         # one-letter leftovers ("s" of "'s", "x") and tokens without letters carry nothing
@@ -61,3 +117,10 @@ class EnglishLemmatizer:
         if lemma in self._stop or text.lower() in self._stop:
             return ""
         return lemma
+
+
+def _before_negation(tok) -> bool:
+    """Whether ``tok`` is directly followed by "n't" / "n’t" / "nt" (so it is "wo" of "won't")."""
+    i = tok.i + 1
+    doc = tok.doc
+    return i < len(doc) and doc[i].text.lower() in ("n't", "n’t", "nt")

@@ -17,7 +17,7 @@ from .lang import detect, script_runs
 from .social import split_markup
 
 # Bump when a change here changes tokens for the same config; it is part of the cache key.
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2  # 2: English lemma overrides, contraction fragments dropped
 
 
 class Tokenizer:
