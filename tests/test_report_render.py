@@ -95,8 +95,31 @@ def test_customer_card_renders_store_card(synth):
         link = f'href="../index.html#topic-{i["topic_id"]}"'
         assert (link in html) == (i["share"] >= 0.01)
     assert "tiny-topic" not in html  # under 1%, hidden as in `profile show`
-    assert "n comments" in html and "12,345" in html and "25%" in html and "mean amount" not in html
+    assert "<td>Comments</td>" in html and "12,345" in html and "25%" in html
+    assert "mean amount" not in html.lower()  # no data, no row
+    assert "n comments" not in html  # human labels, not column names
     assert "<script" not in html
+
+
+def test_customer_card_uses_model_labels_and_hides_absent_channels(synth):
+    base = synth["cards"]["C0000"]
+    top = base["interests"][0]["topic_id"]
+    card = {**base, "model": "synth", "behaviour": {
+        "n_comments": 3, "n_chars": 1358, "last_seen": "2025-06-16T19:28:45Z", "recency_days": 106.1429,
+        "share_review": 0.0, "share_chat": 0.0, "share_social": 0.0, "languages": "en,zh",
+        "rating_mean": None, "amount_total": None}}
+    labels = {t["id"]: t["label"] for t in synth["topics"]}
+    labels[top] = "Renamed & <new>"  # `topics rename` after the profiles were built
+    html = render_customer(card, name="synth", labels=labels, channels=[])
+    assert "Renamed &amp; &lt;new&gt;" in html and base["interests"][0]["label"] not in html
+    for text in ["<td>Characters written</td>", "<td>Days since last comment</td>", "106.14",
+                 "2025-06-16 19:28 UTC", "en, zh"]:
+        assert text in html, text
+    for hidden in ["share", "Reviews share", "Chats share", "Social share", "Mean rating", "Total amount"]:
+        assert f"<td>{hidden}</td>" not in html, hidden
+    html = render_customer(card, name="synth", labels=labels, channels=["review", "chat"])
+    assert "<td>Reviews share</td>" in html and "<td>Chats share</td>" in html
+    assert "<td>Social share</td>" not in html
 
 
 def _write(tmp: Path, s, data, fail_ldavis=False):

@@ -6,6 +6,7 @@ is passed through ``Markup.format``, which escapes it, so untrusted labels stay 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup
@@ -69,6 +70,42 @@ def bar_chart(
     return Markup("").join(parts)
 
 
+def _ink(value: float, vmax: float) -> str:
+    """Text colour readable on ``color(value, vmax)``: white on the dark half of the scale."""
+    t = 0.0 if vmax <= 0 else max(0.0, min(1.0, value / vmax)) ** 0.5
+    return "#ffffff" if t > 0.55 else "#1f2933"
+
+
+def _cell_text(value: float, fmt: str, cell_w: float) -> str | None:
+    """The value written in a cell when it fits: as given by ``fmt``, or a bare percent number."""
+    full = fmt.format(value)
+    if len(full) * 6 + 4 <= cell_w:
+        return full
+    if "%" in fmt:
+        short = f"{value * 100:.0f}"
+        if len(short) * 6 + 3 <= cell_w:
+            return short
+    return None
+
+
+def legend(vmin: float, vmax: float, *, x: float, y: float, fmt: str = "{:.1%}", width: float = 160,
+           caption: str = "colour scale") -> Markup:
+    """A stepped colour bar from ``vmin`` to ``vmax`` with both ends labelled (drawn at ``x, y``)."""
+    steps = 12
+    parts = [Markup('<g class="legend"><text x="{x}" y="{y}" fill="#616e7c">{c}</text>').format(
+        x=_n(x), y=_n(y - 4), c=caption)]
+    for i in range(steps):
+        v = vmin + (vmax - vmin) * (i + 0.5) / steps
+        parts.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="10" fill="{c}"/>').format(
+            x=_n(x + width * i / steps), y=_n(y), w=_n(width / steps + 0.3), c=color(v, vmax)))
+    parts.append(Markup(
+        '<rect x="{x}" y="{y}" width="{w}" height="10" fill="none" stroke="#9aa5b1" stroke-width="0.5"/>'
+        '<text x="{x}" y="{ty}">{lo}</text><text x="{x2}" y="{ty}" text-anchor="end">{hi}</text></g>'
+    ).format(x=_n(x), y=_n(y), w=_n(width), ty=_n(y + 22), x2=_n(x + width),
+             lo=fmt.format(vmin), hi=fmt.format(vmax)))
+    return Markup("").join(parts)
+
+
 def heatmap(
     rows: Sequence[str],
     cols: Sequence[str],
@@ -76,43 +113,51 @@ def heatmap(
     *,
     title: str,
     label_width: int = 260,
-    cell_h: int = 16,
+    cell_h: int = 18,
     max_width: int = 1100,
     min_cell_w: float = 3.0,
     max_cell_w: float = 70.0,
     col_label_every: int | None = None,
     fmt: str = "{:.1%}",
     tip_rows: Sequence[str] | None = None,
+    show_values: bool = True,
 ) -> Markup:
-    """Rows × columns of shaded cells; each cell's tooltip names row, column and value.
+    """Rows × columns of shaded cells, a colour legend (min to max) and each cell's value.
 
-    ``None`` cells (no data, e.g. a month without comments) are left blank. ``tip_rows``:
-    shorter row names for the tooltips of big grids (every cell carries one).
+    Values are written in the cells where they fit (``fmt``, or the bare percent number in
+    narrow cells); every cell also has a tooltip naming row, column and value. ``None`` cells
+    (no data, e.g. a month without comments) are left blank. ``tip_rows``: shorter row names
+    for the tooltips of big grids (every cell carries one).
     """
     tip_rows = tip_rows or rows
     n_cols = max(len(cols), 1)
     cell_w = max(min_cell_w, min(max_cell_w, (max_width - label_width) / n_cols))
-    every = col_label_every or max(1, int(60 // cell_w) if cell_w < 60 else 1)
-    top = 110  # room for the rotated column labels
-    width = int(label_width + cell_w * n_cols + 10)
+    every = col_label_every or max(1, math.ceil(15 / cell_w))
+    top = 110  # room for the rotated column labels and the legend
+    width = int(max(label_width + cell_w * n_cols + 10, label_width + 10))
     height = top + cell_h * len(rows) + 10
-    vmax = max((v for r in values for v in r if v is not None), default=0.0)
+    present = [v for r in values for v in r if v is not None]
+    vmax = max(present, default=0.0)
+    vmin = min(present, default=0.0)
     parts = [Markup(
         '<svg class="chart heatmap" xmlns="http://www.w3.org/2000/svg" role="img" '
         'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{f}" font-size="11">'
         '<title>{t}</title>'
     ).format(w=width, h=height, f=FONT, t=title)]
+    if present:
+        parts.append(legend(vmin, vmax, x=10, y=top - 44, fmt=fmt, width=min(180, label_width - 40),
+                            caption="colour: low → high"))
     for j, col in enumerate(cols):
         if j % every:
             continue
-        x = label_width + cell_w * j + cell_w / 2
+        x = label_width + cell_w * j + cell_w / 2 + 4
         parts.append(Markup(
             '<text transform="translate({x},{y}) rotate(-50)">{c}</text>'
         ).format(x=_n(x), y=top - 6, c=_clip(col, 20)))
     for i, (row, tip, vals) in enumerate(zip(rows, tip_rows, values)):
         y = top + cell_h * i
         parts.append(Markup('<text x="{x}" y="{y}" text-anchor="end">{r}</text>').format(
-            x=label_width - 6, y=_n(y + cell_h * 0.75), r=_clip(row, label_width // 7)))
+            x=label_width - 6, y=_n(y + cell_h * 0.72), r=_clip(row, label_width // 7)))
         for j, v in enumerate(vals):
             if v is None:
                 continue
@@ -123,6 +168,13 @@ def heatmap(
                 x=_n(label_width + cell_w * j), y=y, w=_n(cell_w), h=cell_h - 1,
                 c=color(v, vmax), r=tip, col=cols[j], v=fmt.format(v),
             ))
+            text = _cell_text(v, fmt, cell_w) if show_values else None
+            if text is not None:
+                parts.append(Markup(
+                    '<text x="{x}" y="{y}" text-anchor="middle" font-size="10" fill="{ink}" '
+                    'pointer-events="none">{t}</text>'
+                ).format(x=_n(label_width + cell_w * (j + 0.5)), y=_n(y + cell_h * 0.7),
+                         ink=_ink(v, vmax), t=text))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 

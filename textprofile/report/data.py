@@ -16,8 +16,7 @@ import pandas as pd
 
 from .safe import customer_href
 
-WEEKLY_MAX_DAYS = 182  # spans up to ~6 months are shown by week, longer ones by month
-MONTHLY_MAX_DAYS = 25 * 366  # beyond 25 years (stray 1970 timestamps), by year: keeps the page small
+MAX_PERIODS = 36  # time columns: the finest of week/month/quarter/year that fits (else years)
 READABLE = (20, 400)  # characters: representative comments are picked from this length first
 SHOW_CHARS = 500  # longer comments are cut to this many characters on the page
 NONE_CHANNEL = "(none)"
@@ -209,8 +208,27 @@ def _channel_order(channel: pd.Series) -> list[str]:
     return sorted(counts.index.astype(str), key=lambda c: (-int(counts[c]), c))
 
 
+def _bucket(first: pd.Timestamp, last: pd.Timestamp) -> tuple[str, str]:
+    """The finest of week, month, quarter, year that gives at most ``MAX_PERIODS`` columns."""
+    for freq, label in (("W", "week"), ("M", "month"), ("Q", "quarter")):
+        n = (last.to_period(freq) - first.to_period(freq)).n + 1
+        if n <= MAX_PERIODS:
+            return freq, label
+    return "Y", "year"
+
+
+def _period_label(p: pd.Period, freq: str) -> str:
+    if freq == "W":
+        return p.start_time.date().isoformat()
+    if freq == "M":
+        return p.strftime("%Y-%m")
+    if freq == "Q":
+        return f"{p.year} Q{p.quarter}"
+    return p.strftime("%Y")
+
+
 def _time_series(merged: pd.DataFrame, theta: np.ndarray) -> dict[str, Any] | None:
-    """Mean topic share per week or month (by span; by year past 25 years), every period in the range."""
+    """Mean topic share per week, month, quarter or year (at most ~36 columns), every period in the range."""
     if "time" not in merged or theta.shape[1] == 0:
         return None
     times = pd.to_datetime(merged["time"], utc=True, errors="coerce")
@@ -218,13 +236,7 @@ def _time_series(merged: pd.DataFrame, theta: np.ndarray) -> dict[str, Any] | No
     if ok.sum() < 2:
         return None
     naive = times[ok].dt.tz_convert(None)
-    span_days = (naive.max() - naive.min()).days
-    if span_days <= WEEKLY_MAX_DAYS:
-        freq, label = "W", "week"
-    elif span_days <= MONTHLY_MAX_DAYS:
-        freq, label = "M", "month"
-    else:
-        freq, label = "Y", "year"
+    freq, label = _bucket(naive.min(), naive.max())
     periods = naive.dt.to_period(freq)
     frame = pd.DataFrame(theta[ok])
     frame["period"] = periods.to_numpy()
@@ -233,11 +245,9 @@ def _time_series(merged: pd.DataFrame, theta: np.ndarray) -> dict[str, Any] | No
     full = pd.period_range(periods.min(), periods.max(), freq=freq)
     means = means.reindex(full, fill_value=0.0)
     sizes = sizes.reindex(full, fill_value=0)
-    fmt = {"W": lambda p: p.start_time.date().isoformat(), "M": lambda p: p.strftime("%Y-%m"),
-           "Y": lambda p: p.strftime("%Y")}[freq]
     return {
         "freq": label,
-        "periods": [fmt(p) for p in full],
+        "periods": [_period_label(p, freq) for p in full],
         "counts": [int(x) for x in sizes.to_numpy()],
         "matrix": [[float(v) for v in row] for row in means.to_numpy()],
     }

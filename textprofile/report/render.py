@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -19,6 +20,33 @@ from . import charts
 from .safe import customer_filename, highlight, highlight_pattern, script_json
 
 MIN_SHARE_SHOWN = 0.01  # the same threshold as `profile show`
+
+# Human names for the store's behaviour columns (cards) and segment summaries.
+BEHAVIOUR_LABELS = {
+    "n_comments": "Comments",
+    "n_chars": "Characters written",
+    "first_seen": "First comment",
+    "last_seen": "Last comment",
+    "recency_days": "Days since last comment",
+    "active_days": "Days with a comment",
+    "comments_per_30d": "Comments per 30 days",
+    "share_review": "Reviews share",
+    "share_chat": "Chats share",
+    "share_social": "Social share",
+    "languages": "Languages",
+    "rating_mean": "Mean rating",
+    "rating_min": "Lowest rating",
+    "share_low_rating": "Low ratings (≤ 2) share",
+    "amount_total": "Total amount",
+    "amount_mean": "Mean amount",
+    # segment summaries
+    "mean_amount": "Mean amount",
+    "mean_comments_per_30d": "Comments per 30 days (mean)",
+    "mean_rating": "Mean rating",
+    "median_comments": "Comments (median)",
+    "median_recency_days": "Days since last comment (median)",
+}
+_TIMESTAMP_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(?:\.\d+)?Z$")
 
 
 def environment():
@@ -35,7 +63,40 @@ def environment():
         lstrip_blocks=True,
     )
     env.filters["fmt"] = fmt
+    env.filters["num"] = num
     return env
+
+
+def num(value: Any) -> str:
+    """A count with thousands separators (3,703); None as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def behaviour_label(key: str) -> str:
+    """The human name of a behaviour column or segment summary key."""
+    key = str(key)
+    if key in BEHAVIOUR_LABELS:
+        return BEHAVIOUR_LABELS[key]
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def shown_behaviour(key: str, value: Any, channels: Iterable[str] | None) -> bool:
+    """Whether a behaviour row carries data for this corpus.
+
+    Empty values are skipped (as in ``profile show``); a channel share is skipped when the corpus
+    has no comments from that channel (``channels``: the corpus's channels; None = unknown).
+    """
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return False
+    key = str(key)
+    if channels is not None and key.startswith("share_") and key[6:] in ("review", "chat", "social"):
+        return key[6:] in set(channels)
+    return True
 
 
 def fmt(value: Any) -> str:
@@ -72,7 +133,7 @@ def index_charts(data: Mapping[str, Any]) -> dict[str, Markup]:
             title="Topic sizes: share of comments"),
         "channels": charts.heatmap(
             names, data["channels"], data["channel_matrix"], title="Topic × channel",
-            max_cell_w=90),
+            max_cell_w=90, fmt="{:.0%}"),
         "time": Markup(""),
         "segments": Markup(""),
     }
@@ -81,14 +142,15 @@ def index_charts(data: Mapping[str, Any]) -> dict[str, Markup]:
         by_topic = [[row[t] if n else None for row, n in zip(matrix, counts)] for t in range(len(topics))]
         out["time"] = charts.heatmap(
             names, data["time"]["periods"], by_topic,
-            title=f"Topic share per {data['time']['freq']}",
+            title=f"Topic share per {data['time']['freq']}", fmt="{:.0%}",
             tip_rows=[f"topic {t['id']}" for t in topics])
     if data.get("segments"):
         segs = data["segments"]
         out["segments"] = charts.heatmap(
             [f"segment {s['id']} ({s['size']})" for s in segs], names,
             [s["interest_profile"] for s in segs],
-            title="Segments × topics: mean interest share", max_cell_w=40, col_label_every=1)
+            title="Segments × topics: mean interest share", max_cell_w=60, col_label_every=1,
+            fmt="{:.0%}")
     return out
 
 
@@ -102,9 +164,10 @@ def render_index(data: Mapping[str, Any], env=None) -> str:
         spark = charts.sparkline(t["trend"], title=f"topic {t['id']} share per {time_data['freq']}") \
             if time_data and t.get("trend") else Markup("")
         topics.append({**t, "examples": examples, "spark": spark})
+    channels = corpus_channels(data)
     segments = [
-        {**seg, "behaviour": [{"name": b["name"].replace("_", " "), "value": behaviour_value(b["name"], b["value"])}
-                              for b in seg["behaviour"] if b["value"] is not None and b["value"] != ""]}
+        {**seg, "behaviour": [{"name": behaviour_label(b["name"]), "value": behaviour_value(b["name"], b["value"])}
+                              for b in seg["behaviour"] if shown_behaviour(b["name"], b["value"], channels)]}
         for seg in data.get("segments") or []
     ]
     view = {**data, "topics": topics, "segments": segments}
@@ -120,6 +183,11 @@ def render_index(data: Mapping[str, Any], env=None) -> str:
     )
 
 
+def corpus_channels(data: Mapping[str, Any]) -> list[str]:
+    """The channels the corpus's customer comments come from (none recorded: empty)."""
+    return [c for c in data.get("channels") or [] if c != "(none)"]
+
+
 def behaviour_value(key: str, value: Any) -> str:
     """A behaviour value as ``profile show`` prints it: shares in %, thousands separators."""
     if isinstance(value, float) and not isinstance(value, bool):
@@ -130,14 +198,25 @@ def behaviour_value(key: str, value: Any) -> str:
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
+    if isinstance(value, str):
+        m = _TIMESTAMP_RE.match(value)
+        if m:
+            return f"{m.group(1)} {m.group(2)} UTC"
+        if key == "languages":
+            return ", ".join(part for part in value.split(",") if part)
     return str(value)
 
 
-def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, Any]:
+def card_view(card: Mapping[str, Any], labels: Mapping[int, str],
+              channels: Iterable[str] | None = None) -> dict[str, Any]:
     """A ``ProfileStore.get`` card normalised for the template, filtered as ``profile show`` does.
 
     Interests under 1% are left out and empty behaviour values skipped, like the terminal card.
+    Topic labels are the model's current ones (``labels``; the store keeps the labels of build
+    time, so a ``topics rename`` since then would otherwise not show). ``channels``: the corpus's
+    channels; shares of channels the corpus lacks are hidden.
     """
+    channels = None if channels is None else sorted(set(channels))
     interests = []
     for item in card.get("interests") or []:
         if isinstance(item, Mapping):
@@ -148,7 +227,7 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
         if float(share or 0.0) < MIN_SHARE_SHOWN:
             continue
         interests.append({"topic_id": tid, "share": float(share or 0.0),
-                          "label": str(label or labels.get(tid, f"topic {tid}"))})
+                          "label": str(labels.get(tid) or label or f"topic {tid}")})
     keywords = []
     for item in card.get("keywords") or []:
         if isinstance(item, Mapping):
@@ -172,8 +251,8 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
         "interests": interests,
         "keywords": keywords,
         "behaviour": [
-            {"name": str(k).replace("_", " "), "value": behaviour_value(str(k), v)}
-            for k, v in behaviour.items() if v is not None and v != ""
+            {"name": behaviour_label(k), "value": behaviour_value(str(k), v)}
+            for k, v in behaviour.items() if shown_behaviour(k, v, channels)
         ] if isinstance(behaviour, Mapping) else [],
         "model": str(card.get("model") or ""),
         "segment": segment,
@@ -182,9 +261,9 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str]) -> dict[str, A
 
 
 def render_customer(card: Mapping[str, Any], *, name: str, labels: Mapping[int, str], env=None,
-                    css: Markup | None = None) -> str:
-    """customers/<file>.html: the same card ``profile show`` prints."""
-    view = card_view(card, labels)
+                    css: Markup | None = None, channels: Iterable[str] | None = None) -> str:
+    """customers/<file>.html: the same card ``profile show`` prints, with the model's topic labels."""
+    view = card_view(card, labels, channels)
     chart = charts.bar_chart(
         [(f"{i['topic_id']} · {i['label']}", i["share"], f"{i['share']:.1%}") for i in view["interests"]],
         title="Interest shares", width=640, label_width=240)
@@ -210,6 +289,7 @@ def write_report_folder(
     from ..artifacts import atomic_dir
 
     labels = {int(t["id"]): str(t["label"]) for t in data["topics"]}
+    channels = corpus_channels(data)
     env = environment()
     css = _css()
     timings: dict[str, float] = {}
@@ -225,7 +305,8 @@ def write_report_folder(
         folder.mkdir()
         n = size = 0
         for card in cards:
-            page = render_customer(card, name=data["name"], labels=labels, env=env, css=css).encode("utf-8")
+            page = render_customer(card, name=data["name"], labels=labels, env=env, css=css,
+                                   channels=channels).encode("utf-8")
             (folder / customer_filename(str(card["customer_id"]))).write_bytes(page)
             n += 1
             size += len(page)
