@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import artifacts
-from .errors import ColumnError, IntegrityError
+from .errors import ColumnError, IntegrityError, StateError
 from .workspace import Workspace
 
 VOCAB_FILE = "vocab.json"
@@ -164,6 +164,25 @@ class FittedModel:
         write_table_atomic(table, self.folder / DOC_TOPICS_FILE)
         self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": len(merged)})
         return len(merged)
+
+    def check_corpus(self, corpus_dir: Path, name: str) -> None:
+        """Refuse to pair this model with a corpus whose tokens changed since it was fitted.
+
+        A re-``load`` or re-``tokenize`` under the same name would otherwise be profiled
+        with topics learned from other text, silently.
+        """
+        expected = self.manifest.get("corpus", {}).get("tokens_sha256")
+        if expected and artifacts.sha256_file(Path(corpus_dir) / "tokens.parquet") != expected:
+            raise StateError(
+                f"model {name!r} was fitted on an earlier version of corpus {name!r} (its tokens "
+                f"changed since: re-loaded or re-tokenized) — run: textprofile fit {name}"
+            )
+
+    def record_corpus(self, corpus_dir: Path) -> None:
+        """After ``update`` appended to the corpus: this model covers the new tokens too."""
+        corpus = dict(self.manifest.get("corpus", {}))
+        corpus["tokens_sha256"] = artifacts.sha256_file(Path(corpus_dir) / "tokens.parquet")
+        self.manifest = _refresh(self.folder, [], {"corpus": corpus})
 
     def rename_topic(self, topic_id: int, label: str) -> dict[str, str]:
         """Store a human label for ``topic_id`` in labels.json (empty label: back to automatic)."""

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFoundError, StateError
+from .errors import IntegrityError, NotFoundError, StateError
 from .store_build import STORE_VERSION, ProfileTables, _parse_time, patch_store, write_store
 
 __all__ = ["ProfileStore", "ProfileTables", "patch_store", "store_path", "write_store"]
@@ -42,11 +42,15 @@ class ProfileStore:
             raise NotFoundError(
                 f"no profiles for model {name!r} at {self.path} — run: textprofile profile build {name}"
             )
-        # one thread: point queries gain nothing from parallelism and lose to its set-up cost
-        self._con = duckdb.connect(str(self.path), read_only=True, config={"threads": 1})
-        self.meta: dict[str, Any] = {
-            k: json.loads(v) for k, v in self._con.execute("SELECT key, value FROM meta").fetchall()
-        }
+        self.model = model or self.path.parent.name
+        try:
+            # one thread: point queries gain nothing from parallelism and lose to its set-up cost
+            self._con = duckdb.connect(str(self.path), read_only=True, config={"threads": 1})
+            self.meta: dict[str, Any] = {
+                k: json.loads(v) for k, v in self._con.execute("SELECT key, value FROM meta").fetchall()
+            }
+        except (duckdb.Error, ValueError) as e:
+            raise self._corrupt(e) from None
         self.model = model or self.meta.get("model") or self.path.parent.name
         if self.meta.get("store_version") != STORE_VERSION:
             self.close()
@@ -60,11 +64,28 @@ class ProfileStore:
             ).fetchall()
         ]
         self._as_of = _parse_time(self.meta.get("as_of"))
-        # small tables cached once, so ``get`` is a single point query
-        self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
-        self._segment_text = {
-            s: d for s, d in self._con.execute("SELECT segment_id, description FROM segments").fetchall()
-        }
+        try:
+            # small tables cached once, so ``get`` is a single point query
+            self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
+            self._segment_text = {
+                s: d for s, d in self._con.execute("SELECT segment_id, description FROM segments").fetchall()
+            }
+        except duckdb.Error as e:
+            raise self._corrupt(e) from None
+
+    def _corrupt(self, error: Exception) -> IntegrityError:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return IntegrityError(
+            f"{self.path} cannot be read ({first[:200]}) — rebuild it: textprofile profile build {self.model}"
+        )
+
+    def _human_labels(self) -> dict[int, str]:
+        """Labels given with ``topics rename`` after the store was built (models/<name>/labels.json)."""
+        path = self.path.parent / "labels.json"
+        try:
+            return {int(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, AttributeError):
+            return {}
 
     @classmethod
     def open(cls, ws, name: str) -> ProfileStore:
@@ -86,10 +107,15 @@ class ProfileStore:
         """The profile card of ``customer_id``, or None when it is not in the store."""
         if "\x00" in customer_id:
             return None
-        # A literal, not a parameter: DuckDB plans the ART index scan only for a constant.
-        row = self._con.execute(
-            f"SELECT card FROM cards WHERE customer_id = {_sql_literal(customer_id)}"
-        ).fetchone()
+        import duckdb
+
+        try:
+            # A literal, not a parameter: DuckDB plans the ART index scan only for a constant.
+            row = self._con.execute(
+                f"SELECT card FROM cards WHERE customer_id = {_sql_literal(customer_id)}"
+            ).fetchone()
+        except duckdb.Error as e:
+            raise self._corrupt(e) from None
         if row is None:
             return None
         card = json.loads(row[0])
@@ -154,7 +180,7 @@ class ProfileStore:
         finally:
             self._con.execute("SET threads = 1")
         return [
-            {"customer_id": c, "distance": round(d, 6), "top_topic_id": t, "top_label": lab}
+            {"customer_id": c, "distance": round(d, 6), "top_topic_id": t, "top_label": self._labels.get(t, lab)}
             for c, d, t, lab in rows
         ]
 
@@ -171,8 +197,10 @@ class ProfileStore:
         ).fetchall()
 
     def topics(self) -> list[dict[str, Any]]:
+        """Topic ids, labels (human labels from ``topics rename`` win) and shares."""
         rows = self._con.execute("SELECT topic_id, label, share FROM topics ORDER BY topic_id").fetchall()
-        return [{"topic_id": t, "label": lab, "share": s} for t, lab, s in rows]
+        human = self._human_labels()
+        return [{"topic_id": t, "label": human.get(t, lab), "share": s} for t, lab, s in rows]
 
     def segments(self) -> list[dict[str, Any]]:
         rows = self._con.execute(

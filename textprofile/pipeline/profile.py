@@ -126,6 +126,7 @@ def build_profiles(
     step = progress or (lambda stage, done, total=None: None)
     corpus_dir = ws.require_corpus(name)
     fm = load_model(ws, name)
+    fm.check_corpus(corpus_dir, name)
     step("profile: read", 0, None)
     df, tokens = read_corpus(corpus_dir)
     own = customer_rows(df)

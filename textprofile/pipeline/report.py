@@ -71,6 +71,7 @@ def report(
     step("report", 0, 4)
     model = load_model(ws, name)
     corpus_dir = ws.require_corpus(name)
+    model.check_corpus(corpus_dir, name)
     comments = _read_corpus(corpus_dir)
     counts = artifacts.read_manifest(corpus_dir).get("counts", {})
     doc_topics = model.doc_topics()

@@ -72,6 +72,7 @@ def update(
     step = progress or (lambda stage, done, total=None: None)
     corpus_dir = ws.require_corpus(name)
     fm = load_model(ws, name)
+    fm.check_corpus(corpus_dir, name)
     spath = store_path(ws.model_dir(name))
     with ProfileStore(spath, model=name) as store:
         meta = dict(store.meta)
@@ -131,6 +132,7 @@ def update(
     with atomic_path(comments_path, ".parquet") as c_tmp, atomic_path(tokens_path, ".parquet") as t_tmp:
         pq.write_table(all_comments, c_tmp, compression="zstd")
         pq.write_table(all_tokens, t_tmp, compression="zstd", row_group_size=64_000)
+    fm.record_corpus(corpus_dir)
     manifest = read_manifest(corpus_dir)
     if manifest.get("tokenize"):
         manifest["tokenize"]["input_sha256"] = sha256_file(comments_path)

@@ -1,0 +1,54 @@
+"""Outputs stay consistent with each other: stale models are refused, renamed labels reach every
+lookup, and a damaged profile store is one clear error."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from profile_corpus import NAME, copy_workspace, demo_workspace
+from typer.testing import CliRunner
+
+from textprofile.cli.app import app
+from textprofile.config import ProfileConfig
+from textprofile.errors import IntegrityError, StateError
+from textprofile.model import load_model
+from textprofile.pipeline.profile import build_profiles
+from textprofile.pipeline.report import report
+from textprofile.store import ProfileStore, store_path
+
+
+@pytest.fixture()
+def ws(tmp_path_factory, tmp_path):
+    return copy_workspace(demo_workspace(tmp_path_factory)[0], tmp_path / "ws")
+
+
+def test_profiles_and_report_refuse_a_model_fitted_on_other_tokens(ws):
+    tokens_path = ws.corpus_dir(NAME) / "tokens.parquet"
+    t = pq.read_table(tokens_path)
+    shorter = pa.array([toks[:1] for toks in t.column("tokens").to_pylist()], t.schema.field("tokens").type)
+    pq.write_table(t.set_column(2, "tokens", shorter), tokens_path)  # as a re-tokenize would
+    for call in (lambda: build_profiles(NAME, ProfileConfig(), ws), lambda: report(NAME, ws)):
+        with pytest.raises(StateError, match=f"textprofile fit {NAME}"):
+            call()
+
+
+def test_renamed_topic_label_reaches_profile_lookups(ws):
+    load_model(ws, NAME).rename_topic(0, "Battery life")
+    with ProfileStore.open(ws, NAME) as store:
+        assert store.topics()[0]["label"] == "Battery life"
+        cid = store.export_profiles().sort_values("topic_0").iloc[-1]["customer_id"]
+        card = store.get(cid)
+    assert {i["topic_id"]: i["label"] for i in card["interests"]}[0] == "Battery life"
+
+
+def test_damaged_store_is_one_clear_line(ws):
+    path = store_path(ws.model_dir(NAME))
+    data = bytearray(path.read_bytes())
+    data[: len(data) // 2] = b"\x00" * (len(data) // 2)
+    path.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError, match=f"profile build {NAME}"):
+        ProfileStore.open(ws, NAME)
+    result = CliRunner().invoke(app, ["profile", "show", "C00001", "--model", NAME, "--home", str(ws.root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len([ln for ln in result.output.splitlines() if ln.strip()]) == 1
