@@ -97,7 +97,8 @@ def synthetic_inputs(k: int = 6, n_customers: int = 40, n_comments: int = 400, s
         "description": [f"segment {s} <b>desc</b>" for s in range(n_seg)],
         "top_topics": [json.dumps([{"topic_id": s % k, "share": 0.4}, {"topic_id": (s + 1) % k, "share": 0.2}])
                        for s in range(n_seg)],
-        "behaviour": [json.dumps({"n_comments_mean": 10.5 + s, "avg_rating": 3.2}) for s in range(n_seg)],
+        "behaviour": [json.dumps({"median_comments": 10.5 + s, "mean_rating": 3.2, "mean_amount": None})
+                      for s in range(n_seg)],
     })
     cards = {}
     for ci, c in enumerate(customers):

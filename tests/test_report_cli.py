@@ -123,3 +123,41 @@ def test_missing_model_or_profiles_is_one_clear_line(tmp_path, workspace_with_pr
     finally:
         moved.rename(store)
     assert res.exit_code == 1 and "profile build shop" in res.stderr
+
+
+def test_renamed_topic_shows_the_same_label_on_every_page(workspace_with_profiles):
+    """`topics rename` after `profile build`: index, ldavis and the cards all show the new label."""
+    import re
+
+    from textprofile.pipeline.report import report
+    from textprofile.store import ProfileStore
+
+    ws = workspace_with_profiles
+    runner = CliRunner()
+    with ProfileStore.open(ws, "shop") as store:
+        ids = sorted(store.export_profiles()["customer_id"].astype(str))
+        cards = [store.get(c) for c in ids]
+    # the topic that is the main interest of the most customers, so linked cards show it
+    main = [c["interests"][0]["topic_id"] for c in cards]
+    tid = max(set(main), key=lambda t: (main.count(t), -t))
+    old = cards[main.index(tid)]["interests"][0]["label"]
+    new = "Guitar gear & <amps>"
+    res = runner.invoke(app, ["topics", "rename", "shop", str(tid), new, "--home", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    try:
+        report("shop", ws)
+        folder = ws.report_dir("shop")
+        escaped = "Guitar gear &amp; &lt;amps&gt;"
+        assert f"{tid} · {escaped}" in (folder / "index.html").read_text(encoding="utf-8")
+        assert new in (folder / "ldavis.html").read_text(encoding="utf-8").replace("\\u0026", "&") \
+            .replace("\\u003c", "<").replace("\\u003e", ">")
+        shown = 0
+        for page in (folder / "customers").iterdir():
+            html = page.read_text(encoding="utf-8")
+            links = re.findall(rf'href="../index.html#topic-{tid}">{tid} · ([^<]*)</a>', html)
+            assert all(label == escaped for label in links), (page.name, links)
+            shown += len(links)
+            assert f"{tid} · {old}" not in html
+        assert shown > 0
+    finally:
+        runner.invoke(app, ["topics", "rename", "shop", str(tid), "", "--home", str(ws.root)])

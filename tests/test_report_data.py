@@ -107,7 +107,7 @@ def test_segments_parsed_from_store_shapes():
     assert [g["id"] for g in got] == ["0", "1", "2"]
     assert [t["id"] for t in got[1]["top_topics"]] == [2, 3] and got[1]["top_topics"][0]["share"] == 0.5
     assert got[2]["top_topics"][0] == {"id": 1, "label": s["topics"][1]["label"], "share": None}
-    assert got[0]["behaviour"][0]["name"] == "avg_rating"
+    assert [b["name"] for b in got[0]["behaviour"]] == ["mean_amount", "mean_rating", "median_comments"]
     assert sum(got[0]["interest_profile"]) == pytest.approx(1.0)
 
 
@@ -132,3 +132,20 @@ def test_minimal_corpus_without_time_channel_or_rating():
 
     html = render_index(d)
     assert "The comments have no timestamps." in html and "profile build" in html
+
+
+def test_time_buckets_keep_at_most_36_columns():
+    thetas = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
+
+    def buckets(times):
+        d = build_report_data(*_tables(thetas, list("abc"), times=times))
+        return d["time"]["freq"], d["time"]["periods"]
+
+    freq, periods = buckets(["2024-01-01", "2024-05-01", "2024-08-20"])  # 34 weeks
+    assert freq == "week" and len(periods) <= 36
+    freq, periods = buckets(["2022-01-05", "2023-06-09", "2024-12-20"])  # 36 months
+    assert freq == "month" and len(periods) == 36 and periods[-1] == "2024-12"
+    freq, periods = buckets(["2022-01-05", "2023-06-09", "2025-01-20"])  # 37 months: quarters
+    assert freq == "quarter" and periods[0] == "2022 Q1" and periods[-1] == "2025 Q1" and len(periods) == 13
+    freq, periods = buckets(["2000-01-05", "2010-06-09", "2020-05-20"])  # Amazon-like: 245 months
+    assert freq == "year" and periods[0] == "2000" and len(periods) == 21

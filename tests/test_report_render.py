@@ -168,3 +168,30 @@ def test_stray_old_timestamp_switches_to_years():
     data = _data(s)
     assert data["time"]["freq"] == "year" and data["time"]["periods"][0] == "1970"
     assert len(render_index(data).encode("utf-8")) < 5_000_000
+
+
+def test_heatmaps_have_a_legend_and_values():
+    from textprofile.report.charts import heatmap
+
+    svg = str(heatmap(["a", "<b>"], ["x", "y"], [[0.05, 0.5], [None, 0.25]], title="t", fmt="{:.0%}"))
+    assert 'class="legend"' in svg and ">5%</text>" in svg and ">50%</text>" in svg  # min and max
+    cells = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle"[^>]*>([^<]*)</text>', svg)
+    assert cells == ["5%", "50%", "25%"]  # the empty cell stays blank
+    assert "&lt;b&gt;" in svg and "<b>" not in svg
+    # narrow cells: bare percent numbers, too narrow: tooltips only
+    wide = str(heatmap(["a"], [f"c{i}" for i in range(36)], [[0.123] * 36], title="t", fmt="{:.0%}"))
+    assert wide.count("pointer-events=\"none\">12%</text>") == 36
+    narrow = str(heatmap(["a"], [f"c{i}" for i in range(50)], [[0.123] * 50], title="t", fmt="{:.0%}"))
+    assert narrow.count("pointer-events=\"none\">12</text>") == 50
+    tiny = str(heatmap(["a"], [f"c{i}" for i in range(200)], [[0.123] * 200], title="t", fmt="{:.0%}"))
+    assert ">12</text>" not in tiny and tiny.count("<title>a ") == 200
+
+
+def test_header_counts_match_the_overview(synth):
+    s = {**synth, "doc_topics": synth["doc_topics"].iloc[10:]}  # 10 comments with no modelled words
+    html = render_index(_data(s))
+    assert "6 topics from 390 customer comments with enough words to model (of 400" in html
+    assert "<b>390</b><span>customer comments modelled" in html
+    segments = html[html.index('id="segments"'):html.index('id="top-customers"')]
+    assert "Mean rating: 3.2<br>Comments (median): 12.5" in segments
+    assert "Mean amount" not in segments and "median_comments" not in segments
