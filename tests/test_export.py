@@ -51,3 +51,28 @@ def test_export_profiles_has_one_row_per_customer(demo, tmp_path):
     assert df["customer_id"].is_unique
     topics = [c for c in df.columns if c.startswith("topic_")]
     assert np.allclose(df[topics].sum(axis=1), 1.0)
+
+
+def test_export_writes_through_symlinks_and_refuses_non_files(demo, tmp_path):
+    from textprofile.errors import ConfigError, NotFoundError
+
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    export_table(demo, NAME, "topics", "csv", link)
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("topic_id,")
+    with pytest.raises(ConfigError, match="not a regular file"):
+        export_table(demo, NAME, "topics", "csv", tmp_path)
+    with pytest.raises(NotFoundError, match="does not exist"):
+        export_table(demo, NAME, "topics", "csv", tmp_path / "nope" / "x.csv")
+
+
+def test_export_to_stdout(demo):
+    from typer.testing import CliRunner
+
+    from textprofile.cli.app import app
+
+    result = CliRunner().invoke(app, ["export", NAME, "--table", "topics", "-o", "-", "--home", str(demo.root)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("topic_id,label,")

@@ -12,6 +12,18 @@ EXPORT_TABLES = ("profiles", "comments", "topics")
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")
 
 
+def export_target(out: str | os.PathLike) -> Path:
+    """The real file to replace: symlinks are followed; folders and devices are refused."""
+    from .errors import ConfigError, NotFoundError
+
+    target = Path(os.path.realpath(out))
+    if target.exists() and not target.is_file():
+        raise ConfigError(f"{out} is not a regular file — give a file path to write (or -o - for stdout)")
+    if not target.parent.is_dir():
+        raise NotFoundError(f"folder {target.parent} does not exist — create it first or choose another -o")
+    return target
+
+
 def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) -> dict[str, Any]:
     """Write ``table`` of model ``name`` to ``out`` (csv/parquet/jsonl), atomically.
 
@@ -27,6 +39,7 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
         raise ConfigError(f"--table must be one of {', '.join(EXPORT_TABLES)} (got {table!r})")
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(EXPORT_FORMATS)} (got {fmt!r})")
+    out = export_target(out)
     if table == "profiles":
         with ProfileStore.open(ws, name) as store:
             store.copy_to(store.profiles_sql(), out, fmt)
