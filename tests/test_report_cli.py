@@ -157,7 +157,10 @@ def test_renamed_topic_shows_the_same_label_on_every_page(workspace_with_profile
             links = re.findall(rf'href="../index.html#topic-{tid}">{tid} · ([^<]*)</a>', html)
             assert all(label == escaped for label in links), (page.name, links)
             shown += len(links)
-            assert f"{tid} · {old}" not in html
+            assert f"{tid} · {old}" not in html and old not in html  # nor in the segment description
         assert shown > 0
+        index = (folder / "index.html").read_text(encoding="utf-8")
+        segments = index[index.index('id="segments"'):index.index('id="top-customers"')]
+        assert old not in segments and escaped in segments
     finally:
         runner.invoke(app, ["topics", "rename", "shop", str(tid), "", "--home", str(ws.root)])

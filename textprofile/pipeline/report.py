@@ -48,6 +48,30 @@ def _store_tables(store, k: int):
     return interests, customers, segments
 
 
+def _relabeller(model):
+    """Segment descriptions name topics by the labels of build time (usually the automatic ones):
+    swap in the model's current labels, so every page names a topic the same way."""
+    import re
+
+    renamed = {}
+    for t in model.topics():
+        auto, now = str(t.get("auto_label") or ""), str(t["label"])
+        if auto and auto != now:
+            renamed[auto] = now
+    if not renamed:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(old) for old in sorted(renamed, key=lambda x: (-len(x), x))))
+    return lambda text: text if not isinstance(text, str) else pattern.sub(lambda m: renamed[m.group(0)], text)
+
+
+def _relabel_card(card: dict[str, Any], relabel) -> dict[str, Any]:
+    """The card with its segment description in the model's current labels (interests: see render)."""
+    segment = card.get("segment")
+    if isinstance(segment, dict) and segment.get("description"):
+        card = {**card, "segment": {**segment, "description": relabel(segment["description"])}}
+    return card
+
+
 def report(
     name: str,
     ws: Workspace,
@@ -86,6 +110,9 @@ def report(
     }
     with ProfileStore.open(ws, name) as store:
         interests, customers, segments = _store_tables(store, model.k)
+        relabel = _relabeller(model)
+        if "description" in segments:
+            segments["description"] = segments["description"].map(relabel)
         data = build_report_data(
             comments, doc_topics, topics,
             interests=interests, customers=customers, segments=segments, counts=counts,
@@ -93,7 +120,7 @@ def report(
         )
         step("report", 2, 4)
         ids = sorted(interests["customer_id"].unique()) if all_customers else data["linked_customers"]
-        cards = (card for card in map(store.get, ids) if card is not None)
+        cards = (_relabel_card(card, relabel) for card in map(store.get, ids) if card is not None)
         tcols = [f"topic_{t}" for t in range(model.k)]
         labels = [model.label(t) for t in range(model.k)]
 
