@@ -98,6 +98,18 @@ def test_jobs_1_and_2_write_identical_bytes(tmp_path):
     assert (a / "tokens.parquet").read_bytes() == (b / "tokens.parquet").read_bytes()
 
 
+def test_mostly_chinese_corpus_defers_latin_to_the_parent_with_identical_bytes(tmp_path):
+    # Latin is rare here, so the parent forks the workers before loading spaCy and lemmatizes
+    # their Latin runs itself; the bytes must still equal a one-process run.
+    texts = [("，".join(ZH[(i + k) % len(ZH)] for k in range(1 + i % 3)) if i % 10 else
+              ZH[i % len(ZH)] + f" the batteries died iPhone {i % 17}") for i in range(2 * CHUNK_ROWS + 300)]
+    tok = Tokenizer(TokenizeConfig())
+    assert tok.warm_up(texts[:CHUNK_ROWS]) is True and tok._en is None
+    assert tok.tokenize_many(texts, jobs=2) == Tokenizer(TokenizeConfig()).tokenize_many(texts, jobs=1)
+    assert tok.defer_latin is False and tok._en is not None  # loaded by the parent, later
+    assert tok.tokenize(texts[0])[1][-2:] == ["die", "iphone"]
+
+
 def test_cache_reuse_and_invalidation(tmp_path):
     d = tmp_path / "c"
     write_corpus(d, 400, zh_only=True)  # Chinese only: spaCy is never loaded, the test stays quick

@@ -30,8 +30,8 @@ def _init(tokenizer_or_config) -> None:
         _worker = tokenizer_or_config
 
 
-def _run(texts: list) -> tuple[list[str], list[list[str]]]:
-    return _worker.tokenize_chunk(texts)
+def _run(texts: list) -> tuple[list[str], list[list[str]], list[int]]:
+    return _worker.tokenize_chunk_deferred(texts)
 
 
 def resolve_jobs(jobs: int | None) -> int:
@@ -42,24 +42,41 @@ def resolve_jobs(jobs: int | None) -> int:
 
 
 def map_chunks(tokenizer, chunks: Iterable[list], jobs: int | None) -> Iterator[tuple[list[str], list[list[str]]]]:
-    """Yield ``tokenizer.tokenize_chunk(chunk)`` for each chunk, in order, using ``jobs`` processes."""
+    """Yield ``tokenizer.tokenize_chunk(chunk)`` for each chunk, in order, using ``jobs`` processes.
+
+    When jieba is loaded but spaCy is not (``Tokenizer.warm_up`` found Latin rare), forked workers
+    leave Latin runs to this process, which lemmatizes them as results come in (``resolve_latin``);
+    the tokens are the same either way.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     jobs = resolve_jobs(jobs)
     if "fork" in multiprocessing.get_all_start_methods():
         ctx, arg = multiprocessing.get_context("fork"), tokenizer
+        # the forked workers copy the flag; the parent only resolves runs meanwhile; reset below
+        tokenizer.defer_latin = tokenizer._zh is not None and tokenizer._en is None
     else:
         ctx, arg = multiprocessing.get_context("spawn"), tokenizer.config
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(arg,)) as pool:
-        pending: deque = deque()
-        it = iter(chunks)
-        for chunk in it:
-            pending.append(pool.submit(_run, chunk))
-            if len(pending) >= 2 * jobs:
-                break
-        for chunk in it:
-            yield pending.popleft().result()
-            pending.append(pool.submit(_run, chunk))
-        while pending:
-            yield pending.popleft().result()
+
+    def done(future):
+        langs, toks, rows = future.result()
+        if rows:
+            tokenizer.resolve_latin(toks, rows)
+        return langs, toks
+
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(arg,)) as pool:
+            pending: deque = deque()
+            it = iter(chunks)
+            for chunk in it:
+                pending.append(pool.submit(_run, chunk))
+                if len(pending) >= 2 * jobs:
+                    break
+            for chunk in it:
+                yield done(pending.popleft())
+                pending.append(pool.submit(_run, chunk))
+            while pending:
+                yield done(pending.popleft())
+    finally:
+        tokenizer.defer_latin = False

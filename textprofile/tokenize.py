@@ -44,6 +44,12 @@ class Tokenizer:
         self._zh = None
         self._en = None
         self._keep_memo: dict[str, bool] = {}
+        # Set by ``parallel.map_chunks`` in a mostly-Chinese corpus: workers leave each Latin run
+        # as LATIN_MARK + run and the parent lemmatizes it (``resolve_latin``), so the parent forks
+        # the workers without first spending seconds importing spaCy, and loads it once, later,
+        # while they segment Chinese.
+        self.defer_latin = False
+        self._n_deferred = 0
 
     @property
     def zh(self):
@@ -61,15 +67,34 @@ class Tokenizer:
             self._en = EnglishLemmatizer(self.stopwords)
         return self._en
 
-    def warm_up(self, texts) -> None:
-        """Load jieba and/or spaCy now if ``texts`` (a sample) has Han or Latin letters."""
-        from .lang import has_han, has_latin
+    def warm_up(self, texts) -> bool:
+        """Load jieba and/or spaCy now if ``texts`` (a sample) has Han or Latin letters.
 
-        sample = " ".join(t for t in texts if t)
-        if has_han(sample):
+        When Han dominates the sample (Latin letters under ``DEFER_LATIN_SHARE`` of Han+Latin),
+        spaCy is not loaded and True is returned: Latin runs may then be deferred to the parent.
+        """
+        from .lang import script_counts
+
+        sample = " ".join(t for t in texts if isinstance(t, str))
+        han, latin, _ = script_counts(sample)
+        if han:
             self.zh  # noqa: B018
-        if has_latin(sample):
+        defer = han > 0 and latin < DEFER_LATIN_SHARE * (han + latin)
+        if latin and not defer:
             self.en  # noqa: B018
+        return defer
+
+    def resolve_latin(self, toks: list[list[str]], pending: list[int]) -> None:
+        """Replace, in place, the deferred Latin runs in ``toks[i]`` (i in ``pending``) by their lemmas."""
+        lemmas = self.en.lemmas
+        for i in pending:
+            out: list[str] = []
+            for w in toks[i]:
+                if w[0] == LATIN_MARK:
+                    out.extend(lemmas(w[1:]))
+                else:
+                    out.append(w)
+            toks[i] = out
 
     def tokenize(self, text: str | None) -> tuple[str, list[str]]:
         """``(lang, tokens)`` of one comment; lang is detected on the text after markup removal."""
@@ -99,7 +124,7 @@ class Tokenizer:
             return [self.tokenize(t) for t in texts]
         from .parallel import map_chunks
 
-        # load jieba/spaCy here, so the workers forked afterwards inherit them
+        # load jieba (and spaCy unless Latin is rare) here, so the workers forked afterwards inherit them
         self.warm_up(texts[:CHUNK_ROWS])
         out: list[tuple[str, list[str]]] = []
         chunks = (texts[i : i + CHUNK_ROWS] for i in range(0, len(texts), CHUNK_ROWS))
@@ -109,13 +134,24 @@ class Tokenizer:
 
     def tokenize_chunk(self, texts) -> tuple[list[str], list[list[str]]]:
         """Column-wise ``tokenize`` over a chunk: (langs, token lists)."""
+        langs, toks, pending = self.tokenize_chunk_deferred(texts)
+        if pending:
+            self.resolve_latin(toks, pending)
+        return langs, toks
+
+    def tokenize_chunk_deferred(self, texts) -> tuple[list[str], list[list[str]], list[int]]:
+        """``tokenize_chunk``, plus the rows whose Latin runs were deferred (``defer_latin``)."""
         langs: list[str] = []
         toks: list[list[str]] = []
-        for t in texts:
+        pending: list[int] = []
+        for i, t in enumerate(texts):
+            before = self._n_deferred
             lang, tokens = self.tokenize(t)
             langs.append(lang)
             toks.append(tokens)
-        return langs, toks
+            if self._n_deferred != before:
+                pending.append(i)
+        return langs, toks, pending
 
     def _keep_han(self, w: str) -> bool:
         """Whether a jieba word is a token: not a stop word, not a lone character (unless listed
@@ -147,12 +183,17 @@ class Tokenizer:
                         k = keep[w] = self._keep_han(w)
                     if k:
                         out.append(w)
+            elif self.defer_latin:
+                self._n_deferred += 1
+                out.append(LATIN_MARK + run)
             else:
                 out.extend(self.en.lemmas(run))
         return out
 
 
 CHUNK_ROWS = 2000
+LATIN_MARK = "\x00"  # starts a deferred Latin run in a worker's token list (never in a token)
+DEFER_LATIN_SHARE = 0.2
 _DEGREE = frozenset("很挺蛮")
 _NUMERALS = frozenset("一二三四五六七八九十两几半百千万每")
 _MEASURES = frozenset("个次天年月日号件本台元块斤点分位只双条张部家款瓶盒包箱周星期遍")
