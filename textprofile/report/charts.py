@@ -28,9 +28,15 @@ def _clip(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def color(value: float, vmax: float) -> str:
-    """A light-to-dark blue for ``value`` on a 0..vmax scale (square root, so small values show)."""
-    t = 0.0 if vmax <= 0 else max(0.0, min(1.0, value / vmax)) ** 0.5
+def _scale(value: float, vmax: float, vmin: float = 0.0) -> float:
+    """``value``'s place on the vmin..vmax scale, 0..1 (square root, so small differences show)."""
+    span = vmax - vmin
+    return 0.0 if span <= 0 else max(0.0, min(1.0, (value - vmin) / span)) ** 0.5
+
+
+def color(value: float, vmax: float, vmin: float = 0.0) -> str:
+    """A light-to-dark blue for ``value`` on a vmin..vmax scale (square root, so small values show)."""
+    t = _scale(value, vmax, vmin)
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_LOW, _HIGH)]
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
@@ -70,20 +76,19 @@ def bar_chart(
     return Markup("").join(parts)
 
 
-def _ink(value: float, vmax: float) -> str:
-    """Text colour readable on ``color(value, vmax)``: white on the dark half of the scale."""
-    t = 0.0 if vmax <= 0 else max(0.0, min(1.0, value / vmax)) ** 0.5
-    return "#ffffff" if t > 0.55 else "#1f2933"
+def _ink(value: float, vmax: float, vmin: float = 0.0) -> str:
+    """Text colour readable on ``color(value, vmax, vmin)``: white on the dark half of the scale."""
+    return "#ffffff" if _scale(value, vmax, vmin) > 0.6 else "#1f2933"
 
 
 def _cell_text(value: float, fmt: str, cell_w: float) -> str | None:
     """The value written in a cell when it fits: as given by ``fmt``, or a bare percent number."""
     full = fmt.format(value)
-    if len(full) * 6 + 4 <= cell_w:
+    if len(full) * 5.8 + 2 <= cell_w:  # 10px digits are ~5.6px wide
         return full
     if "%" in fmt:
         short = f"{value * 100:.0f}"
-        if len(short) * 6 + 3 <= cell_w:
+        if len(short) * 5.8 + 2 <= cell_w:
             return short
     return None
 
@@ -97,7 +102,7 @@ def legend(vmin: float, vmax: float, *, x: float, y: float, fmt: str = "{:.1%}",
     for i in range(steps):
         v = vmin + (vmax - vmin) * (i + 0.5) / steps
         parts.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="10" fill="{c}"/>').format(
-            x=_n(x + width * i / steps), y=_n(y), w=_n(width / steps + 0.3), c=color(v, vmax)))
+            x=_n(x + width * i / steps), y=_n(y), w=_n(width / steps + 0.3), c=color(v, vmax, vmin)))
     parts.append(Markup(
         '<rect x="{x}" y="{y}" width="{w}" height="10" fill="none" stroke="#9aa5b1" stroke-width="0.5"/>'
         '<text x="{x}" y="{ty}">{lo}</text><text x="{x2}" y="{ty}" text-anchor="end">{hi}</text></g>'
@@ -114,7 +119,7 @@ def heatmap(
     title: str,
     label_width: int = 260,
     cell_h: int = 18,
-    max_width: int = 1100,
+    max_width: int = 1040,
     min_cell_w: float = 3.0,
     max_cell_w: float = 70.0,
     col_label_every: int | None = None,
@@ -124,6 +129,7 @@ def heatmap(
 ) -> Markup:
     """Rows × columns of shaded cells, a colour legend (min to max) and each cell's value.
 
+    Shades run from the smallest to the largest value shown, as the legend says.
     Values are written in the cells where they fit (``fmt``, or the bare percent number in
     narrow cells); every cell also has a tooltip naming row, column and value. ``None`` cells
     (no data, e.g. a month without comments) are left blank. ``tip_rows``: shorter row names
@@ -134,7 +140,7 @@ def heatmap(
     cell_w = max(min_cell_w, min(max_cell_w, (max_width - label_width) / n_cols))
     every = col_label_every or max(1, math.ceil(15 / cell_w))
     top = 110  # room for the rotated column labels and the legend
-    width = int(max(label_width + cell_w * n_cols + 10, label_width + 10))
+    width = int(label_width + cell_w * n_cols + 80)  # the last rotated column label runs right
     height = top + cell_h * len(rows) + 10
     present = [v for r in values for v in r if v is not None]
     vmax = max(present, default=0.0)
@@ -166,7 +172,7 @@ def heatmap(
                 '<title>{r} {col}: {v}</title></rect>'
             ).format(
                 x=_n(label_width + cell_w * j), y=y, w=_n(cell_w), h=cell_h - 1,
-                c=color(v, vmax), r=tip, col=cols[j], v=fmt.format(v),
+                c=color(v, vmax, vmin), r=tip, col=cols[j], v=fmt.format(v),
             ))
             text = _cell_text(v, fmt, cell_w) if show_values else None
             if text is not None:
@@ -174,7 +180,7 @@ def heatmap(
                     '<text x="{x}" y="{y}" text-anchor="middle" font-size="10" fill="{ink}" '
                     'pointer-events="none">{t}</text>'
                 ).format(x=_n(label_width + cell_w * (j + 0.5)), y=_n(y + cell_h * 0.7),
-                         ink=_ink(v, vmax), t=text))
+                         ink=_ink(v, vmax, vmin), t=text))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
