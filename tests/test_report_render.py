@@ -117,6 +117,8 @@ def test_customer_card_uses_model_labels_and_hides_absent_channels(synth):
         assert text in html, text
     for hidden in ["share", "Reviews share", "Chats share", "Social share", "Mean rating", "Total amount"]:
         assert f"<td>{hidden}</td>" not in html, hidden
+    html = render_customer(card, name="synth", labels=labels, channels=["review"])
+    assert "<td>Reviews share</td>" not in html  # one channel: 100% for everyone, says nothing
     html = render_customer(card, name="synth", labels=labels, channels=["review", "chat"])
     assert "<td>Reviews share</td>" in html and "<td>Chats share</td>" in html
     assert "<td>Social share</td>" not in html

@@ -89,13 +89,15 @@ def shown_behaviour(key: str, value: Any, channels: Iterable[str] | None) -> boo
     """Whether a behaviour row carries data for this corpus.
 
     Empty values are skipped (as in ``profile show``); a channel share is skipped when the corpus
-    has no comments from that channel (``channels``: the corpus's channels; None = unknown).
+    has no comments from that channel, or only one channel (every share would be 100%).
+    ``channels``: the corpus's channels; None = unknown, show all.
     """
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return False
     key = str(key)
     if channels is not None and key.startswith("share_") and key[6:] in ("review", "chat", "social"):
-        return key[6:] in set(channels)
+        present = set(channels)
+        return len(present) > 1 and key[6:] in present
     return True
 
 
