@@ -180,6 +180,7 @@ def test_heatmaps_have_a_legend_and_values():
     cells = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle"[^>]*>([^<]*)</text>', svg)
     assert cells == ["5%", "50%", "25%"]  # the empty cell stays blank
     assert "&lt;b&gt;" in svg and "<b>" not in svg
+    assert "<title>a y: 50.0%</title>" in svg  # the tooltip is more precise than the cell
     # narrow cells: bare percent numbers, too narrow: tooltips only
     wide = str(heatmap(["a"], [f"c{i}" for i in range(36)], [[0.123] * 36], title="t", fmt="{:.0%}"))
     assert wide.count("pointer-events=\"none\">12%</text>") == 36

@@ -126,12 +126,13 @@ def heatmap(
     fmt: str = "{:.1%}",
     tip_rows: Sequence[str] | None = None,
     show_values: bool = True,
+    tip_fmt: str = "{:.1%}",
 ) -> Markup:
     """Rows × columns of shaded cells, a colour legend (min to max) and each cell's value.
 
     Shades run from the smallest to the largest value shown, as the legend says.
     Values are written in the cells where they fit (``fmt``, or the bare percent number in
-    narrow cells); every cell also has a tooltip naming row, column and value. ``None`` cells
+    narrow cells); every cell also has a tooltip naming row, column and value (``tip_fmt``). ``None`` cells
     (no data, e.g. a month without comments) are left blank. ``tip_rows``: shorter row names
     for the tooltips of big grids (every cell carries one).
     """
@@ -172,7 +173,7 @@ def heatmap(
                 '<title>{r} {col}: {v}</title></rect>'
             ).format(
                 x=_n(label_width + cell_w * j), y=y, w=_n(cell_w), h=cell_h - 1,
-                c=color(v, vmax, vmin), r=tip, col=cols[j], v=fmt.format(v),
+                c=color(v, vmax, vmin), r=tip, col=cols[j], v=tip_fmt.format(v),
             ))
             text = _cell_text(v, fmt, cell_w) if show_values else None
             if text is not None:
