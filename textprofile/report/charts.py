@@ -132,9 +132,9 @@ def heatmap(
 
     Shades run from the smallest to the largest value shown, as the legend says.
     Values are written in the cells where they fit (``fmt``, or the bare percent number in
-    narrow cells); every cell also has a tooltip naming row, column and value (``tip_fmt``). ``None`` cells
-    (no data, e.g. a month without comments) are left blank. ``tip_rows``: shorter row names
-    for the tooltips of big grids (every cell carries one).
+    narrow cells); every cell also has a tooltip naming row, column and value (``tip_fmt``).
+    ``None`` cells (no data, e.g. a month without comments) are left blank. ``tip_rows``:
+    shorter row names for the tooltips of big grids (every cell carries one).
     """
     tip_rows = tip_rows or rows
     n_cols = max(len(cols), 1)
