@@ -13,10 +13,9 @@ from textprofile.errors import IntegrityError, NotFoundError
 def test_atomic_path_replaces_only_on_success(tmp_path):
     target = tmp_path / "a.txt"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        with artifacts.atomic_path(target) as tmp:
-            tmp.write_text("half-written", encoding="utf-8")
-            raise RuntimeError("crash")
+    with pytest.raises(RuntimeError), artifacts.atomic_path(target) as tmp:
+        tmp.write_text("half-written", encoding="utf-8")
+        raise RuntimeError("crash")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temp file left behind
     artifacts.write_text_atomic(target, "new")
@@ -27,10 +26,9 @@ def test_atomic_dir_keeps_old_folder_on_failure(tmp_path):
     target = tmp_path / "model"
     with artifacts.atomic_dir(target) as d:
         (d / "x.bin").write_bytes(b"1")
-    with pytest.raises(RuntimeError):
-        with artifacts.atomic_dir(target) as d:
-            (d / "x.bin").write_bytes(b"2")
-            raise RuntimeError("crash mid-build")
+    with pytest.raises(RuntimeError), artifacts.atomic_dir(target) as d:
+        (d / "x.bin").write_bytes(b"2")
+        raise RuntimeError("crash mid-build")
     assert (target / "x.bin").read_bytes() == b"1"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
     with artifacts.atomic_dir(target) as d:

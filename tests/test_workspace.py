@@ -29,3 +29,11 @@ def test_require_messages_name_the_fix(tmp_path):
         ws.require_corpus("shop")
     with pytest.raises(NotFoundError, match="textprofile fit shop"):
         ws.require_model("shop")
+
+
+def test_public_api_names_all_resolve():
+    import textprofile
+
+    assert set(textprofile.__all__) == set(textprofile._EXPORTS) | {"__version__"}
+    for name in textprofile._EXPORTS:
+        assert getattr(textprofile, name) is not None

@@ -35,7 +35,30 @@ _EXPORTS: dict[str, str] = {
     "export_table": "textprofile.export",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [
+    "FitConfig",
+    "FittedModel",
+    "LoadConfig",
+    "ProfileConfig",
+    "ProfileStore",
+    "TextProfileError",
+    "TokenizeConfig",
+    "Tokenizer",
+    "Workspace",
+    "__version__",
+    "build_profiles",
+    "build_report_data",
+    "detect_language",
+    "export_table",
+    "fit",
+    "generate_demo_corpus",
+    "load",
+    "load_model",
+    "read_comments",
+    "tokenize_corpus",
+    "update",
+    "write_report",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -29,7 +29,7 @@ class Workspace:
     root: Path
 
     @classmethod
-    def resolve(cls, home: str | os.PathLike | None = None) -> "Workspace":
+    def resolve(cls, home: str | os.PathLike | None = None) -> Workspace:
         """``home`` if given, else ``$TEXTPROFILE_HOME``, else the current directory."""
         chosen = home or os.environ.get("TEXTPROFILE_HOME") or os.getcwd()
         return cls(Path(chosen).expanduser().resolve())
