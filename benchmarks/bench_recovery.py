@@ -3,8 +3,8 @@
 Synthetic customers from the labelled Chinese reviews (online_shopping_10_cats): each customer
 gets a random Dirichlet mixture over the 10 categories and 5-40 reviews drawn from it, with
 random dates. We run the real pipeline (load -> fit -> profile build) for each K in --topics
-('auto' is the pipeline's default) and, for each interest method side by side (pooled inference
-vs length-weighted mean), map each topic to the category it mostly covers (several topics may
+('auto' is the pipeline's default) and, for each interest method side by side (equal-weight
+comment mean, length-weighted mean, pooled inference), map each topic to the category it mostly covers (several topics may
 map to one category) and report:
 
 - dominant-interest accuracy: share of customers whose top recovered category is the category
@@ -103,7 +103,7 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--topics", default="10,auto", help="comma-separated K values or 'auto'")
-    ap.add_argument("--methods", default="pooled,mean")
+    ap.add_argument("--methods", default="comment,mean,pooled")
     a = ap.parse_args()
     from textprofile.config import FitConfig, LoadConfig
     from textprofile.pipeline.fit import fit

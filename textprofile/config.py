@@ -88,6 +88,6 @@ class ProfileConfig(_Config):
     as_of: str | None = None  # ISO date; default the latest timestamp in the corpus
     # "mean" (length-weighted mean of comment mixtures) or "pooled" (fold-in of pooled tokens):
     # equal within noise on the recovery benchmarks, and "mean" is ~10x cheaper (see README)
-    method: str = "mean"
+    method: str = "comment"
     n_keywords: int = 10
     seed: int = DEFAULT_SEED

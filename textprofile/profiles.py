@@ -8,6 +8,11 @@ Two ways to get a customer's mixture (compared on benchmarks/bench_recovery.py):
 - ``mean``: the length-weighted (n_tokens x recency weight) mean of the per-comment mixtures in
   ``doc_topics.parquet``. Each short comment's mixture carries its own prior smoothing, which the
   mean keeps.
+- ``comment`` (the default): the same mean with every comment weighted equally (x recency), so a
+  customer's interests are "what share of their comments is about each topic". Measured on
+  benchmarks/bench_recovery.py it recovers the dominant interest far better than length weighting
+  (K=20: 0.795 vs 0.533), because one long comment (a hotel story) no longer outweighs ten
+  short ones.
 
 Recency decay: a comment ``d`` days older than the as-of time weighs ``0.5 ** (d / half_life)``.
 Weights are scaled so each customer's newest comment weighs 1, which keeps a customer's evidence
@@ -25,7 +30,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-METHODS = ("pooled", "mean")
+METHODS = ("comment", "mean", "pooled")
 
 
 def customer_codes(customer_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

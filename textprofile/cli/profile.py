@@ -43,7 +43,7 @@ def build_cmd(
     name: Annotated[str, typer.Argument(help="Corpus/model name (after `load` and `fit`).")],
     half_life: Annotated[float | None, typer.Option("--half-life", help="Recency decay: a comment DAYS older weighs half as much.", metavar="DAYS")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date for recency (ISO, e.g. 2024-06-30); later comments are ignored. Default: the latest timestamp in the corpus.", metavar="DATE")] = None,
-    method: Annotated[str, typer.Option("--method", help="Interest mixture: 'mean' (length-weighted mean of comment mixtures, default) or 'pooled' (infer one mixture from all the customer's tokens).")] = "mean",
+    method: Annotated[str, typer.Option("--method", help="Interest mixture: 'comment' (mean of comment mixtures, each comment counts once; default), 'mean' (length-weighted) or 'pooled' (infer one mixture from all the customer's tokens).")] = "comment",
     keywords: Annotated[int, typer.Option("--keywords", help="Keywords kept per customer.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed for segment clustering.")] = 0,
     json_out: JsonOpt = False,
@@ -54,10 +54,11 @@ def build_cmd(
     from ..config import ProfileConfig
     from ..errors import ConfigError
     from ..pipeline.profile import build_profiles
+    from ..profiles import METHODS
     from ..workspace import Workspace
 
-    if method not in ("pooled", "mean"):
-        raise ConfigError(f"--method must be 'pooled' or 'mean' (got {method!r})")
+    if method not in METHODS:
+        raise ConfigError(f"--method must be one of {', '.join(METHODS)} (got {method!r})")
     if half_life is not None and half_life <= 0:
         raise ConfigError(f"--half-life must be a positive number of days (got {half_life})")
     if keywords < 0:

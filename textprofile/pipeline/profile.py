@@ -68,16 +68,18 @@ def customer_profiles(
     if config.method == "pooled":
         # the same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
         shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
-    elif config.method == "mean":
+    elif config.method in ("mean", "comment"):
         if doc_topics is None:
             doc_topics = fm.doc_topics()
         cols = [f"topic_{k}" for k in range(fm.k)]
         dt = doc_topics.set_index("comment_id").reindex(own["comment_id"].to_numpy())
         theta = dt[cols].to_numpy(dtype=np.float64, na_value=0.0)
         ntok = dt["n_tokens"].to_numpy(dtype=np.float64, na_value=0.0)
+        if config.method == "comment":  # every modelled comment counts once
+            ntok = (ntok > 0).astype(np.float64)
         shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
     else:
-        raise ConfigError(f"unknown profile method {config.method!r}; use 'pooled' or 'mean'")
+        raise ConfigError(f"unknown profile method {config.method!r}; use 'comment', 'mean' or 'pooled'")
     # keywords: the model's TF-IDF over each customer's pooled tokens (unweighted counts);
     # identical to fm.keywords(pooled token lists), without building those lists
     idf, settings = _tfidf_state(fm)
