@@ -28,11 +28,17 @@ def jieba_cache_dir() -> Path:
     """Folder for jieba's dictionary cache: one per user, never the shared default location.
 
     jieba writes its marshalled prefix dictionary to a temp file and renames it into place, so
-    worker processes that start together can read and write it without corrupting it.
+    worker processes that start together can read and write it without corrupting it. A folder
+    under the shared temp dir that another user created (or can write to) is not trusted: a
+    private temporary folder is used instead, and the cache is simply rebuilt.
     """
-    base = os.environ.get("TEXTPROFILE_CACHE") or os.path.join(tempfile.gettempdir(), f"textprofile-{os.getuid()}")
-    d = Path(base) / "jieba"
-    d.mkdir(parents=True, exist_ok=True)
+    base = Path(os.environ.get("TEXTPROFILE_CACHE") or os.path.join(tempfile.gettempdir(), f"textprofile-{os.getuid()}"))
+    d = base / "jieba"
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in (base, d):
+        st = folder.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return Path(tempfile.mkdtemp(prefix="textprofile-jieba-"))
     return d
 
 
@@ -55,41 +61,47 @@ def _logp_cache_key() -> str:
     import jieba
 
     st = os.stat(Path(jieba.__file__).with_name("dict.txt"))
-    return f"{jieba.__version__}:{st.st_size}:{st.st_mtime_ns}:v1"
+    return f"{jieba.__version__}:{st.st_size}:{st.st_mtime_ns}:v2"
 
 
 def _read_logp_cache():
-    """``(logp, miss)`` for jieba's default dictionary from our pickle cache, or None.
+    """``(logp, miss)`` for jieba's default dictionary from our cache, or None.
 
-    Unpickling the ready-made log-probability dict takes a third of a second, against about two
+    Loading the ready-made log-probabilities takes a third of a second, against about two
     seconds for jieba's own cache (marshal) plus computing the logs; it is what every
-    ``Tokenizer`` of a Chinese corpus pays first. The pickle is ours, in ``jieba_cache_dir()``.
+    ``Tokenizer`` of a Chinese corpus pays first. The cache is plain arrays (``.npz`` read with
+    ``allow_pickle=False``), never a pickle, so a planted file cannot run code.
     """
-    import pickle
+    import numpy as np
 
     path = jieba_cache_dir() / LOGP_CACHE
     try:
-        with open(path, "rb") as f:
-            key, logp, miss = pickle.load(f)
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["key"]) != _logp_cache_key():
+                return None
+            words, values = z["words"].tolist(), z["values"]
+    except (OSError, ValueError, KeyError, EOFError):
         return None
-    return (logp, miss) if key == _logp_cache_key() else None
+    if len(words) + 1 != len(values):
+        return None
+    return dict(zip(words, values[:-1].tolist())), float(values[-1])
 
 
 def _write_logp_cache(logp: dict, miss: float) -> None:
-    import pickle
+    import numpy as np
 
     d = jieba_cache_dir()
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".logp-")
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".logp-", suffix=".npz")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((_logp_cache_key(), logp, miss), f, protocol=5)
+            np.savez(f, key=np.array(_logp_cache_key()), words=np.array(list(logp)),
+                     values=np.array([*logp.values(), miss], dtype=np.float64))
         os.replace(tmp, d / LOGP_CACHE)
     except OSError:
         Path(tmp).unlink(missing_ok=True)  # a cache: failing to write it changes nothing
 
 
-LOGP_CACHE = "logp.pickle"
+LOGP_CACHE = "logp.npz"
 
 
 class ChineseSegmenter:
