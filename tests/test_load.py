@@ -254,3 +254,20 @@ def test_timezone_option(workspace, export):
     assert _read(workspace)["time"].iloc[0].isoformat() == "2024-03-05T02:00:00+00:00"
     r = CliRunner().invoke(app, ["load", str(export), "--name", "x", "--no-tokenize", "--timezone", "Mars/Base"])
     assert r.exit_code == 1 and "unknown --timezone 'Mars/Base'" in r.stderr
+
+
+def test_load_keeps_an_export_that_lives_in_the_corpus_folder(workspace):
+    """`load corpora/demo/export/... --name demo` (the README's demo) must not delete its input."""
+    folder = workspace.corpus_dir("demo")
+    (folder / "export").mkdir(parents=True)
+    export = folder / "export" / "comments.csv"
+    export.write_text("customer_id,text\nC1,battery life is great\nC2,快递很快\n", encoding="utf-8")
+    (folder / "README.md").write_text("bundled", encoding="utf-8")
+    for _ in range(2):  # first load, then a reload over the previous corpus
+        out = load([export], "demo", LoadConfig(), workspace, tokenize_config=None)
+        assert out["counts"]["kept"] == 2
+        assert export.read_text(encoding="utf-8").startswith("customer_id,text")
+        assert (folder / "README.md").read_text(encoding="utf-8") == "bundled"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md", "comments.parquet", "export", "manifest.json", "quarantine.csv"]
+    verify_all(folder)

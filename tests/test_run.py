@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +15,10 @@ from textprofile.cli.app import app
 @pytest.fixture(scope="module")
 def demo_result(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo_home")
+    # as in a checkout: the bundled export sits in corpora/demo/, where the corpus is written
+    bundled = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "export" / "comments.csv"
+    (home / "corpora" / "demo" / "export").mkdir(parents=True)
+    shutil.copy(bundled, home / "corpora" / "demo" / "export" / "comments.csv")
     result = CliRunner().invoke(app, ["demo", "--json", "--home", str(home)])
     assert result.exit_code == 0, result.output
     return home, json.loads(result.stdout)
@@ -25,6 +31,8 @@ def test_demo_runs_every_stage(demo_result):
     assert out["profiles"]["customers"] >= 400
     for key in ("index_html", "ldavis_html"):
         assert (home / "reports" / "demo" / out["report"][key].split("/")[-1]).is_file()
+    assert out["export"] == str(home / "corpora" / "demo" / "export" / "comments.csv")
+    assert Path(out["export"]).is_file()  # running the demo must not delete its own input
     assert out["next"] == f"textprofile profile show {out['example_customer']} --model demo --home {home}"
 
 

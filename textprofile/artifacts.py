@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +73,13 @@ def write_json_atomic(target: str | os.PathLike, obj: Any) -> None:
 
 
 @contextlib.contextmanager
-def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
+def atomic_dir(target: str | os.PathLike, owned: Iterable[str] | None = None) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; swap it in for ``target`` on success.
 
     The old folder is renamed aside first and deleted only after the new one is in place, so
     at every instant either the old or the new complete folder exists under ``target``.
+    With ``owned`` (the names this writer produces), anything else in the old folder — say a
+    bundled export that lives beside the corpus built from it — is carried into the new one.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +87,8 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     _normal_mode(tmp, directory=True)
     try:
         yield tmp
+        if owned is not None and target.is_dir():
+            _carry_foreign(target, tmp, set(owned))
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.{os.getpid()}.old")
@@ -97,6 +101,26 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _carry_foreign(old: Path, new: Path, owned: set[str]) -> None:
+    """Hard-link (or copy) the entries of ``old`` that the writer does not own into ``new``."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    for entry in old.iterdir():
+        if entry.name in owned or (new / entry.name).exists():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, symlinks=True, copy_function=link)
+        elif entry.is_symlink():
+            os.symlink(os.readlink(entry), new / entry.name)
+        else:
+            link(str(entry), str(new / entry.name))
 
 
 def checksums(folder: str | os.PathLike, exclude: tuple[str, ...] = (MANIFEST,)) -> dict[str, str]:

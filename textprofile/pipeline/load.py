@@ -251,6 +251,8 @@ def _write_quarantine(writer, rows: list[tuple]) -> None:
 
 
 _DEFAULT_TOKENIZE = TokenizeConfig()
+# What load and tokenize write in corpora/<name>/; anything else there is left alone.
+CORPUS_FILES = ("comments.parquet", "tokens.parquet", "quarantine.csv", "manifest.json")
 
 
 def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace,
@@ -269,7 +271,9 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     reader = read_comments(exports, config, progress)
     schema = comments_schema()
     summary = _Summary()
-    with atomic_dir(target) as tmp:
+    # The corpus folder may also hold the export it was built from (the bundled demo does):
+    # only the corpus's own files are replaced.
+    with atomic_dir(target, owned=CORPUS_FILES) as tmp:
         with open(tmp / "quarantine.csv", "w", encoding="utf-8", newline="") as qf:
             qw = csv.writer(qf)
             qw.writerow(["file", "row", "reason", "text"])
