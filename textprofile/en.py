@@ -9,7 +9,7 @@ Deliberate differences:
 - a capitalised word missing from the table ("Batteries" at the start of a sentence) is looked
   up again lower-cased, so it gets the same lemma as mid-sentence;
 - ``LEMMA_OVERRIDES`` corrects lookup-table mistakes found among the 2,000 most frequent tokens
-  of the Amazon 5-core and twcs samples in /work/shared/data ("number"→"numb", "cookies"→"cooky",
+  of the Amazon 5-core and twcs samples in ../shared/data ("number"→"numb", "cookies"→"cooky",
   "first"→"1", "tired"→"tire", ...);
 - contraction fragments are dropped: the verb stems spaCy splits off before "n't" ("wo" of won't,
   "ca" of can't, "sha" of shan't, "ai" of ain't) and the clitics themselves ("n't", "'s", "'re",

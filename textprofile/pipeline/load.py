@@ -13,7 +13,7 @@ from typing import Any
 from ..artifacts import atomic_dir, checksums, write_manifest
 from ..config import LoadConfig, TokenizeConfig
 from ..errors import ConfigError, InputFileError
-from ..io import COMMENT_COLUMNS, ExportReader
+from ..export_reader import COMMENT_COLUMNS, ExportReader
 from ..pii import key_fingerprint, pseudonym_key
 from ..timeparse import format_time_iso
 from ..workspace import Workspace
