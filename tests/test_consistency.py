@@ -12,9 +12,11 @@ from typer.testing import CliRunner
 from textprofile.cli.app import app
 from textprofile.config import ProfileConfig
 from textprofile.errors import IntegrityError, StateError
+from textprofile.evaluate import evaluate
 from textprofile.model import load_model
 from textprofile.pipeline.profile import build_profiles
 from textprofile.pipeline.report import report
+from textprofile.pipeline.update import update
 from textprofile.store import ProfileStore, store_path
 
 
@@ -23,12 +25,13 @@ def ws(tmp_path_factory, tmp_path):
     return copy_workspace(demo_workspace(tmp_path_factory)[0], tmp_path / "ws")
 
 
-def test_profiles_and_report_refuse_a_model_fitted_on_other_tokens(ws):
+def test_stages_refuse_a_model_fitted_on_other_tokens(ws):
     tokens_path = ws.corpus_dir(NAME) / "tokens.parquet"
     t = pq.read_table(tokens_path)
     shorter = pa.array([toks[:1] for toks in t.column("tokens").to_pylist()], t.schema.field("tokens").type)
     pq.write_table(t.set_column(2, "tokens", shorter), tokens_path)  # as a re-tokenize would
-    for call in (lambda: build_profiles(NAME, ProfileConfig(), ws), lambda: report(NAME, ws)):
+    for call in (lambda: build_profiles(NAME, ProfileConfig(), ws), lambda: report(NAME, ws),
+                 lambda: evaluate(NAME, ws), lambda: update(NAME, [], ws)):
         with pytest.raises(StateError, match=f"textprofile fit {NAME}"):
             call()
 

@@ -113,7 +113,8 @@ def test_missing_model_or_profiles_is_one_clear_line(tmp_path, workspace_with_pr
     runner = CliRunner()
     res = runner.invoke(app, ["report", "nosuch", "--home", str(tmp_path)])
     assert res.exit_code == 1
-    assert "textprofile fit nosuch" in res.stderr and "Traceback" not in res.stderr
+    # nothing exists yet: the first missing step is named
+    assert "textprofile load EXPORT --name nosuch" in res.stderr and "Traceback" not in res.stderr
     ws = workspace_with_profiles
     store = ws.model_dir("shop") / "profiles.duckdb"
     moved = store.with_name("profiles.duckdb.away")

@@ -67,13 +67,12 @@ def read_labels(comments_path, label_col: str):
 def evaluate(name: str, ws: Workspace | None = None, label_col: str | None = None,
              progress: Progress | None = None) -> dict[str, Any]:
     """NPMI, C_V and diversity of model ``name`` on its corpus; NMI/ARI/purity vs ``label_col``."""
-    from .model import load_model, topic_columns
+    from .model import load_model_with_corpus, topic_columns
     from .topics.coherence import score_topics
     from .vocab import encode_tokens_file
 
     ws = ws or Workspace.resolve()
-    fm = load_model(ws, name)
-    corpus = ws.require_corpus(name)
+    corpus, fm = load_model_with_corpus(ws, name)
     tokens_path = corpus / "tokens.parquet"
     if not tokens_path.is_file():
         raise StateError(f"corpus {name!r} has no tokens.parquet — re-run: textprofile load EXPORT --name {name}")

@@ -214,6 +214,18 @@ def _refresh(folder: Path, changed: list[str], extra: dict[str, Any]) -> dict[st
     return manifest
 
 
+def load_model_with_corpus(ws: Workspace, name: str) -> tuple[Path, FittedModel]:
+    """The corpus folder and the verified model of ``name``, refusing a model fitted on other tokens.
+
+    For every stage that reads the model and the corpus together (profiles, update, report,
+    evaluate): a re-``load`` or re-``tokenize`` must be followed by a re-``fit``.
+    """
+    corpus_dir = ws.require_corpus(name)
+    fm = load_model(ws, name)
+    fm.check_corpus(corpus_dir, name)
+    return corpus_dir, fm
+
+
 def load_model(ws: Workspace, name: str) -> FittedModel:
     """Open ``models/<name>/`` after verifying the sha256 of every model file it lists."""
     folder = ws.require_model(name)

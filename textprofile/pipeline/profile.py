@@ -117,7 +117,7 @@ def build_profiles(
     import numpy as np
 
     from ..behaviour import customer_rows, resolve_as_of
-    from ..model import load_model
+    from ..model import load_model_with_corpus
     from ..profiles import encode_lists
     from ..segments import describe, fit_segments
     from ..store import ProfileTables, store_path, write_store
@@ -126,9 +126,7 @@ def build_profiles(
     ws = ws or Workspace.resolve()
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)
-    corpus_dir = ws.require_corpus(name)
-    fm = load_model(ws, name)
-    fm.check_corpus(corpus_dir, name)
+    corpus_dir, fm = load_model_with_corpus(ws, name)
     step("profile: read", 0, None)
     df, tokens = read_corpus(corpus_dir)
     own = customer_rows(df)

@@ -84,7 +84,7 @@ def report(
     in the profile store with ``all_customers``. Returns paths, sizes in bytes and seconds.
     """
     from .. import artifacts
-    from ..model import load_model
+    from ..model import load_model_with_corpus
     from ..report import ldavis
     from ..report.data import build_report_data
     from ..report.render import write_report_folder
@@ -93,9 +93,7 @@ def report(
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)
     step("report", 0, 4)
-    model = load_model(ws, name)
-    corpus_dir = ws.require_corpus(name)
-    model.check_corpus(corpus_dir, name)
+    corpus_dir, model = load_model_with_corpus(ws, name)
     comments = _read_corpus(corpus_dir)
     counts = artifacts.read_manifest(corpus_dir).get("counts", {})
     doc_topics = model.doc_topics()

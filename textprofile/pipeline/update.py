@@ -59,7 +59,7 @@ def update(
     from ..artifacts import atomic_path, read_manifest, sha256_file, write_manifest
     from ..behaviour import customer_rows, resolve_as_of
     from ..config import ProfileConfig
-    from ..model import load_model, topic_columns
+    from ..model import load_model_with_corpus, topic_columns
     from ..profiles import encode_lists
     from ..segments import SegmentModel, assign
     from ..store import ProfileStore, ProfileTables, patch_store, store_path
@@ -70,9 +70,7 @@ def update(
     ws = ws or Workspace.resolve()
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)
-    corpus_dir = ws.require_corpus(name)
-    fm = load_model(ws, name)
-    fm.check_corpus(corpus_dir, name)
+    corpus_dir, fm = load_model_with_corpus(ws, name)
     spath = store_path(ws.model_dir(name))
     with ProfileStore(spath, model=name) as store:
         meta = dict(store.meta)
