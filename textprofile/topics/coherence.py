@@ -37,13 +37,18 @@ def _cooc(B, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.diag(co).copy(), co
 
 
-def _npmi_matrix(df: np.ndarray, co: np.ndarray, n_docs: int, eps: float) -> np.ndarray:
+def _npmi_matrix(df: np.ndarray, co: np.ndarray, n_docs: int, eps: float = 0.0) -> np.ndarray:
+    """Pairwise NPMI of the words behind ``df``/``co``.
+
+    With ``eps == 0`` a pair that never co-occurs scores -1 (NPMI's limit); with ``eps > 0`` the
+    probabilities are smoothed instead, as C_V does.
+    """
     p = df / n_docs
     pj = co / n_docs
     with np.errstate(divide="ignore", invalid="ignore"):
-        pmi = np.log((pj + eps) / (np.outer(p, p) + eps))
-        npmi = pmi / -np.log(pj + eps)
-    return npmi
+        if eps:
+            return np.log((pj + eps) / (np.outer(p, p) + eps)) / -np.log(pj + eps)
+        return np.where(pj > 0, np.log(pj / np.outer(p, p)) / -np.log(pj), -1.0)
 
 
 def npmi_per_topic(X, topic_ids: np.ndarray, B=None) -> np.ndarray:
@@ -53,16 +58,8 @@ def npmi_per_topic(X, topic_ids: np.ndarray, B=None) -> np.ndarray:
     out = np.zeros(len(topic_ids))
     for k, ids in enumerate(topic_ids):
         df, co = _cooc(B, np.asarray(ids))
-        p = df / n_docs
-        pj = co / n_docs
-        iu = np.triu_indices(len(ids), 1)
-        vals = []
-        for a, b in zip(*iu):
-            if pj[a, b] <= 0:
-                vals.append(-1.0)
-            else:
-                vals.append(np.log(pj[a, b] / (p[a] * p[b])) / -np.log(pj[a, b]))
-        out[k] = float(np.mean(vals)) if vals else 0.0
+        pairs = _npmi_matrix(df, co, n_docs)[np.triu_indices(len(ids), 1)]
+        out[k] = float(np.mean(pairs)) if pairs.size else 0.0
     return out
 
 
