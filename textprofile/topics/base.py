@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import StateError
+from ..errors import ConfigError, StateError
 from ..progress import Progress
 
 FOLD_IN_ITERATIONS = 20
@@ -89,6 +89,7 @@ class TopicEngine(ABC):
     """Base class: parameters stored unchanged in ``__init__``, learned state ends in ``_``."""
 
     name: str = ""
+    defaults: ClassVar[dict[str, Any]] = {}  # the engine's own parameters and their default values
 
     def __init__(self, k: int, seed: int = 0, iterations: int | None = None, workers: int = 2,
                  **params: Any) -> None:
@@ -119,6 +120,15 @@ class TopicEngine(ABC):
     @abstractmethod
     def load(cls, folder: Path, settings: dict[str, Any]) -> TopicEngine:
         """Read an engine saved by :meth:`save`. The caller has verified the checksums."""
+
+    def _opts(self) -> dict[str, Any]:
+        """The engine parameters: defaults overridden by ``params``; unknown names are refused."""
+        unknown = set(self.params) - set(self.defaults)
+        if unknown:
+            raise ConfigError(
+                f"unknown {self.name} parameter(s) {sorted(unknown)}; known: {sorted(self.defaults)}"
+            )
+        return {**self.defaults, **self.params}
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "topic_word_"):

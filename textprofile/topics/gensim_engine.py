@@ -9,7 +9,7 @@ gensim saves with pickle: the caller verifies every file's checksum before :meth
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -72,12 +72,7 @@ class GensimEngine(TopicEngine):
     """gensim ``LdaModel`` behind the engine interface; ``iterations`` means passes here."""
 
     name = "gensim"
-
-    def _opts(self) -> dict[str, Any]:
-        unknown = set(self.params) - set(DEFAULTS)
-        if unknown:
-            raise ConfigError(f"unknown gensim parameter(s) {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-        return {**DEFAULTS, **self.params}
+    defaults: ClassVar[dict[str, Any]] = DEFAULTS
 
     def settings(self) -> dict[str, Any]:
         import gensim

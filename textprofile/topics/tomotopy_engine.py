@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -39,14 +39,7 @@ class TomotopyEngine(TopicEngine):
     """tomotopy ``LDAModel`` behind the engine interface."""
 
     name = "tomotopy"
-
-    def _opts(self) -> dict[str, Any]:
-        unknown = set(self.params) - set(DEFAULTS)
-        if unknown:
-            raise ConfigError(
-                f"unknown tomotopy parameter(s) {sorted(unknown)}; known: {sorted(DEFAULTS)}"
-            )
-        return {**DEFAULTS, **self.params}
+    defaults: ClassVar[dict[str, Any]] = DEFAULTS
 
     def settings(self) -> dict[str, Any]:
         import tomotopy as tp
