@@ -74,6 +74,33 @@ def test_route_search_equals_jieba_lcut(tok):
         assert seg._cut(s) == seg.jieba.lcut(s, HMM=True), s
 
 
+def test_fast_hmm_equals_jieba_finalseg():
+    """The unrolled Viterbi gives jieba.finalseg.cut's words, ties and unknown characters included."""
+    import random
+
+    import jieba.finalseg
+
+    from textprofile.zh import _make_hmm_cut
+
+    hmm_cut = _make_hmm_cut()
+    rng = random.Random(7)
+    common = "的一是不了人我在有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长"
+    rare = "".join(chr(c) for c in (0x9FD0, 0x9FD5, 0x4E00, 0x9FA5, 0x4DB5, 0x3400, 0xF900))  # edges, Ext A, compat
+    # characters the HMM has never seen: every state scores -3.14e100 there, so scores tie
+    unseen = [chr(c) for c in range(0x4E00, 0x9FD6) if all(chr(c) not in e for e in jieba.finalseg.emit_P.values())]
+    assert len(unseen) > 100
+    unseen = "".join(unseen[:: len(unseen) // 40])
+    # characters some states have never emitted: where scores tie, jieba's tuple max decides
+    partial = "".join(chr(c) for c in range(0x4E00, 0x9FD6) if 0 < sum(chr(c) in e for e in jieba.finalseg.emit_P.values()) < 4)
+    cases = ["王小二在北京大学读研究生", "结婚的和尚未结婚的", "嗯嗯", "囧囧有神", "犇犇",
+             "佒伀侾丏両佴俺丗", "佴侻乪要上到佴伷伬", "暎蚵鏰鮐嚦祛翾徜鴭", "鳾圞矁雳咲蛔鞮"]  # ties found by search
+    for _ in range(5000):
+        pool = rng.choice((common, common + rare, common + unseen, unseen, partial[:300] + unseen, common + partial[:200]))
+        cases.append("".join(rng.choice(pool) for _ in range(rng.randint(1, 15))))
+    for s in cases:
+        assert hmm_cut(s) == list(jieba.finalseg.cut(s)), s
+
+
 @pytest.mark.integration
 def test_route_search_equals_jieba_on_real_reviews(shared_data, tok):
     import pandas as pd
