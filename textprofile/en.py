@@ -22,6 +22,7 @@ import re
 
 _LETTER = re.compile(r"[^\W\d_]")
 MEMO_LIMIT = 100_000
+SHORT_RUN = 40  # characters; longer stretches are not memoised whole
 
 # word (lower-cased) -> lemma, where spaCy's lookup table gives a wrong lemma for review text.
 # Found by listing the most frequent Amazon/twcs tokens whose lookup lemma differs from the word.
@@ -78,8 +79,22 @@ class EnglishLemmatizer:
         self._stop = stopwords
         # token text -> lemma to keep, or "" to drop
         self._memo: dict[str, str] = {}
+        self._run_memo: dict[str, tuple[str, ...]] = {}
 
     def lemmas(self, text: str) -> list[str]:
+        """Kept lemmas of ``text`` in order. Short stretches are memoised whole: in Chinese
+        reviews the Latin runs are mostly a few repeated names ("XP", "MP3", "USB")."""
+        if len(text) > SHORT_RUN:
+            return self._lemmas(text)
+        kept = self._run_memo.get(text)
+        if kept is None:
+            kept = tuple(self._lemmas(text))
+            if len(self._run_memo) >= MEMO_LIMIT:
+                self._run_memo.clear()
+            self._run_memo[text] = kept
+        return list(kept)
+
+    def _lemmas(self, text: str) -> list[str]:
         out: list[str] = []
         memo = self._memo
         for tok in self.nlp.tokenizer(text):

@@ -15,6 +15,7 @@ HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 LATIN_CLASS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+HAN_SPLIT = re.compile(f"([{HAN_CLASS}]+)")  # .split gives [gap, run, gap, run, ..., gap]
 _NOT_HAN = re.compile(f"[^{HAN_CLASS}]+")
 _NOT_LATIN = re.compile(f"[^{LATIN_CLASS}]+")
 _HAS_LATIN = re.compile(f"[{LATIN_CLASS}]")
@@ -79,20 +80,13 @@ def script_runs(text: str) -> list[tuple[str, str]]:
     punctuation, so the English tokenizer sees "isn't" and "e-mail" in context). Pieces with
     no Han and no Latin letter (punctuation, digits, emoji) are dropped.
     """
+    parts = HAN_SPLIT.split(text)
     out: list[tuple[str, str]] = []
-    pos = 0
-    for m in HAN_RUN.finditer(text):
-        start = m.start()
-        if start > pos:
-            gap = text[pos:start]
-            if _HAS_LATIN.search(gap):
-                out.append(("latin", gap))
-        out.append(("han", m.group()))
-        pos = m.end()
-    if pos < len(text):
-        gap = text[pos:]
-        if _HAS_LATIN.search(gap):
-            out.append(("latin", gap))
+    for i, piece in enumerate(parts):
+        if i % 2:
+            out.append(("han", piece))
+        elif piece and has_latin(piece):
+            out.append(("latin", piece))
     return out
 
 

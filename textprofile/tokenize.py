@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from .config import TokenizeConfig
-from .lang import detect, script_runs
+from .lang import HAN_SPLIT, detect, has_latin
 from .social import split_markup
 
 # Bump when a change here changes tokens for the same config; it is part of the cache key.
@@ -44,6 +44,7 @@ class Tokenizer:
         self._zh = None
         self._en = None
         self._keep_memo: dict[str, bool] = {}
+        self._han_memo: dict[str, tuple[str, ...]] = {}
         # Set by ``parallel.map_chunks`` in a mostly-Chinese corpus: workers leave each Latin run
         # as LATIN_MARK + run and the parent lemmatizes it (``resolve_latin``), so the parent forks
         # the workers without first spending seconds importing spaCy, and loads it once, later,
@@ -170,28 +171,56 @@ class Tokenizer:
         return True
 
     def _tokens(self, text: str) -> list[str]:
+        # One C-level split gives [gap, han run, gap, han run, ..., gap]; Traditional characters
+        # are folded first (the table maps Han to Han only, so the split is the same).
+        parts = HAN_SPLIT.split(text.translate(self._trad))
         out: list[str] = []
-        trad = self._trad
-        for kind, run in script_runs(text):
-            if kind == "han":
-                keep = self._keep_memo
-                for w in self.zh.cut_run(run.translate(trad)):
-                    k = keep.get(w)
-                    if k is None:
-                        if len(keep) >= 100_000:
-                            keep.clear()
-                        k = keep[w] = self._keep_han(w)
-                    if k:
-                        out.append(w)
-            elif self.defer_latin:
-                self._n_deferred += 1
-                out.append(LATIN_MARK + run)
-            else:
-                out.extend(self.en.lemmas(run))
+        gap = parts[0]
+        if gap and has_latin(gap):
+            self._latin(gap, out)
+        if len(parts) == 1:
+            return out
+        memo = self._han_memo
+        it = iter(parts)
+        next(it)
+        for run, gap in zip(it, it):
+            kept = memo.get(run)
+            if kept is None:
+                kept = self._han_tokens(run)
+                if len(memo) >= HAN_MEMO_LIMIT:
+                    memo.clear()
+                memo[run] = kept
+            out.extend(kept)
+            if gap and has_latin(gap):
+                self._latin(gap, out)
         return out
+
+    def _han_tokens(self, run: str) -> tuple[str, ...]:
+        """The kept words of one Han run (jieba words minus stop words and lone characters)."""
+        keep = self._keep_memo
+        kept = []
+        for w in self.zh.cut_run(run):
+            k = keep.get(w)
+            if k is None:
+                if len(keep) >= 100_000:
+                    keep.clear()
+                k = keep[w] = self._keep_han(w)
+            if k:
+                kept.append(w)
+        return tuple(kept)
+
+    def _latin(self, stretch: str, out: list[str]) -> None:
+        if self.defer_latin:
+            self._n_deferred += 1
+            out.append(LATIN_MARK + stretch)
+        else:
+            out.extend(self.en.lemmas(stretch))
 
 
 CHUNK_ROWS = 2000
+# Kept tokens memoised per Han run; dropped whole when full (output does not depend on it).
+# A third of review clauses repeat, so this saves about that share of segmentation.
+HAN_MEMO_LIMIT = 300_000
 LATIN_MARK = "\x00"  # starts a deferred Latin run in a worker's token list (never in a token)
 DEFER_LATIN_SHARE = 0.2
 _DEGREE = frozenset("很挺蛮")

@@ -3,7 +3,7 @@
 jieba's own ``cut`` re-splits every sentence with regexes, rebuilds the prefix DAG as a dict of
 lists and calls ``log`` for every candidate word. ``ChineseSegmenter.cut_run`` takes a run of Han
 characters only (``lang.script_runs`` has already split the text), scores candidates with log
-probabilities precomputed once per process, and memoises whole runs (review clauses repeat a lot).
+probabilities precomputed once per process (``Tokenizer`` memoises whole runs: review clauses repeat).
 Its output is identical to ``jieba.Tokenizer.lcut(run, HMM=True)`` — tests compare the two on real
 reviews — including jieba's HMM for runs of unknown single characters: ``hmm_cut`` is
 ``jieba.finalseg.cut`` with the four-state Viterbi unrolled (same tables, same sums in the same
@@ -21,9 +21,8 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-# Memoised runs per process; the cache is dropped whole when full (output does not depend on it).
-MEMO_LIMIT = 100_000  # HMM pieces
-RUN_MEMO_LIMIT = 300_000  # whole runs: the big saving (a third of review clauses repeat)
+# Memoised HMM pieces per process; the cache is dropped whole when full (output does not depend on it).
+MEMO_LIMIT = 100_000
 PREFIX_ONLY = 1.0
 
 
@@ -235,7 +234,6 @@ class ChineseSegmenter:
             logp, miss = loaded
         self._logp = logp
         self._miss = miss
-        self._memo: dict[str, list[str]] = {}
         self._hmm_memo: dict[str, list[str]] = {}
 
     @property
@@ -261,14 +259,11 @@ class ChineseSegmenter:
         return self._jieba
 
     def cut_run(self, run: str) -> list[str]:
-        """Words of a run of Han characters, exactly as ``jieba.lcut(run, HMM=True)`` gives them."""
-        words = self._memo.get(run)
-        if words is None:
-            words = self._cut(run)
-            if len(self._memo) >= RUN_MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[run] = words
-        return words
+        """Words of a run of Han characters, exactly as ``jieba.lcut(run, HMM=True)`` gives them.
+
+        Not memoised here: ``Tokenizer`` memoises the kept tokens of each run.
+        """
+        return self._cut(run)
 
     def _cut(self, s: str) -> list[str]:
         n = len(s)
@@ -277,29 +272,42 @@ class ChineseSegmenter:
         logp = self._logp
         get = logp.get
         miss = self._miss
+        # Best route from the right, as jieba's calc: score[i] is the best log probability of
+        # s[i:], nxt[i] the end of its first word. A character that is no word (or only a
+        # prefix of words) scores ``miss`` when no dictionary word starts there.
         score = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
-        for idx in range(n - 1, -1, -1):
-            best = -math.inf
-            bx = -1
-            i = idx
+        p = get(s[n - 1])
+        score[n - 1] = p if p is not None and p < 0.0 else miss
+        nxt[n - 1] = n
+        for idx in range(n - 2, -1, -1):
+            after = score[idx + 1]
             p = get(s[idx])
+            if p is None:  # not even a prefix: the lone character
+                score[idx] = miss + after
+                nxt[idx] = idx + 1
+                continue
+            if p < 0.0:
+                best = p + after
+                end = idx + 1
+            else:  # a prefix only: the fallback, unless a longer word starts here (end < 0)
+                best = miss + after
+                end = -(idx + 1)
+            j = idx + 2
+            p = get(s[idx:j])
             while p is not None:
                 if p < 0.0:
-                    sc = p + score[i + 1]
+                    sc = p + score[j]
                     # jieba takes max over (score, end) tuples: ties go to the longer word
-                    if sc >= best:
+                    if sc >= best or end < 0:
                         best = sc
-                        bx = i
-                i += 1
-                if i >= n:
+                        end = j
+                if j >= n:
                     break
-                p = get(s[idx : i + 1])
-            if bx < 0:
-                best = miss + score[idx + 1]
-                bx = idx
+                j += 1
+                p = get(s[idx:j])
             score[idx] = best
-            nxt[idx] = bx + 1
+            nxt[idx] = end if end > 0 else -end
         out: list[str] = []
         buf = ""
         x = 0
