@@ -145,6 +145,8 @@ def test_capitalised_words_get_the_lower_case_lemma(tok):
     assert tok.tokenize("Batteries died.")[1] == tok.tokenize("batteries died.")[1] == ["battery", "die"]
 
 
-def test_phrases_are_refused_until_implemented():
-    with pytest.raises(ConfigError, match="phrase"):
-        Tokenizer(TokenizeConfig(phrases=True))
+def test_phrases_are_a_corpus_pass_not_a_per_text_change(tok):
+    # phrases need counts over the whole corpus (tokenize_corpus, tests/test_phrases.py), so one
+    # text's tokens are the same with the setting on or off
+    t = Tokenizer(TokenizeConfig(phrases=True, phrase_min_count=1, phrase_threshold=0.1))
+    assert t.tokenize("电池 battery life 不行") == tok.tokenize("电池 battery life 不行")

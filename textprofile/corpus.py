@@ -3,7 +3,8 @@
 Memory stays flat: comments are read in record batches (``ParquetFile.iter_batches``), tokenized
 chunk by chunk (in worker processes when ``jobs`` > 1) and appended to a ``ParquetWriter``; the
 output is written to a temporary file and renamed into place. Row groups are cut at fixed row
-counts, so the file is byte-identical for any ``jobs``.
+counts, so the file is byte-identical for any ``jobs``. With ``config.phrases`` the written file
+is then read twice more by ``phrases.detect_phrases`` (learn bigrams, join them) and replaced.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ TOKENS = "tokens.parquet"
 COMMENTS = "comments.parquet"
 ROW_GROUP_ROWS = 16_000  # a multiple of CHUNK_ROWS; bounds the rows buffered before a write
 LANG_KEYS = ("zh", "en", "mixed", "other", "empty")
+
+
+def tokens_schema():
+    """The Arrow schema of tokens.parquet: comment_id, lang, tokens list<string>."""
+    import pyarrow as pa
+
+    return pa.schema([("comment_id", pa.string()), ("lang", pa.string()), ("tokens", pa.list_(pa.string()))])
 
 
 def _resources(config: TokenizeConfig) -> dict[str, str]:
@@ -47,10 +55,12 @@ def cache_key(config: TokenizeConfig) -> str:
     """Hash of the config, the tokenizer version and the contents of every word list used."""
     from .tokenize import TOKENIZER_VERSION
 
-    blob = json.dumps(
-        {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config)},
-        sort_keys=True, ensure_ascii=False, default=str,
-    )
+    parts = {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config)}
+    if config.phrases:  # only then, so corpora tokenized without phrases keep their key
+        from .phrases import MAX_VOCAB_SIZE, PHRASES_VERSION
+
+        parts["phrases"] = {"version": PHRASES_VERSION, "max_vocab_size": MAX_VOCAB_SIZE}
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -103,6 +113,10 @@ def tokenize_corpus(
     from .tokenize import CHUNK_ROWS, Tokenizer
 
     corpus_dir = Path(corpus_dir)
+    if config.phrases:
+        from .phrases import check_config
+
+        check_config(config)
     src = corpus_dir / COMMENTS
     if not src.is_file():
         raise NotFoundError(f"{src} not found — run: textprofile load EXPORT --name {corpus_dir.name}")
@@ -124,7 +138,7 @@ def tokenize_corpus(
     jobs = resolve_jobs(jobs)
     if total < 2 * CHUNK_ROWS:
         jobs = 1  # starting workers would cost more than it saves
-    schema = pa.schema([("comment_id", pa.string()), ("lang", pa.string()), ("tokens", pa.list_(pa.string()))])
+    schema = tokens_schema()
     counts = dict.fromkeys(LANG_KEYS, 0)
     n_rows = n_tokens = n_empty = 0
 
@@ -180,6 +194,14 @@ def tokenize_corpus(
         if buf_ids or n_rows == 0:
             flush()
 
+    phrases = None
+    if config.phrases:
+        # a second and third streaming pass: learn bigrams over the whole corpus, then join them
+        from .phrases import detect_phrases
+
+        phrases = detect_phrases(corpus_dir / TOKENS, config, progress)
+        n_tokens -= phrases["joined"]
+
     info = {
         "config": json.loads(json.dumps(config.to_dict())),  # tuples as lists, as stored
         "config_hash": config.hash(),
@@ -192,6 +214,8 @@ def tokenize_corpus(
         "jobs": jobs,
         "seconds": round(time.perf_counter() - started, 3),
     }
+    if phrases is not None:
+        info["phrases"] = phrases
     try:
         read_manifest(corpus_dir)
         update_manifest(corpus_dir, "tokenize", info)

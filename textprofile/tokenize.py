@@ -31,13 +31,9 @@ class Tokenizer:
         from .stopwords import build_stopwords
         from .zh import load_trad_map
 
+        # config.phrases is a corpus-level pass (phrases.py, run by tokenize_corpus): it needs
+        # counts over every comment, so one text's tokens are the same with it on or off
         self.config = config if config is not None else TokenizeConfig()
-        if self.config.phrases:
-            from .errors import ConfigError
-
-            raise ConfigError(
-                "phrase detection (TokenizeConfig.phrases) is not implemented yet — leave it off"
-            )
         self.stopwords = build_stopwords(tuple(self.config.stopword_files))
         self.keep_single_han = frozenset(self.config.keep_single_han)
         self._trad = load_trad_map()

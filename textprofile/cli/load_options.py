@@ -39,13 +39,33 @@ MaxTextChars = Annotated[int, typer.Option("--max-text-chars", help="Quarantine 
 UserDict = Annotated[list[str] | None, typer.Option("--user-dict", help="jieba user dictionary file (repeatable).", rich_help_panel=_TOK)]
 Stopwords = Annotated[list[str] | None, typer.Option("--stopwords", help="Extra stop-word list file, one word a line (repeatable).", rich_help_panel=_TOK)]
 Jobs = Annotated[int | None, typer.Option("--jobs", help="Tokenizer processes (default: all cores).", rich_help_panel=_TOK)]
+Phrases = Annotated[bool, typer.Option("--phrases/--no-phrases", help="Join frequent English word pairs into one token (battery_life), learned from the corpus.", rich_help_panel=_TOK)]
+PhraseMinCount = Annotated[int, typer.Option("--phrase-min-count", metavar="N", help="Phrases: ignore word pairs seen fewer than N times (at least 1).", rich_help_panel=_TOK)]
+PhraseThreshold = Annotated[float, typer.Option("--phrase-threshold", metavar="X", help="Phrases: gensim's score a pair must pass (above 0; higher, fewer phrases).", rich_help_panel=_TOK)]
+
+
+def tokenize_config(options: dict[str, Any]):
+    """The TokenizeConfig of the tokenizing options in ``options`` (a command's ``locals()``)."""
+    from ..config import TokenizeConfig
+    from ..phrases import check_config
+
+    config = TokenizeConfig(
+        user_dicts=tuple(options.get("user_dict") or ()),
+        stopword_files=tuple(options.get("stopwords") or ()),
+        keep_single_han=tuple(options.get("keep_single") or ()),
+        phrases=bool(options.get("phrases", False)),
+        phrase_min_count=options.get("phrase_min_count", TokenizeConfig.phrase_min_count),
+        phrase_threshold=options.get("phrase_threshold", TokenizeConfig.phrase_threshold),
+    )
+    check_config(config)  # even with --no-phrases: a bad value given is a mistake to report
+    return config
 
 
 def configs_from_options(options: dict[str, Any]):
     """Check the load/tokenize options (a command's ``locals()``) and build their configs."""
     import dataclasses
 
-    from ..config import LoadConfig, TokenizeConfig
+    from ..config import LoadConfig
     from ..errors import ConfigError
     from ..workspace import check_name
 
@@ -59,6 +79,4 @@ def configs_from_options(options: dict[str, Any]):
     values = {f.name: options[f.name] for f in dataclasses.fields(LoadConfig) if f.name in options}
     if values.get("channel"):
         values["channel"] = values["channel"].strip().lower()
-    tok = TokenizeConfig(user_dicts=tuple(options.get("user_dict") or ()),
-                         stopword_files=tuple(options.get("stopwords") or ()))
-    return LoadConfig(**values), tok
+    return LoadConfig(**values), tokenize_config(options)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from . import load_options as O
 from .common import (
     DebugOpt,
     HomeOpt,
@@ -25,6 +26,9 @@ def register(app: typer.Typer) -> None:
         user_dict: Annotated[list[str] | None, typer.Option("--user-dict", help="jieba user dictionary file: 'word [freq] [tag]' lines (repeatable).")] = None,
         stopwords: Annotated[list[str] | None, typer.Option("--stopwords", help="Extra stop-word file, UTF-8, one word a line (repeatable).")] = None,
         keep_single: Annotated[list[str] | None, typer.Option("--keep-single", help="A single Han character to keep as a token, e.g. 书 (repeatable).")] = None,
+        phrases: O.Phrases = False,
+        phrase_min_count: O.PhraseMinCount = 20,
+        phrase_threshold: O.PhraseThreshold = 10.0,
         jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Re-tokenize even when tokens.parquet is up to date.")] = False,
         json_out: JsonOpt = False,
@@ -32,16 +36,11 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Tokenize a loaded corpus: jieba for Chinese, spaCy lemmas for English; cached by config."""
-        from ..config import TokenizeConfig
         from ..tokenize import tokenize_corpus
         from ..workspace import Workspace
 
+        config = O.tokenize_config(locals())
         corpus = Workspace.resolve(home).require_corpus(name)
-        config = TokenizeConfig(
-            user_dicts=tuple(user_dict or ()),
-            stopword_files=tuple(stopwords or ()),
-            keep_single_han=tuple(keep_single or ()),
-        )
         with progress_bar(not json_out) as progress:
             result = tokenize_corpus(corpus, config, jobs=jobs, progress=progress, force=force)
         if json_out:
@@ -49,7 +48,12 @@ def register(app: typer.Typer) -> None:
             return
         langs = ", ".join(f"{k} {v}" for k, v in result["langs"].items() if v)
         state = "up to date (reused)" if result["cached"] else f"written in {result['seconds']:.1f} s"
-        stderr_console().print(
+        console = stderr_console()
+        console.print(
             f"{corpus / 'tokens.parquet'}: {result['rows']} comments, {result['tokens']} tokens, "
             f"{result['empty']} with no tokens; {langs}; {state}"
         )
+        ph = result.get("phrases")
+        if ph:
+            top = ", ".join(p for p, _, _ in ph["top"][:10]) or "none"
+            console.print(f"phrases: {ph['learned']} learned, {ph['joined']} pairs joined; most frequent: {top}")
