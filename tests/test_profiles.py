@@ -17,6 +17,7 @@ from textprofile.profiles import (
     normalise,
     pool_tokens,
     pooled_interests,
+    word_shares,
 )
 
 
@@ -51,6 +52,22 @@ def test_mean_interests_is_length_and_recency_weighted():
     assert out[1] == pytest.approx([0.25, 0.75])  # no tokens at all: the prior
     out = mean_interests(theta, n_tokens, codes, 2, np.array([1.0, 3.0, 1.0, 1.0]), prior=np.ones(2))
     assert out[0] == pytest.approx([0.5, 0.5])
+
+
+def test_word_shares_take_the_prior_out_of_fold_in_mixtures():
+    from textprofile.topics.base import fold_in
+
+    phi = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]]) + 1e-9
+    phi /= phi.sum(axis=1, keepdims=True)
+    alpha = np.array([0.5, 0.5])
+    X = sparse.csr_matrix(np.array([[2, 1, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]))
+    theta = fold_in(X, phi, alpha, 50)
+    assert theta[0, 0] == pytest.approx(3.5 / 4, abs=1e-6)  # three words of topic 0, smoothed
+    shares = word_shares(theta, np.array([3, 2, 0]), alpha)
+    np.testing.assert_allclose(shares[0], [1.0, 0.0], atol=1e-6)  # all its words are topic 0
+    np.testing.assert_allclose(shares[1], [0.5, 0.5], atol=1e-6)
+    np.testing.assert_allclose(shares[2], theta[2])  # no tokens: the prior mean stays
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
 
 
 def test_pooled_interests_recovers_a_planted_mixture():

@@ -8,11 +8,13 @@ Two ways to get a customer's mixture (compared on benchmarks/bench_recovery.py):
 - ``mean``: the length-weighted (n_tokens x recency weight) mean of the per-comment mixtures in
   ``doc_topics.parquet``. Each short comment's mixture carries its own prior smoothing, which the
   mean keeps.
-- ``comment`` (the default): the same mean with every comment weighted equally (x recency), so a
-  customer's interests are "what share of their comments is about each topic". Measured on
-  benchmarks/bench_recovery.py it recovers the dominant interest far better than length weighting
-  (K=20: 0.795 vs 0.533), because one long comment (a hotel story) no longer outweighs ten
-  short ones.
+- ``comment`` (the default): every comment weighted equally (x recency), each contributing the
+  share of its words the model gives each topic (``word_shares``: its mixture with the prior's
+  pseudo-counts taken out, so a three-word comment is not 40% prior smoothing spread over every
+  topic). A customer's interests are then "what their comments are about, comment by comment".
+  Measured on benchmarks/bench_recovery.py it recovers the dominant interest far better than
+  length weighting, because one long comment (a hotel story) no longer outweighs ten short ones;
+  see the README for the figures.
 
 Recency decay: a comment ``d`` days older than the as-of time weighs ``0.5 ** (d / half_life)``.
 Weights are scaled so each customer's newest comment weighs 1, which keeps a customer's evidence
@@ -93,6 +95,22 @@ def pooled_interests(
 
     pooled = pool_rows(X, codes, n_customers, weights)
     return fold_in(pooled, topic_word, alpha, iterations)
+
+
+def word_shares(theta: np.ndarray, n_tokens: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """(n, K) share of each comment's in-vocabulary words assigned to each topic.
+
+    The fold-in's mixture is ``theta = (alpha + expected topic counts) / (n_tokens + sum(alpha))``
+    (``topics.base.fold_in``), so ``theta * (n_tokens + sum(alpha)) - alpha`` recovers the expected
+    counts; they are normalised per comment. Rows with no tokens (or nothing left) keep ``theta``.
+    """
+    theta = np.asarray(theta, dtype=np.float64)
+    alpha = np.asarray(alpha, dtype=np.float64)
+    n = np.asarray(n_tokens, dtype=np.float64)
+    counts = np.clip(theta * (n + alpha.sum())[:, None] - alpha[None, :], 0.0, None)
+    total = counts.sum(axis=1, keepdims=True)
+    ok = (n[:, None] > 0) & (total > 0)
+    return np.where(ok, counts / np.where(total > 0, total, 1.0), theta)
 
 
 def mean_interests(

@@ -60,6 +60,7 @@ def customer_profiles(
         pool_rows,
         pooled_interests,
         tfidf_top_terms,
+        word_shares,
     )
     beh = behaviour(own, as_of, own["lang"])
     ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
@@ -75,7 +76,8 @@ def customer_profiles(
         dt = doc_topics.set_index("comment_id").reindex(own["comment_id"].to_numpy())
         theta = dt[cols].to_numpy(dtype=np.float64, na_value=0.0)
         ntok = dt["n_tokens"].to_numpy(dtype=np.float64, na_value=0.0)
-        if config.method == "comment":  # every modelled comment counts once
+        if config.method == "comment":  # every modelled comment counts once, by its words' topics
+            theta = word_shares(theta, ntok, fm.alpha)
             ntok = (ntok > 0).astype(np.float64)
         shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
     else:
