@@ -89,7 +89,7 @@ def render_fit(result: dict) -> None:
 
     console = stderr_console()
     if result["sweep"]:
-        t = Table(title="K sweep (pick: highest NPMI x diversity)")
+        t = Table(title="K sweep (pick: highest NPMI)")
         for c in ("K", "NPMI", "diversity", "NPMI x diversity"):
             t.add_column(c, justify="right")
         for r in result["sweep"]:
