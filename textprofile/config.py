@@ -86,8 +86,9 @@ class ProfileConfig(_Config):
 
     half_life_days: float | None = None
     as_of: str | None = None  # ISO date; default the latest timestamp in the corpus
-    # "mean" (length-weighted mean of comment mixtures) or "pooled" (fold-in of pooled tokens):
-    # equal within noise on the recovery benchmarks, and "mean" is ~10x cheaper (see README)
+    # "comment" (each comment counts once, by the topic shares of its words), "mean" (length-
+    # weighted mean of comment mixtures) or "pooled" (fold-in of the customer's pooled tokens);
+    # "comment" recovers interests best on benchmarks/bench_recovery.py (figures in the README)
     method: str = "comment"
     n_keywords: int = 10
     seed: int = DEFAULT_SEED
