@@ -88,3 +88,25 @@ def test_atomic_outputs_get_normal_permissions(tmp_path):
         os.umask(mask)
     assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o755
+
+
+def test_parquet_stream_reads_in_bounded_memory(tmp_path):
+    """Arrow memory in use stays near one row group while a file is read batch by batch."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from textprofile.artifacts import parquet_stream
+
+    path = tmp_path / "big.parquet"
+    text = "x" * 200
+    with pq.ParquetWriter(path, pa.schema([("text", pa.string())]), compression="none") as w:
+        for g in range(30):
+            w.write_table(pa.table({"text": [f"{g}-{i}-{text}" for i in range(5_000)]}))  # ~1 MB a group
+    base = pa.total_allocated_bytes()
+    peak = 0
+    rows = 0
+    for batch in parquet_stream(path).iter_batches(batch_size=2_000, columns=["text"]):
+        rows += batch.num_rows
+        peak = max(peak, pa.total_allocated_bytes() - base)
+    assert rows == 150_000
+    assert peak < 8 * 2**20  # the file holds ~32 MB of text; pre-buffering kept all of it

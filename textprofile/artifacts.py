@@ -46,6 +46,18 @@ def dumps_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n"
 
 
+def parquet_stream(path: str | os.PathLike):
+    """A ``pyarrow.parquet.ParquetFile`` for reading once, batch by batch, in bounded memory.
+
+    pyarrow's default ``pre_buffer=True`` keeps every column chunk it has read buffered for the
+    life of the ``ParquetFile``: ``iter_batches`` over a 2-million-row comments.parquet held
+    440 MB of text by the end. Without pre-buffering the Arrow memory in use stays flat.
+    """
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path, pre_buffer=False)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` if the block succeeds."""

@@ -108,7 +108,14 @@ def tokenize_corpus(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .artifacts import atomic_path, read_manifest, sha256_file, update_manifest, write_manifest
+    from .artifacts import (
+        atomic_path,
+        parquet_stream,
+        read_manifest,
+        sha256_file,
+        update_manifest,
+        write_manifest,
+    )
     from .parallel import map_chunks, resolve_jobs
     from .tokenize import CHUNK_ROWS, Tokenizer
 
@@ -128,7 +135,7 @@ def tokenize_corpus(
             return {**prev, "cached": True}
 
     started = time.perf_counter()
-    pf = pq.ParquetFile(src)
+    pf = parquet_stream(src)
     missing = {"comment_id", "text"} - set(pf.schema_arrow.names)
     if missing:
         raise ColumnError(

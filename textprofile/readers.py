@@ -307,10 +307,11 @@ def _rows_frame(cols: list[str], rows: list[tuple]) -> Any:
 def read_parquet_chunks(info: FileInfo) -> Iterator[RawChunk]:
     """Chunks of a Parquet file, every column rendered as strings."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from .artifacts import parquet_stream
 
     try:
-        pf = pq.ParquetFile(info.path)
+        pf = parquet_stream(info.path)
     except (pa.ArrowInvalid, OSError) as e:
         raise InputFileError(f"{info.path}: not a readable Parquet file ({e})") from None
     row = 1

@@ -206,19 +206,20 @@ def _encode_lists(list_array, value_set, n_terms: int):
 
 def iter_token_batches(tokens_path: str | Path, batch_rows: int = BATCH_ROWS):
     """The ``tokens`` column of ``tokens.parquet`` as pyarrow list arrays of ``batch_rows`` rows."""
-    import pyarrow.parquet as pq
+    from .artifacts import parquet_stream
 
-    pf = pq.ParquetFile(tokens_path)
+    pf = parquet_stream(tokens_path)
     for rb in pf.iter_batches(batch_size=batch_rows, columns=["tokens"]):
         yield rb.column(0)
 
 
 def encode_tokens_file(tokens_path: str | Path, vocab: Vocab, batch_rows: int = BATCH_ROWS):
     """Return ``(comment_ids, X)``: every row's comment_id and its (n, V) int32 CSR counts."""
-    import pyarrow.parquet as pq
     from scipy import sparse
 
-    pf = pq.ParquetFile(tokens_path)
+    from .artifacts import parquet_stream
+
+    pf = parquet_stream(tokens_path)
     value_set = vocab._value_set()
     ids: list[np.ndarray] = []
     mats = []
