@@ -1,5 +1,6 @@
 """Phrase detection (``TokenizeConfig.phrases``): Latin neighbours only, thresholds from the
-config, byte-identical output, cache invalidation and the CLI flags."""
+config, byte-identical output, cache invalidation, the CLI flags, the saved phrase table
+(phrases.json) and ``update`` joining new comments with it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from textprofile.artifacts import read_manifest, write_manifest
+from textprofile.artifacts import read_manifest, sha256_file, write_manifest
 from textprofile.config import TokenizeConfig
 from textprofile.corpus import ROW_GROUP_ROWS, cache_key
-from textprofile.errors import ConfigError
-from textprofile.phrases import is_latin, join_tokens, latin_runs
+from textprofile.errors import ConfigError, StateError
+from textprofile.phrases import PHRASES_FILE, is_latin, join_tokens, latin_runs, learn
 from textprofile.tokenize import CHUNK_ROWS, tokenize_corpus
 
 # Made-up filler words (consonant-vowel-consonant-vowel): many distinct words, as in real text,
@@ -121,19 +122,70 @@ def test_latin_runs_and_join_helpers():
     assert not any(map(is_latin, ["mp3", "#tag", "电池", "battery_life", "", "-x"]))
     assert latin_runs(["a", "b", "电池", "c", "#t", "d", "e"]) == [["a", "b"], ["c"], ["d", "e"]]
 
-    class Frozen:  # the part of FrozenPhrases join_tokens uses
-        def analyze_sentence(self, run):
-            i = 0
-            while i < len(run):
-                if run[i:i + 2] == ["battery", "life"]:
-                    yield "battery_life", 99.0
-                    i += 2
-                else:
-                    yield run[i], None
-                    i += 1
-
-    assert join_tokens(Frozen(), ["battery", "电池", "life", "battery", "life"]) == (
+    grams = {"battery_life": 9.0, "life_span": 9.0}
+    assert join_tokens(grams, ["battery", "电池", "life", "battery", "life"]) == (
         ["battery", "电池", "life", "battery_life"], 1)
+    # greedy, left to right: once joined, "life" does not pair again with "span"
+    assert join_tokens(grams, ["battery", "life", "span", "mp3", "life", "span"]) == (
+        ["battery_life", "span", "mp3", "life_span"], 2)
+
+
+def _gensim_join(frozen, tokens):
+    """The reference: each run of Latin tokens through gensim's own ``analyze_sentence``."""
+    out, run, joined = [], [], 0
+
+    def flush():
+        nonlocal joined
+        for word, score in frozen.analyze_sentence(run):
+            out.append(word)
+            joined += score is not None
+        run.clear()
+
+    for t in tokens:
+        if is_latin(t):
+            run.append(t)
+        else:
+            flush()
+            out.append(t)
+    flush()
+    return out, joined
+
+
+def test_join_tokens_matches_gensim_frozen_phrases(phrased):
+    from gensim.models.phrases import Phrases
+
+    rng = random.Random(3)
+    words, core = _FILLER[:300], _FILLER[300:330]
+    # planted chains of 2-4 words from a small set, so that overlapping phrases (a b c with both
+    # a_b and b_c learned) are common; filler words and non-Latin tokens between them
+    chains = [[rng.choice(core) for _ in range(rng.randint(2, 4))] for _ in range(25)]
+
+    def sentence():
+        out = []
+        for _ in range(rng.randint(0, 6)):
+            r = rng.random()
+            out.extend(rng.choice(chains) if r < 0.4 else [rng.choice(words)] if r < 0.9
+                       else [rng.choice(["电池", "mp3", "#tag"])])
+        return out
+
+    sentences = [sentence() for _ in range(3000)]
+    model = Phrases(min_count=2, threshold=1.0, delimiter="_", scoring="default")
+    model.add_vocab(run for toks in sentences for run in latin_runs(toks))
+    frozen = model.freeze()
+    grams = frozen.phrasegrams
+    assert len(grams) > 20
+    assert sum(f"{a}_{b}" in grams and f"{b}_{c}" in grams
+               for toks in sentences for a, b, c in zip(toks, toks[1:], toks[2:])) > 1000
+    joined = 0
+    for toks in sentences:
+        got = join_tokens(frozen.phrasegrams, toks)
+        assert got == _gensim_join(frozen, toks), toks
+        joined += got[1]
+    assert joined > 1000
+    # and the corpus rewrite: the tokens without phrases, joined by gensim, are the tokens with them
+    _, off, on, _, root = phrased
+    frozen, _ = learn(root / "off" / "tokens.parquet", TokenizeConfig(**PHRASED))
+    assert [_gensim_join(frozen, toks)[0] for toks in off] == on
 
 
 def test_thresholds_from_the_config_change_the_result(tmp_path, phrased):
@@ -160,12 +212,30 @@ def test_invalid_settings_raise_config_errors(tmp_path):
         tokenize_corpus(tmp_path / "c", TokenizeConfig(phrases=True, phrase_threshold=0))
 
 
+def test_phrase_table_is_saved_and_checksummed(phrased):
+    _, _, _, res, root = phrased
+    path = root / "on" / PHRASES_FILE
+    table = json.loads(path.read_text(encoding="utf-8"))
+    assert table["delimiter"] == "_" and table["min_count"] == 5 and table["threshold"] == 2.0
+    grams = table["phrasegrams"]
+    assert len(grams) == res["phrases"]["learned"] and list(grams) == sorted(grams)
+    assert {"battery_life", "customer_service"} <= set(grams)
+    assert all(s > 2.0 for s in grams.values())
+    assert {p: round(grams[p], 3) for p, _, _ in res["phrases"]["top"]} == \
+        {p: s for p, _, s in res["phrases"]["top"]}
+    assert read_manifest(root / "on")["files"][PHRASES_FILE] == sha256_file(path)
+    assert not (root / "off" / PHRASES_FILE).exists()
+    assert PHRASES_FILE not in read_manifest(root / "off")["files"]
+
+
 def test_same_bytes_across_runs(phrased):
     root = phrased[4]
     before = (root / "on" / "tokens.parquet").read_bytes()
+    table = (root / "on" / PHRASES_FILE).read_bytes()
     again = tokenize_corpus(root / "on", TokenizeConfig(**PHRASED), jobs=1, force=True)
     assert again["cached"] is False
     assert (root / "on" / "tokens.parquet").read_bytes() == before
+    assert (root / "on" / PHRASES_FILE).read_bytes() == table
 
 
 def test_same_bytes_across_jobs(tmp_path):
@@ -199,10 +269,14 @@ def test_phrase_settings_invalidate_the_cache(tmp_path):
     assert tokenize_corpus(d, TokenizeConfig(), jobs=1)["cached"] is False
     assert tokenize_corpus(d, cfg, jobs=1)["cached"] is False
     assert tokenize_corpus(d, cfg, jobs=1)["cached"] is True
+    (d / PHRASES_FILE).unlink()  # a corpus tokenized before phrase tables were saved: not reused
+    assert tokenize_corpus(d, cfg, jobs=1)["cached"] is False and (d / PHRASES_FILE).is_file()
     assert tokenize_corpus(d, TokenizeConfig(**{**PHRASED, "phrase_min_count": 6}), jobs=1)["cached"] is False
     off = tokenize_corpus(d, TokenizeConfig(), jobs=1)
     assert off["cached"] is False and "phrases" not in off
     assert not any("_" in t for toks in tokens_of(d) for t in toks)
+    # re-tokenizing without phrases removes the table, and the manifest no longer lists it
+    assert not (d / PHRASES_FILE).exists() and PHRASES_FILE not in read_manifest(d)["files"]
 
 
 def test_cli_flags_and_their_validation(workspace):
@@ -232,3 +306,101 @@ def test_cli_flags_and_their_validation(workspace):
         assert r.exit_code == 1, r.output
         assert "--phrase-threshold" in r.output and "Traceback" not in r.output
         assert not workspace.corpus_dir("x").exists()
+
+
+# --- update on a corpus tokenized with phrases ---------------------------------------------
+
+
+def _write_export(path, texts, first: int = 0) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["customer_id", "text", "time"])
+        for i, t in enumerate(texts, start=first):
+            w.writerow([f"c{i % 40:02d}", t, f"2024-01-{1 + i % 28:02d}T10:00:00"])
+
+
+@pytest.fixture(scope="module")
+def phrased_ws(tmp_path_factory):
+    """A workspace whose corpus "p" was loaded with phrases on, fitted and profiled."""
+    from textprofile.config import FitConfig, LoadConfig, ProfileConfig
+    from textprofile.pipeline.fit import fit
+    from textprofile.pipeline.load import load
+    from textprofile.pipeline.profile import build_profiles
+    from textprofile.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("phrased_ws")
+    ws = Workspace.resolve(root / "ws")
+    _write_export(root / "base.csv", texts_for(400))
+    load([root / "base.csv"], "p", LoadConfig(), ws, tokenize_config=TokenizeConfig(**PHRASED), jobs=1)
+    fit("p", FitConfig(topics=3, seed=0, iterations=50, workers=1), ws)
+    build_profiles("p", ProfileConfig(), ws)
+    new = ["my battery life is short", "battery life and customer service", "新的 battery life 电池"]
+    _write_export(root / "new.csv", new, first=1000)
+    return ws, root
+
+
+def _copy(ws, dest):
+    import shutil
+
+    from textprofile.workspace import Workspace
+
+    shutil.copytree(ws.root, dest)
+    return Workspace.resolve(dest)
+
+
+def test_update_joins_the_corpus_phrases_in_new_comments(phrased_ws, tmp_path):
+    from textprofile.pipeline.update import update
+
+    ws0, root = phrased_ws
+    ws = _copy(ws0, tmp_path / "ws")
+    d = ws.corpus_dir("p")
+    table = (d / PHRASES_FILE).read_bytes()
+    n_old = pq.read_metadata(d / "tokens.parquet").num_rows
+    res = update("p", [root / "new.csv"], ws)
+    assert res["comments_added"] == 3
+    new = tokens_of(d)[n_old:]
+    assert new[0] == ["battery_life", "short"]
+    assert new[1] == ["battery_life", "customer_service"]
+    assert "battery_life" in new[2] and "battery" not in new[2]
+    # not relearned: the table is unchanged and still matches the (rewritten) manifest
+    assert (d / PHRASES_FILE).read_bytes() == table
+    assert read_manifest(d)["files"][PHRASES_FILE] == sha256_file(d / PHRASES_FILE)
+
+
+def test_reload_without_phrases_drops_the_table(phrased_ws, tmp_path):
+    from textprofile.config import LoadConfig
+    from textprofile.pipeline.load import load
+
+    ws0, root = phrased_ws
+    ws = _copy(ws0, tmp_path / "ws")
+    load([root / "new.csv"], "p", LoadConfig(), ws, tokenize_config=TokenizeConfig(), jobs=1)
+    assert not (ws.corpus_dir("p") / PHRASES_FILE).exists()
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "missing"])
+def test_update_with_a_bad_phrase_table_names_the_fix(phrased_ws, tmp_path, damage):
+    from typer.testing import CliRunner
+
+    from textprofile.cli.app import app
+    from textprofile.pipeline.update import update
+
+    ws0, root = phrased_ws
+    ws = _copy(ws0, tmp_path / "ws")
+    d = ws.corpus_dir("p")
+    path = d / PHRASES_FILE
+    if damage == "corrupt":
+        path.write_text(path.read_text(encoding="utf-8").replace("battery_life", "battery_lifx"), encoding="utf-8")
+    else:
+        path.unlink()
+    before = {f: (d / f).read_bytes() for f in ("comments.parquet", "tokens.parquet", "manifest.json")}
+    with pytest.raises(StateError, match="tokenize p --force"):
+        update("p", [root / "new.csv"], ws)
+    r = CliRunner().invoke(app, ["update", "p", str(root / "new.csv"), "--home", str(ws.root)])
+    assert r.exit_code == 1, r.output
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert len(lines) == 1 and PHRASES_FILE in lines[0]
+    assert "textprofile tokenize p --force --phrases --phrase-min-count 5 --phrase-threshold 2.0" in lines[0]
+    assert "Traceback" not in r.output
+    assert {f: (d / f).read_bytes() for f in before} == before  # nothing was written

@@ -4,7 +4,8 @@ Memory stays flat: comments are read in record batches (``ParquetFile.iter_batch
 chunk by chunk (in worker processes when ``jobs`` > 1) and appended to a ``ParquetWriter``; the
 output is written to a temporary file and renamed into place. Row groups are cut at fixed row
 counts, so the file is byte-identical for any ``jobs``. With ``config.phrases`` the written file
-is then read twice more by ``phrases.detect_phrases`` (learn bigrams, join them) and replaced.
+is then read twice more by ``phrases.detect_phrases`` (learn bigrams, join them) and replaced,
+and the learned phrase table is saved beside it as ``phrases.json`` (removed when phrases are off).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .config import TokenizeConfig
 from .errors import ColumnError, IntegrityError, NotFoundError
+from .phrases import PHRASES_FILE as PHRASES
 
 TOKENS = "tokens.parquet"
 COMMENTS = "comments.parquet"
@@ -76,6 +78,8 @@ def _cached(corpus_dir: Path, key: str, input_sha: str) -> dict | None:
         return None
     try:
         verify_file(corpus_dir, TOKENS, manifest)
+        if (prev.get("config") or {}).get("phrases"):
+            verify_file(corpus_dir, PHRASES, manifest)  # update joins new comments with it
     except IntegrityError:
         return None
     return prev
@@ -206,8 +210,10 @@ def tokenize_corpus(
         # a second and third streaming pass: learn bigrams over the whole corpus, then join them
         from .phrases import detect_phrases
 
-        phrases = detect_phrases(corpus_dir / TOKENS, config, progress)
+        phrases = detect_phrases(corpus_dir / TOKENS, config, progress, table_path=corpus_dir / PHRASES)
         n_tokens -= phrases["joined"]
+    else:
+        (corpus_dir / PHRASES).unlink(missing_ok=True)  # a table from an earlier run no longer applies
 
     info = {
         "config": json.loads(json.dumps(config.to_dict())),  # tuples as lists, as stored

@@ -3,10 +3,14 @@
 Two streaming passes over ``tokens.parquet`` (``detect_phrases``): the first counts the unigrams and
 bigrams of Latin-script tokens with gensim's ``Phrases`` (``scoring="default"``, the config's
 ``phrase_min_count`` and ``phrase_threshold``, a bounded ``max_vocab_size``), the second applies the
-frozen model (``FrozenPhrases``) and rewrites the file atomically with the same schema, row order and
-row groups. Only neighbouring Latin tokens are candidates: each token list is cut into maximal runs
-of Latin-letter tokens and gensim sees each run as a sentence, so a Chinese word, a hashtag or a token
-with a digit is never part of a phrase and no pair spans one. Nothing is pickled.
+phrase table (``join_tokens``: a pair joins when ``a_b`` is among the learned phrasegrams, greedy
+left to right, as gensim's ``FrozenPhrases`` does) and rewrites the file atomically with the same
+schema, row order and row groups. Only neighbouring Latin tokens are candidates: each token list is
+cut into maximal runs of Latin-letter tokens and gensim sees each run as a sentence, so a Chinese
+word, a hashtag or a token with a digit is never part of a phrase and no pair spans one.
+
+The full table is saved beside the tokens as ``phrases.json`` (plain JSON, nothing is pickled), so
+``update`` joins the same pairs in new comments (``read_table``); it is not relearned there.
 
 Counts and the file depend only on the input file's rows (read in fixed-size batches), so the same
 tokens give the same bytes whatever ``jobs`` tokenized them.
@@ -14,6 +18,7 @@ tokens give the same bytes whatever ``jobs`` tokenized them.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -29,6 +34,7 @@ DELIMITER = "_"
 MAX_VOCAB_SIZE = 2_000_000
 BATCH_ROWS = 2_000
 TOP_N = 20
+PHRASES_FILE = "phrases.json"
 
 # A word of Latin letters, possibly with inner hyphens or apostrophes (e-mail, o'clock); no digits,
 # no "#" (hashtags), no "_" (gensim's delimiter, so a joined token is never re-split).
@@ -71,33 +77,91 @@ def latin_runs(tokens, test=is_latin) -> list[list[str]]:
     return runs
 
 
-def join_tokens(frozen, tokens, test=is_latin) -> tuple[list[str], int]:
-    """``tokens`` with the phrases of ``frozen`` (a ``FrozenPhrases``) joined; and how many were."""
+def join_tokens(phrasegrams, tokens, test=is_latin) -> tuple[list[str], int]:
+    """``tokens`` with learned phrases joined; and how many pairs were.
+
+    ``phrasegrams`` holds the joined forms (``{"battery_life": score, ...}``; only membership is
+    used). Greedy, left to right, within runs of Latin tokens: a token pairs with the next Latin
+    token when ``a_b`` is a phrasegram, and a joined pair is never joined again, which is what
+    gensim's ``FrozenPhrases.analyze_sentence`` does for bigrams without connector words (its
+    table holds only pairs that passed the threshold).
+    """
     out: list[str] = []
-    run: list[str] = []
     joined = 0
-
-    def flush():
-        nonlocal joined
-        if len(run) < 2:
-            out.extend(run)
-        else:
-            for word, score in frozen.analyze_sentence(run):
-                out.append(word)
-                if score is not None:
-                    joined += 1
-        run.clear()
-
+    prev = None  # a Latin token waiting for its right neighbour
     for t in tokens:
         if test(t):
-            run.append(t)
+            if prev is None:
+                prev = t
+            else:
+                pair = prev + DELIMITER + t
+                if pair in phrasegrams:
+                    out.append(pair)
+                    joined += 1
+                    prev = None
+                else:
+                    out.append(prev)
+                    prev = t
         else:
-            if run:
-                flush()
+            if prev is not None:
+                out.append(prev)
+                prev = None
             out.append(t)
-    if run:
-        flush()
+    if prev is not None:
+        out.append(prev)
     return out, joined
+
+
+def phrase_table(frozen) -> dict:
+    """What ``phrases.json`` holds for a ``FrozenPhrases``: its settings and every phrasegram."""
+    return {
+        "version": PHRASES_VERSION,
+        "delimiter": frozen.delimiter,
+        "scoring": "default",
+        "threshold": float(frozen.threshold),
+        "min_count": int(frozen.min_count),
+        "phrasegrams": {p: float(frozen.phrasegrams[p]) for p in sorted(frozen.phrasegrams)},
+    }
+
+
+def write_table(path, table: dict) -> None:
+    """Write ``table`` to ``path`` atomically, as deterministic JSON (sorted keys)."""
+    from .artifacts import write_json_atomic
+
+    write_json_atomic(path, table)
+
+
+def read_table(corpus_dir, manifest: dict, name: str) -> dict[str, float]:
+    """The phrasegrams saved in ``corpus_dir/phrases.json``, after checking it against ``manifest``.
+
+    Raises a one-line ``StateError`` naming the fix (re-tokenize) when the file is missing, does
+    not match its checksum in the manifest, or is not a phrase table.
+    """
+    from .artifacts import sha256_file
+    from .errors import StateError
+
+    path = Path(corpus_dir) / PHRASES_FILE
+    saved = (manifest.get("tokenize") or {}).get("config") or {}
+    flags = "--phrases" + "".join(  # tokenize does not remember its flags: name the saved ones
+        f" {flag} {saved[key]}" for flag, key in (("--phrase-min-count", "phrase_min_count"),
+                                                 ("--phrase-threshold", "phrase_threshold")) if key in saved)
+    fix = f"run: textprofile tokenize {name} --force {flags}, then textprofile fit {name}"
+    if not path.is_file():
+        raise StateError(f"{path} is missing (corpus {name!r} was tokenized with phrases) — {fix}")
+    expected = (manifest.get("files") or {}).get(PHRASES_FILE)
+    if "files" in manifest and expected is None:
+        raise StateError(f"{path} is not listed in the corpus manifest — {fix}")
+    if expected is not None and sha256_file(path) != expected:
+        raise StateError(f"{path} does not match its checksum in the corpus manifest (corrupted) — {fix}")
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        table = None
+    grams = table.get("phrasegrams") if isinstance(table, dict) else None
+    if (not isinstance(grams, dict) or table.get("delimiter") != DELIMITER
+            or not all(isinstance(k, str) and isinstance(v, (int, float)) for k, v in grams.items())):
+        raise StateError(f"{path} is not a textprofile phrase table — {fix}")
+    return grams
 
 
 def check_config(config: TokenizeConfig) -> None:
@@ -148,8 +212,8 @@ def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
     return frozen, counts
 
 
-def apply(tokens_path, frozen, progress=None, _done0: int = 0, _total=None) -> int:
-    """Rewrite ``tokens_path`` (atomically) with the phrases of ``frozen`` joined; return the joins."""
+def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None) -> int:
+    """Rewrite ``tokens_path`` (atomically) with ``phrasegrams`` joined; return the joins."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -185,7 +249,7 @@ def apply(tokens_path, frozen, progress=None, _done0: int = 0, _total=None) -> i
                 if toks is None:
                     toks = []
                 elif len(toks) > 1:
-                    toks, j = join_tokens(frozen, toks, test)
+                    toks, j = join_tokens(phrasegrams, toks, test)
                     joined += j
                 buf_toks.append(toks)
             n_rows += batch.num_rows
@@ -199,8 +263,11 @@ def apply(tokens_path, frozen, progress=None, _done0: int = 0, _total=None) -> i
     return joined
 
 
-def detect_phrases(tokens_path, config: TokenizeConfig, progress=None) -> dict:
+def detect_phrases(tokens_path, config: TokenizeConfig, progress=None, table_path=None) -> dict:
     """Learn phrases from ``tokens_path`` and rewrite it with them joined; return what to record.
+
+    With ``table_path``, the full phrase table (``phrase_table``) is written there, also when
+    no phrase was found, so a corpus tokenized with phrases always has one.
 
     The result: ``min_count``, ``threshold``, ``learned`` (phrases found), ``top`` (the ``TOP_N``
     most frequent as ``[phrase, bigram count, score]``), ``joined`` (tokens pairs joined in the
@@ -214,9 +281,11 @@ def detect_phrases(tokens_path, config: TokenizeConfig, progress=None) -> dict:
     frozen, counts = learn(tokens_path, config, progress, _total=total)
     joined = 0
     if counts:
-        joined = apply(tokens_path, frozen, progress, _done0=total // 2, _total=total)
+        joined = apply(tokens_path, frozen.phrasegrams, progress, _done0=total // 2, _total=total)
     elif progress is not None:
         progress("phrases", total, total)
+    if table_path is not None:
+        write_table(table_path, phrase_table(frozen))
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
     return {
         "min_count": config.phrase_min_count,

@@ -252,7 +252,7 @@ def _write_quarantine(writer, rows: list[tuple]) -> None:
 
 _DEFAULT_TOKENIZE = TokenizeConfig()
 # What load and tokenize write in corpora/<name>/; anything else there is left alone.
-CORPUS_FILES = ("comments.parquet", "tokens.parquet", "quarantine.csv", "manifest.json")
+CORPUS_FILES = ("comments.parquet", "tokens.parquet", "phrases.json", "quarantine.csv", "manifest.json")
 
 
 def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace,

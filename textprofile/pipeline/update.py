@@ -1,7 +1,8 @@
 """``update``: add new export rows to a corpus and refresh only the touched customers' profiles.
 
 New rows are read with the corpus's saved LoadConfig and column mapping, deduplicated against the
-corpus (same definition as ``load``), tokenized with the corpus's TokenizeConfig, given topic
+corpus (same definition as ``load``), tokenized with the corpus's TokenizeConfig (and, when it
+had phrases on, joined with the corpus's saved ``phrases.json``, not relearned), given topic
 mixtures by the saved model (fold-in, no refit), and appended. Profiles of customers with new
 rows are recomputed from their full histories and patched into a copy of the store, which is then
 swapped in. Applying the same export twice adds nothing the second time.
@@ -108,7 +109,17 @@ def update(
         return result
 
     step("update: tokenize", 0, len(new))
-    langs, tokens = Tokenizer(_tokenize_config(manifest)).tokenize_chunk(list(new["text"]))
+    tokenize_config = _tokenize_config(manifest)
+    grams = None
+    if tokenize_config.phrases:
+        from ..phrases import read_table
+
+        grams = read_table(corpus_dir, manifest, name)  # before any write: a bad table changes nothing
+    langs, tokens = Tokenizer(tokenize_config).tokenize_chunk(list(new["text"]))
+    if grams:
+        from ..phrases import join_tokens
+
+        tokens = [join_tokens(grams, t)[0] for t in tokens]
     step("update: infer", 0, len(new))
     X = fm.encode(tokens)
     n_tok = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
