@@ -189,12 +189,13 @@ def _token_lists(pf, test, progress, done0: int, total: int):
 
 def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
     """Count Latin unigrams/bigrams in ``tokens_path`` and return ``(FrozenPhrases, {phrase: count})``."""
-    import pyarrow.parquet as pq
     from gensim.models.phrases import Phrases
+
+    from .artifacts import parquet_stream
 
     check_config(config)
     test = _LatinTest()
-    pf = pq.ParquetFile(tokens_path)
+    pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
 
     def sentences():
@@ -217,13 +218,13 @@ def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .artifacts import atomic_path
+    from .artifacts import atomic_path, parquet_stream
     from .corpus import ROW_GROUP_ROWS, tokens_schema
 
     tokens_path = Path(tokens_path)
     TOKENS_SCHEMA = tokens_schema()
     test = _LatinTest()
-    pf = pq.ParquetFile(tokens_path)
+    pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
     joined = 0
     done = _done0
