@@ -8,7 +8,7 @@ to the smaller K. Diversity is reported but does not decide: the product NPMI x 
 (Dieng, Ruiz & Blei 2020 compare models of one K with it) falls with K whatever the corpus,
 because more topics share more top words, so it always favoured the smallest K tried: on the
 synthetic customers of benchmarks/bench_recovery.py it chose K=5 for 10 real categories, where
-NPMI peaks at K=15 (sweep table in the README).
+NPMI peaks at K=15 (the sweep is quoted in the README).
 
 To keep the sweep cheap on big corpora it trains on a seeded sample of at most
 ``sweep_max_docs`` documents and for ``sweep_iterations`` iterations (default: half the final
