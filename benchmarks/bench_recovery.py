@@ -19,7 +19,7 @@ depends on its seed, so --fit-seeds fits several and prints their mean. --refere
 a supervised classifier trained on the category labels, as a ceiling for reading the figures.
 
     python benchmarks/bench_recovery.py [--customers 2000] [--alpha 0.5] [--seed 0] [--topics auto,10,20]
-                                        [--fit-seeds 0,1,2] [--reuse-corpus] [--reference]
+                                        [--fit-seeds 0,1,2] [--restarts 3] [--reuse-corpus] [--reference]
 Bars: accuracy >= 0.85, mean TV <= 0.25.
 """
 
@@ -153,6 +153,7 @@ def main() -> None:
     ap.add_argument("--topics", default="auto,10,20", help="comma-separated K values or 'auto'")
     ap.add_argument("--methods", default="comment,mean,pooled")
     ap.add_argument("--reuse-corpus", action="store_true", help="skip load when the corpus is already there")
+    ap.add_argument("--restarts", type=int, default=1, help="fit --restarts (keep the most coherent of N seeds)")
     ap.add_argument("--reference", action="store_true", help="also score a supervised classifier (uses the labels)")
     a = ap.parse_args()
     from textprofile.config import FitConfig, LoadConfig
@@ -185,7 +186,8 @@ def main() -> None:
         rows = []
         for seed in seeds:
             t = time.perf_counter()
-            res = fit(name, FitConfig(topics=None if topics == "auto" else int(topics), seed=seed), ws)
+            res = fit(name, FitConfig(topics=None if topics == "auto" else int(topics), seed=seed,
+                                      restarts=a.restarts), ws)
             t_fit = time.perf_counter() - t
             label = f"{topics}={res['k']}" if topics == "auto" else topics
             for method in a.methods.split(","):

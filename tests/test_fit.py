@@ -144,3 +144,30 @@ def test_corpus_of_very_short_documents_still_fits(workspace):
     write_corpus(workspace.root, "short", docs)
     result = fit("short", FitConfig(topics=2, no_below=2, iterations=50), workspace)
     assert result["n_modelled"] == 40
+
+
+def test_restarts_keep_the_most_coherent_seed(tmp_path):
+    """--restarts fits seeds seed..seed+N-1 and keeps the highest NPMI; the same as fitting that seed."""
+    from textprofile.workspace import Workspace
+
+    docs, labels = planted_docs(200, seed=3)
+    ws = Workspace.resolve(tmp_path / "r")
+    write_corpus(ws.root, "c", docs, labels)
+    res = fit("c", FitConfig(topics=5, no_below=2, seed=5, iterations=20, restarts=3), ws)
+    assert [r["seed"] for r in res["restarts"]] == [5, 6, 7]
+    best = max(res["restarts"], key=lambda r: (r["npmi"], -r["seed"]))
+    assert best["seed"] != 5  # this corpus and seed exercise the choice
+    assert res["model_seed"] == best["seed"]
+    assert res["coherence"] == pytest.approx(best["npmi"], abs=1e-6)
+    with_restarts = (ws.model_dir("c") / "topic_word.npy").read_bytes()
+    assert json.loads((ws.model_dir("c") / "manifest.json").read_text())["restarts"] == res["restarts"]
+    single = fit("c", FitConfig(topics=5, no_below=2, seed=best["seed"], iterations=20), ws)
+    assert single["restarts"] == [] and single["model_seed"] == best["seed"]
+    assert (ws.model_dir("c") / "topic_word.npy").read_bytes() == with_restarts
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+def test_restarts_must_be_a_positive_whole_number(planted, bad):
+    ws, _, _ = planted
+    with pytest.raises(ConfigError, match="--restarts"):
+        fit("planted", FitConfig(topics=3, restarts=bad), ws)

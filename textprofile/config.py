@@ -67,7 +67,7 @@ class FitConfig(_Config):
     """How the vocabulary, topic model and TF-IDF are fitted (``textprofile fit``)."""
 
     engine: str = "tomotopy"
-    topics: int | None = None  # None = auto: sweep k_range and pick by coherence/diversity
+    topics: int | None = None  # None = auto: sweep k_range and pick the K with the highest NPMI
     k_range: tuple[int, ...] = (5, 8, 10, 12, 15, 20, 25, 30)
     seed: int = DEFAULT_SEED
     no_below: int = 5
@@ -78,6 +78,8 @@ class FitConfig(_Config):
     sweep_iterations: int | None = None  # None = half the final fit's iterations
     sweep_max_docs: int | None = 100_000  # the auto sweep trains on a seeded sample this big
     params: dict[str, Any] = field(default_factory=dict)  # engine priors etc., see topics/*_engine.py
+    # fit the final K this many times (seeds seed, seed+1, ...) and keep the most coherent (NPMI)
+    restarts: int = 1
 
 
 @dataclass(frozen=True)

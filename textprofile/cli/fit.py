@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default) or gensim (variational, online update).")] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
+        restarts: Annotated[int, typer.Option("--restarts", min=1, help="Fit K this many times (seeds --seed, --seed+1, ...) and keep the most coherent (highest NPMI).")] = 1,
         workers: Annotated[int, typer.Option("--workers", help="Worker threads (tomotopy); results depend on it, so it is fixed by default.")] = 2,
         k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
         no_below: Annotated[int, typer.Option("--no-below", help="Drop terms in fewer than this many comments.")] = 5,
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
         if ks:
             kwargs["k_range"] = ks
         config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, iterations=iterations,
-                           workers=workers, no_below=no_below, no_above=no_above, **kwargs)
+                           workers=workers, no_below=no_below, no_above=no_above, restarts=restarts, **kwargs)
         ws = Workspace.resolve(home)
         with progress_bar() as progress:
             result = fit(name, config, ws, progress)
@@ -95,6 +96,14 @@ def render_fit(result: dict) -> None:
         for r in result["sweep"]:
             mark = " *" if r["k"] == result["k"] else ""
             t.add_row(f"{r['k']}{mark}", f"{r['npmi']:.3f}", f"{r['diversity']:.3f}", f"{r['tq']:.3f}")
+        console.print(t)
+    if result.get("restarts"):
+        t = Table(title="restarts (pick: highest NPMI)")
+        for c in ("seed", "NPMI", "diversity"):
+            t.add_column(c, justify="right")
+        for r in result["restarts"]:
+            mark = " *" if r["seed"] == result["model_seed"] else ""
+            t.add_row(f"{r['seed']}{mark}", f"{r['npmi']:.3f}", f"{r['diversity']:.3f}")
         console.print(t)
     t = Table(title=f"{result['k']} topics ({result['engine']}) — NPMI {result['coherence']:.3f}, "
                     f"diversity {result['diversity']:.3f}")
