@@ -89,3 +89,14 @@ def test_evaluate_json_with_label_column(corpus):
     assert out["labels"]["nmi"] > 0.95 and out["labels"]["purity"] > 0.95
     res = _run(["evaluate", "cli", "--label-col", "colour", "--home", str(corpus.root)])
     assert res.exit_code == 1 and "cat" in res.stderr
+
+
+def test_corpus_without_is_customer_exits_1_asking_for_a_reload(corpus):
+    import pyarrow.parquet as pq
+
+    path = corpus.root / "corpora" / "cli" / "comments.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["is_customer"]), path)  # as an older version wrote it
+    res = _run(["fit", "cli", *ARGS, "--home", str(corpus.root)])
+    assert res.exit_code == 1
+    assert "is_customer" in res.stderr and "textprofile load" in res.stderr
+    assert "Traceback" not in res.output

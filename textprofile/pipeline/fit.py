@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import artifacts
 from ..config import FitConfig
-from ..errors import ConfigError, StateError
+from ..errors import ColumnError, ConfigError, StateError
 from ..progress import Progress
 from ..workspace import Workspace
 
@@ -52,7 +52,11 @@ def _customer_authored(corpus_dir) -> np.ndarray:
     """Per comments.parquet row (= tokens.parquet row): is the text the customer's own?"""
     import pyarrow.parquet as pq
 
-    col = pq.read_table(corpus_dir / "comments.parquet", columns=["is_customer"]).column(0)
+    path = corpus_dir / "comments.parquet"
+    if "is_customer" not in pq.read_schema(path).names:
+        raise ColumnError(f"{path} lacks column is_customer; it was written by an older textprofile "
+                          f"— reload the corpus: textprofile load EXPORT --name {corpus_dir.name}")
+    col = pq.read_table(path, columns=["is_customer"]).column(0)
     return np.asarray(col.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
 
 
