@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..config import TokenizeConfig
+
 _COL = "Columns"
 _CLEAN = "Cleaning"
 _TOK = "Tokenizing"
@@ -39,6 +41,9 @@ MaxTextChars = Annotated[int, typer.Option("--max-text-chars", help="Quarantine 
 UserDict = Annotated[list[str] | None, typer.Option("--user-dict", help="jieba user dictionary file (repeatable).", rich_help_panel=_TOK)]
 Stopwords = Annotated[list[str] | None, typer.Option("--stopwords", help="Extra stop-word list file, one word a line (repeatable).", rich_help_panel=_TOK)]
 Jobs = Annotated[int | None, typer.Option("--jobs", help="Tokenizer processes (default: all cores).", rich_help_panel=_TOK)]
+# the phrase flags' defaults are TokenizeConfig's, so the CLI and the library cannot drift apart
+PHRASE_MIN_COUNT = TokenizeConfig.phrase_min_count
+PHRASE_THRESHOLD = TokenizeConfig.phrase_threshold
 Phrases = Annotated[bool, typer.Option("--phrases/--no-phrases", help="Join frequent English word pairs into one token (battery_life), learned from the corpus.", rich_help_panel=_TOK)]
 PhraseMinCount = Annotated[int, typer.Option("--phrase-min-count", metavar="N", help="Phrases: ignore word pairs seen fewer than N times (at least 1).", rich_help_panel=_TOK)]
 PhraseThreshold = Annotated[float, typer.Option("--phrase-threshold", metavar="X", help="Phrases: gensim's score a pair must pass (above 0; higher, fewer phrases).", rich_help_panel=_TOK)]
@@ -46,7 +51,6 @@ PhraseThreshold = Annotated[float, typer.Option("--phrase-threshold", metavar="X
 
 def tokenize_config(options: dict[str, Any]):
     """The TokenizeConfig of the tokenizing options in ``options`` (a command's ``locals()``)."""
-    from ..config import TokenizeConfig
     from ..phrases import check_config
 
     config = TokenizeConfig(
@@ -54,8 +58,8 @@ def tokenize_config(options: dict[str, Any]):
         stopword_files=tuple(options.get("stopwords") or ()),
         keep_single_han=tuple(options.get("keep_single") or ()),
         phrases=bool(options.get("phrases", False)),
-        phrase_min_count=options.get("phrase_min_count", TokenizeConfig.phrase_min_count),
-        phrase_threshold=options.get("phrase_threshold", TokenizeConfig.phrase_threshold),
+        phrase_min_count=options.get("phrase_min_count", PHRASE_MIN_COUNT),
+        phrase_threshold=options.get("phrase_threshold", PHRASE_THRESHOLD),
     )
     check_config(config)  # even with --no-phrases: a bad value given is a mistake to report
     return config
