@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.lang import detect, script_counts, script_runs
+from textprofile.lang import detect, script_counts
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,14 @@ def test_script_counts():
 
 
 def test_script_runs_keep_latin_stretches_whole_and_drop_punctuation():
-    assert script_runs("电池 battery life 不行") == [("han", "电池"), ("latin", " battery life "), ("han", "不行")]
-    assert script_runs("价格100元，很好！") == [("han", "价格"), ("han", "元"), ("han", "很好")]
-    assert script_runs("isn't it, 好的") == [("latin", "isn't it, "), ("han", "好的")]
-    assert script_runs("!!! 123") == []
+    """The tokenizer's split: Han runs to jieba, each Latin stretch whole (with its spaces and
+    apostrophes) to spaCy, pieces with neither dropped. Deferred Latin stretches show it as is."""
+    from textprofile.tokenize import LATIN_MARK, Tokenizer
+
+    tok = Tokenizer()
+    tok.defer_latin = True
+    assert tok._tokens("电池 battery life 续航") == ["电池", LATIN_MARK + " battery life ", "续航"]
+    assert tok._tokens("价格100元，质量很好！") == ["价格", "质量"]  # 元: one character; 很好: degree + one
+    assert tok._tokens("isn't it, 屏幕") == [LATIN_MARK + "isn't it, ", "屏幕"]
+    assert tok._tokens("屏幕!!! 123") == ["屏幕"]
+    assert tok._tokens("!!! 123") == []

@@ -72,22 +72,4 @@ def has_latin(text: str) -> bool:
     return _HAS_LATIN.search(text) is not None
 
 
-def script_runs(text: str) -> list[tuple[str, str]]:
-    """Split ``text`` into ("han", run) and ("latin", stretch) pieces, in order.
-
-    A Han run is a maximal stretch of Han characters; everything between two Han runs that
-    contains at least one Latin letter is one "latin" piece (kept whole, with its spaces and
-    punctuation, so the English tokenizer sees "isn't" and "e-mail" in context). Pieces with
-    no Han and no Latin letter (punctuation, digits, emoji) are dropped.
-    """
-    parts = HAN_SPLIT.split(text)
-    out: list[tuple[str, str]] = []
-    for i, piece in enumerate(parts):
-        if i % 2:
-            out.append(("han", piece))
-        elif piece and has_latin(piece):
-            out.append(("latin", piece))
-    return out
-
-
 detect_language = detect  # the name re-exported as textprofile.detect_language

@@ -2,7 +2,7 @@
 
 jieba's own ``cut`` re-splits every sentence with regexes, rebuilds the prefix DAG as a dict of
 lists and calls ``log`` for every candidate word. ``ChineseSegmenter.cut_run`` takes a run of Han
-characters only (``lang.script_runs`` has already split the text), scores candidates with log
+characters only (``Tokenizer`` has already split the text with ``lang.HAN_SPLIT``), scores candidates with log
 probabilities precomputed once per process (``Tokenizer`` memoises whole runs: review clauses repeat).
 Its output is identical to ``jieba.Tokenizer.lcut(run, HMM=True)`` — tests compare the two on real
 reviews — including jieba's HMM for runs of unknown single characters: ``hmm_cut`` is
