@@ -11,8 +11,6 @@ tokenized with the project tokenizer. Scratch output in benchmarks/out/ (git-ign
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import time
 from pathlib import Path
 
@@ -22,18 +20,9 @@ OUT = Path(__file__).resolve().parent / "out" / "bench_coherence"
 
 def _texts(corpus: str) -> list[str]:
     if corpus == "amazon":
-        texts, seen = [], set()
-        for f in ("reviews_Musical_Instruments_5.json.gz", "reviews_Digital_Music_5.partial.json.gz",
-                  "All_Beauty_5.json.gz"):
-            with gzip.open(DATA / "amazon_reviews_5core_en" / f, "rt", encoding="utf-8") as fh:
-                for line in fh:
-                    r = json.loads(line)
-                    t = (r.get("reviewText") or "").strip()
-                    key = (r.get("reviewerID"), t)
-                    if t and key not in seen:
-                        seen.add(key)
-                        texts.append(t)
-        return texts
+        from bench_phrases import reviews  # the same deduplicated reviews bench_phrases labels
+
+        return reviews()[0]
     import pandas as pd
 
     df = pd.read_csv(DATA / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz")
