@@ -1,6 +1,7 @@
 """Quality and speed bars of ``fit`` on the Chinese shopping reviews, side by side in one run.
 
     python benchmarks/bench_fit.py [--seeds 0 1 2] [--engine tomotopy] [--tokenizer project|private]
+                                   [--restarts N]
 
 One customer per row of online_shopping_10_cats.csv.gz. For each seed it times
   (a) the reference: tomotopy.LDAModel(k=10) with its defaults, 200 iterations, 2 workers,
@@ -64,7 +65,7 @@ def prepare(tokenizer: str):
     d = ws.corpus_dir("shop")
     df = pd.read_csv(DATA / "online_shopping_10_cats.csv.gz").dropna(subset=["review"]).reset_index(drop=True)
     cats = df["cat"].astype(str).to_numpy()
-    if (d / "tokens.parquet").is_file():
+    if (d / "tokens.parquet").is_file() and "is_customer" in pq.read_schema(d / "comments.parquet").names:
         return ws, cats
     t = time.perf_counter()
     if tokenizer == "project":
@@ -82,6 +83,7 @@ def prepare(tokenizer: str):
     d.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table({
         "comment_id": ids, "customer_id": ids, "text": df["review"].astype(str).tolist(),
+        "is_customer": [True] * len(ids),
         "meta": [json.dumps({"cat": c}, ensure_ascii=False) for c in cats],
     }), d / "comments.parquet")
     pq.write_table(pa.table({"comment_id": ids, "lang": langs,
@@ -116,6 +118,7 @@ def main() -> None:
     ap.add_argument("--tokenizer", choices=["project", "private"], default="project")
     ap.add_argument("--params", default="{}", help="JSON engine params (for tuning runs)")
     ap.add_argument("--no-above", type=float, default=None)
+    ap.add_argument("--restarts", type=int, default=None, help="fit --restarts (default: FitConfig's)")
     ap.add_argument("--skip-reference", action="store_true", help="tuning runs: NMI only, no timing bar")
     args = ap.parse_args()
 
@@ -146,6 +149,8 @@ def main() -> None:
         kw["engine"] = args.engine
     if args.no_above is not None:
         kw["no_above"] = args.no_above
+    if args.restarts is not None:
+        kw["restarts"] = args.restarts
     params = json.loads(args.params)
     rows = []
     for seed in args.seeds:

@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default) or gensim (variational, online update).")] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
-        restarts: Annotated[int, typer.Option("--restarts", min=1, help="Fit K this many times (seeds --seed, --seed+1, ...) and keep the most coherent (highest NPMI).")] = 1,
+        restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds (--seed, --seed+1, ...) for a quarter of the iterations each; the most coherent (highest NPMI) trains on to the full count.")] = 1,
         workers: Annotated[int, typer.Option("--workers", help="Worker threads (tomotopy); results depend on it, so it is fixed by default.")] = 2,
         k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
         no_below: Annotated[int, typer.Option("--no-below", help="Drop terms in fewer than this many comments.")] = 5,
@@ -98,7 +98,8 @@ def render_fit(result: dict) -> None:
             t.add_row(f"{r['k']}{mark}", f"{r['npmi']:.3f}", f"{r['diversity']:.3f}", f"{r['tq']:.3f}")
         console.print(t)
     if result.get("restarts"):
-        t = Table(title="restarts (pick: highest NPMI)")
+        screen = result["restarts"][0]["iterations"]
+        t = Table(title=f"restarts, screened after {screen} iterations (pick: highest NPMI, then trained on)")
         for c in ("seed", "NPMI", "diversity"):
             t.add_column(c, justify="right")
         for r in result["restarts"]:

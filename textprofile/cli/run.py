@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         topics: Annotated[str, typer.Option("--topics", help="Number of topics K, or 'auto'.", rich_help_panel=_FIT)] = "auto",
         engine: Annotated[str, typer.Option("--engine", help="tomotopy (default) or gensim.", rich_help_panel=_FIT)] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed for every stage.", rich_help_panel=_FIT)] = 0,
-        restarts: Annotated[int, typer.Option("--restarts", min=1, help="Fit K this many times and keep the most coherent.", rich_help_panel=_FIT)] = 1,
+        restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds for a quarter of the iterations; the most coherent trains on.", rich_help_panel=_FIT)] = 1,
         half_life: Annotated[float | None, typer.Option("--half-life", metavar="DAYS", help="Recency decay for interests.", rich_help_panel=_FIT)] = None,
         no_report: Annotated[bool, typer.Option("--no-report", help="Stop after profile build.")] = False,
         json_out: JsonOpt = False,

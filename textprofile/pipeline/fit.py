@@ -18,6 +18,8 @@ from ..workspace import Workspace
 LABEL_TERMS = 3
 TOPIC_TERMS = 30
 RELEVANCE_LAMBDA = 0.6
+# with --restarts, candidates are screened after 1/SCREEN_FRACTION of the iterations
+SCREEN_FRACTION = 4
 
 
 def _versions() -> dict[str, str]:
@@ -145,17 +147,24 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     else:
         k = int(config.topics)
 
-    # LDA finds a local optimum that depends on the seed; with restarts the most coherent wins
+    # LDA finds a local optimum that depends on the seed. With restarts, each candidate seed is
+    # trained for a quarter of the iterations (a poor optimum already shows as low coherence by
+    # then), and the most coherent one continues to the full count.
+    full = int(config.iterations or _default_iterations(config.engine))
+    screen = max(1, full // SCREEN_FRACTION) if config.restarts > 1 else full
     eng, quality, restarts = None, None, []
     for r in range(config.restarts):
         cand = make_engine(config.engine, k=k, seed=config.seed + r, iterations=config.iterations,
                            workers=config.workers, **config.params)
-        cand.fit(Xt, vocab.terms, progress)
+        cand.fit(Xt, vocab.terms, progress, iterations=screen)
         q = score_topics(Xt, cand.topic_word_, top_n=10)
-        restarts.append({"seed": config.seed + r, "npmi": round(q["npmi"], 6),
+        restarts.append({"seed": config.seed + r, "iterations": screen, "npmi": round(q["npmi"], 6),
                          "diversity": round(q["diversity"], 6)})
         if quality is None or round(q["npmi"], 9) > round(quality["npmi"], 9):  # ties: the earlier seed
             eng, quality = cand, q
+    if screen < full:
+        eng.resume(full - screen, progress)
+        quality = score_topics(Xt, eng.topic_word_, top_n=10)
     if progress:
         progress("infer", 0, None)
     theta = eng.transform(Xk)
@@ -227,11 +236,15 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     return result
 
 
-def _half_default(engine: str) -> int:
+def _default_iterations(engine: str) -> int:
     if engine == "gensim":
         from ..topics.gensim_engine import DEFAULT_PASSES
 
-        return max(1, DEFAULT_PASSES // 2)
+        return DEFAULT_PASSES
     from ..topics.tomotopy_engine import DEFAULT_ITERATIONS
 
-    return DEFAULT_ITERATIONS // 2
+    return DEFAULT_ITERATIONS
+
+
+def _half_default(engine: str) -> int:
+    return max(1, _default_iterations(engine) // 2)

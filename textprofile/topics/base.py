@@ -100,8 +100,16 @@ class TopicEngine(ABC):
         self.params = params
 
     @abstractmethod
-    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None) -> TopicEngine:
-        """Learn ``topic_word_`` (K, V) and ``alpha_`` (K,) from bag-of-words ``X``; return self."""
+    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None,
+            iterations: int | None = None) -> TopicEngine:
+        """Learn ``topic_word_`` (K, V) and ``alpha_`` (K,) from bag-of-words ``X``; return self.
+
+        ``iterations`` overrides the engine's own count for this call (a short screening fit).
+        """
+
+    @abstractmethod
+    def resume(self, iterations: int, progress: Progress | None = None) -> TopicEngine:
+        """Continue training a fitted engine for ``iterations`` more; return self."""
 
     def transform(self, X, iterations: int = FOLD_IN_ITERATIONS) -> np.ndarray:
         """Document-topic mixtures (n, K) for bag-of-words ``X`` (seen or unseen documents)."""

@@ -87,15 +87,15 @@ class GensimEngine(TopicEngine):
             **self._opts(),
         }
 
-    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None) -> GensimEngine:
+    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None,
+            iterations: int | None = None) -> GensimEngine:
+        """Train for ``iterations`` passes (default: the engine's own count); :meth:`resume` continues."""
         from gensim.models import LdaModel
         from scipy import sparse
 
         opts = self._opts()
-        passes = int(self.iterations or DEFAULT_PASSES)
         X = sparse.csr_matrix(X)
         X = X[np.asarray(X.sum(axis=1)).ravel() > 0]
-        corpus = _CsrCorpus(X)
         id2word = {i: t for i, t in enumerate(vocab)}
         mdl = LdaModel(
             corpus=None, id2word=id2word, num_topics=self.k, random_state=int(self.seed),
@@ -107,14 +107,28 @@ class GensimEngine(TopicEngine):
             _nndsvd_start(mdl, X, self.k, int(opts["init_max_iter"]), int(self.seed))
         elif opts["init"] != "random":
             raise ConfigError(f"gensim init must be 'nndsvd' or 'random' (got {opts['init']!r})")
+        self.model_ = mdl
+        self._train_X = X
+        self.trained_passes_ = 0
+        return self._passes(int(iterations or self.iterations or DEFAULT_PASSES), progress)
+
+    def resume(self, iterations: int, progress: Progress | None = None) -> GensimEngine:
+        """``iterations`` more passes over the training documents (a restart chosen after screening)."""
+        self._check_fitted()
+        return self._passes(int(iterations), progress)
+
+    def _passes(self, passes: int, progress: Progress | None) -> GensimEngine:
         stage = f"fit k={self.k}"
+        done0 = self.trained_passes_
+        total = done0 + passes
+        corpus = _CsrCorpus(self._train_X)
         for p in range(passes):
             if progress is not None:
-                progress(stage, p, passes)
-            mdl.update(corpus, passes=1, eval_every=None)
+                progress(stage, done0 + p, total)
+            self.model_.update(corpus, passes=1, eval_every=None)
         if progress is not None:
-            progress(stage, passes, passes)
-        self.model_ = mdl
+            progress(stage, total, total)
+        self.trained_passes_ = total
         self._learned()
         return self
 

@@ -55,12 +55,13 @@ class TomotopyEngine(TopicEngine):
             **self._opts(),
         }
 
-    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None) -> TomotopyEngine:
+    def fit(self, X, vocab: tuple[str, ...], progress: Progress | None = None,
+            iterations: int | None = None) -> TomotopyEngine:
+        """Train for ``iterations`` (default: the engine's own count); :meth:`resume` continues."""
         import tomotopy as tp
         from scipy import sparse
 
         opts = self._opts()
-        iterations = int(self.iterations or DEFAULT_ITERATIONS)
         tw = {"one": tp.TermWeight.ONE, "idf": tp.TermWeight.IDF, "pmi": tp.TermWeight.PMI}.get(
             str(opts["term_weight"]).lower()
         )
@@ -86,23 +87,40 @@ class TomotopyEngine(TopicEngine):
             raise ConfigError("no document has an in-vocabulary token to train on")
         mdl.optim_interval = int(opts["optim_interval"])
         mdl.burn_in = int(opts["burn_in"])
-        stage = f"fit k={self.k}"
-
-        def cb(_model, done: int, total: int) -> None:
-            if progress is not None:
-                progress(stage, done, total)
-
-        with warnings.catch_warnings():
-            # tomotopy warns that several workers may differ run to run; PARTITION does not.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mdl.train(iterations, workers=int(self.workers), parallel=tp.ParallelScheme.PARTITION,
-                      callback_interval=max(1, iterations // 20), callback=cb)
-        if progress is not None:
-            progress(stage, iterations, iterations)
         self.model_ = mdl
         self.n_train_docs_ = n_train
+        self.vocab_ = tuple(vocab)
+        self.trained_iterations_ = 0
+        return self._train(int(iterations or self.iterations or DEFAULT_ITERATIONS), progress)
+
+    def resume(self, iterations: int, progress: Progress | None = None) -> TomotopyEngine:
+        """Continue the fitted sampler for ``iterations`` more (a restart chosen after screening)."""
+        self._check_fitted()
+        return self._train(int(iterations), progress)
+
+    def _train(self, iterations: int, progress: Progress | None) -> TomotopyEngine:
+        import tomotopy as tp
+
+        mdl = self.model_
+        stage = f"fit k={self.k}"
+        done0 = self.trained_iterations_
+        total = done0 + iterations
+
+        def cb(_model, done: int, _total: int) -> None:
+            if progress is not None:
+                progress(stage, done0 + done, total)
+
+        if iterations > 0:
+            with warnings.catch_warnings():
+                # tomotopy warns that several workers may differ run to run; PARTITION does not.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mdl.train(iterations, workers=int(self.workers), parallel=tp.ParallelScheme.PARTITION,
+                          callback_interval=max(1, iterations // 20), callback=cb)
+        if progress is not None:
+            progress(stage, total, total)
+        self.trained_iterations_ = total
         self.alpha_ = np.asarray(mdl.alpha, dtype=np.float64)
-        self.topic_word_ = _topic_word(mdl, vocab, float(opts["eta"]))
+        self.topic_word_ = _topic_word(mdl, self.vocab_, float(self._opts()["eta"]))
         return self
 
     def save(self, folder: Path) -> list[str]:
