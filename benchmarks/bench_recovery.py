@@ -4,8 +4,8 @@ Synthetic customers from the labelled Chinese reviews (online_shopping_10_cats):
 gets a random Dirichlet mixture over the 10 categories and 5-40 reviews drawn from it, with
 random dates. We run the real pipeline (load -> fit -> profile build) for each K in --topics
 ('auto' is the pipeline's default) and, for each interest method side by side (equal-weight
-comment mean, length-weighted mean, pooled inference), map each topic to the category it mostly covers (several topics may
-map to one category) and report:
+comment mean, one topic per comment, length-weighted mean, pooled inference), map each topic to
+the category it mostly covers (several topics may map to one category) and report:
 
 - dominant-interest accuracy: share of customers whose top recovered category is the category
   most of their reviews came from (ties count as correct when the top category is one of the tied);
@@ -151,7 +151,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic customers")
     ap.add_argument("--fit-seeds", default="0", help="comma-separated model seeds; figures are averaged over them")
     ap.add_argument("--topics", default="auto,10,20", help="comma-separated K values or 'auto'")
-    ap.add_argument("--methods", default="comment,mean,pooled")
+    ap.add_argument("--methods", default="comment,one-topic,mean,pooled")
     ap.add_argument("--reuse-corpus", action="store_true", help="skip load when the corpus is already there")
     ap.add_argument("--restarts", type=int, default=1, help="fit --restarts (keep the most coherent of N seeds)")
     ap.add_argument("--reference", action="store_true", help="also score a supervised classifier (uses the labels)")

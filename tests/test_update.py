@@ -97,6 +97,28 @@ def test_update_equals_a_full_rebuild(updated, tmp_path):
         assert x["keywords"] == y["keywords"], cid
 
 
+def test_one_topic_profiles_update_like_a_rebuild(tmp_path_factory, tmp_path):
+    """update keeps the store's method: one-topic interests after update equal a one-topic rebuild."""
+    from textprofile.config import ProfileConfig
+    from textprofile.pipeline.profile import build_profiles
+    from textprofile.pipeline.update import update
+
+    ws0, paths = demo_workspace(tmp_path_factory)
+    ws = copy_workspace(ws0, tmp_path / "ws")
+    build_profiles(NAME, ProfileConfig(method="one-topic"), ws)
+    result = update(NAME, [paths["new"]], ws)
+    assert result["customers_changed"] > 0
+    rebuilt = copy_workspace(ws, tmp_path / "rebuilt")
+    build_profiles(NAME, ProfileConfig(method="one-topic"), rebuilt)
+    a, b = _cards(ws), _cards(rebuilt)
+    assert set(a) == set(b)
+    for cid in sorted(a):
+        x, y = a[cid]["interests"], b[cid]["interests"]
+        assert [i["share"] for i in x] == pytest.approx([i["share"] for i in y], abs=1e-9), cid
+    with ProfileStore.open(ws, NAME) as store:
+        assert store.meta["method"] == "one-topic"
+
+
 def test_update_without_profiles_names_the_fix(tmp_path_factory, tmp_path):
     from textprofile.errors import NotFoundError
     from textprofile.pipeline.update import update

@@ -78,7 +78,8 @@ class FitConfig(_Config):
     sweep_iterations: int | None = None  # None = half the final fit's iterations
     sweep_max_docs: int | None = 100_000  # the auto sweep trains on a seeded sample this big
     params: dict[str, Any] = field(default_factory=dict)  # engine priors etc., see topics/*_engine.py
-    # fit the final K this many times (seeds seed, seed+1, ...) and keep the most coherent (NPMI)
+    # screen this many seeds (seed, seed+1, ...) for a quarter of the iterations; the most
+    # coherent (NPMI) trains on to the full count
     restarts: int = 1
 
 
@@ -88,9 +89,11 @@ class ProfileConfig(_Config):
 
     half_life_days: float | None = None
     as_of: str | None = None  # ISO date; default the latest timestamp in the corpus
-    # "comment" (each comment counts once, by the topic shares of its words), "mean" (length-
-    # weighted mean of comment mixtures) or "pooled" (fold-in of the customer's pooled tokens);
-    # "comment" recovers interests best on benchmarks/bench_recovery.py (figures in the README)
+    # "comment" (each comment counts once, by the topic shares of its words), "one-topic" (each
+    # comment is about one topic drawn from the customer's mixture, fitted by EM), "mean" (length-
+    # weighted mean of comment mixtures) or "pooled" (fold-in of the customer's pooled tokens).
+    # "comment" predicts real customers' next reviews best (benchmarks/bench_heldout.py);
+    # "one-topic" recovers synthetic short-review interests best (bench_recovery.py); README
     method: str = "comment"
     n_keywords: int = 10
     seed: int = DEFAULT_SEED

@@ -43,7 +43,7 @@ def build_cmd(
     name: Annotated[str, typer.Argument(help="Corpus/model name (after `load` and `fit`).")],
     half_life: Annotated[float | None, typer.Option("--half-life", help="Recency decay: a comment DAYS older weighs half as much.", metavar="DAYS")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date for recency (ISO, e.g. 2024-06-30); later comments are ignored. Default: the latest timestamp in the corpus.", metavar="DATE")] = None,
-    method: Annotated[str, typer.Option("--method", help="Interest mixture: 'comment' (each comment counts once, split by the topics of its words; default), 'mean' (length-weighted) or 'pooled' (infer one mixture from all the customer's tokens).")] = "comment",
+    method: Annotated[str, typer.Option("--method", help="Interest mixture: 'comment' (each comment counts once, split by the topics of its words; default), 'one-topic' (each comment is about one topic of the customer's mixture; for very short comments), 'mean' (length-weighted) or 'pooled' (infer one mixture from all the customer's tokens).")] = "comment",
     keywords: Annotated[int, typer.Option("--keywords", help="Keywords kept per customer.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed for segment clustering.")] = 0,
     json_out: JsonOpt = False,

@@ -53,10 +53,12 @@ def customer_profiles(
 
     from ..behaviour import behaviour
     from ..profiles import (
+        METHODS,
         customer_codes,
         decay_weights,
         mean_interests,
         normalise,
+        one_topic_interests,
         pool_rows,
         pooled_interests,
         tfidf_top_terms,
@@ -69,6 +71,8 @@ def customer_profiles(
     if config.method == "pooled":
         # the same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
         shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
+    elif config.method == "one-topic":
+        shares = one_topic_interests(X, codes, n, weights, fm.topic_word, fm.term_frequency, fm.alpha)
     elif config.method in ("mean", "comment"):
         if doc_topics is None:
             doc_topics = fm.doc_topics()
@@ -81,7 +85,7 @@ def customer_profiles(
             ntok = (ntok > 0).astype(np.float64)
         shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
     else:
-        raise ConfigError(f"unknown profile method {config.method!r}; use 'comment', 'mean' or 'pooled'")
+        raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(METHODS)}")
     # keywords: the model's TF-IDF over each customer's pooled tokens (unweighted counts);
     # identical to fm.keywords(pooled token lists), without building those lists
     idf, settings = _tfidf_state(fm)
