@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from textprofile.artifacts import read_manifest, verify_all
+from textprofile.artifacts import read_manifest, sha256_file, verify_all
 from textprofile.cli.app import app
 from textprofile.config import LoadConfig
 from textprofile.errors import ConfigError, InputFileError
@@ -139,7 +139,22 @@ def test_customer_filter_and_row_as_customer(workspace, tmp_path):
     assert list(df["customer_id"]) == ["115712"]
     assert json.loads(df["meta"].iloc[0]) == {"tweet_id": "2", "inbound": "True"}
     r = load([p], "c", LoadConfig(row_as_customer=True, customer_col=None), workspace, tokenize_config=None)
-    assert list(_read(workspace)["customer_id"]) == ["tw.csv:1", "tw.csv:2"]
+    tag = f"tw.csv:{sha256_file(p)[:8]}"
+    assert list(_read(workspace)["customer_id"]) == [f"{tag}:1", f"{tag}:2"]
+
+
+def test_row_as_customer_ids_differ_between_files_that_share_a_name(workspace, tmp_path):
+    """Last month's and this month's reviews.csv must not merge row 1's two different customers."""
+    a, b = tmp_path / "a" / "reviews.csv", tmp_path / "b" / "reviews.csv"
+    for path, text in ((a, "great phone"), (b, "fresh apples")):
+        path.parent.mkdir()
+        path.write_text(f"review\n{text}\n", encoding="utf-8")
+    cfg = LoadConfig(row_as_customer=True, customer_col=None)
+    load([a, b], "c", cfg, workspace, tokenize_config=None)
+    df = _read(workspace)
+    assert df["customer_id"].nunique() == 2 and len(df) == 2
+    load([a, a], "c", cfg, workspace, tokenize_config=None)  # the same file twice: the same ids
+    assert _read(workspace)["customer_id"].nunique() == 1
 
 
 def test_pseudonymize(workspace, export, monkeypatch):

@@ -124,7 +124,10 @@ class ExportReader:
         if not cfg.keep_pii:
             texts = scrub_many(texts)
         if cfg.row_as_customer and "customer_id" not in m:
-            customers: list[str | None] = [f"{self.name}:{r}" for r in rows]
+            # the file's content hash keeps two different exports that share a name (this month's
+            # reviews.csv, applied by update after last month's) from sharing customer ids
+            tag = f"{self.name}:{self.source['sha256'][:8]}"
+            customers: list[str | None] = [f"{tag}:{r}" for r in rows]
         else:
             customers = _strip(col("customer_id"))
         if "time" in m:
