@@ -45,6 +45,22 @@ def test_renamed_topic_label_reaches_profile_lookups(ws):
     assert {i["topic_id"]: i["label"] for i in card["interests"]}[0] == "Battery life"
 
 
+def test_renamed_topic_label_reaches_segment_descriptions(ws):
+    with ProfileStore.open(ws, NAME) as store:
+        seg = store.segments()[0]
+        tid = seg["top_topics"][0]["topic_id"]
+        old = seg["top_topics"][0]["label"]
+        cid = store.export_profiles().query("segment == 0").iloc[0]["customer_id"]
+    assert old in seg["description"]
+    load_model(ws, NAME).rename_topic(tid, "Renamed <topic>")
+    with ProfileStore.open(ws, NAME) as store:
+        seg = store.segments()[0]
+        card = store.get(cid)
+    assert seg["top_topics"][0]["label"] == "Renamed <topic>"
+    assert "Renamed <topic>" in seg["description"] and old not in seg["description"]
+    assert card["segment"]["description"] == seg["description"]
+
+
 def test_damaged_store_is_one_clear_line(ws):
     path = store_path(ws.model_dir(NAME))
     data = bytearray(path.read_bytes())

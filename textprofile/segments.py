@@ -182,19 +182,27 @@ def describe(
             "mean_rating": _num(b["rating_mean"].mean()) if size else None,
             "mean_amount": _num(b["amount_mean"].mean()) if size else None,
         }
-        parts = [", ".join(f"{t['label']} {t['share']:.0%}" for t in top_topics if t["share"] >= 0.05)]
-        if stats["median_comments"] is not None:
-            parts.append(f"{stats['median_comments']:g} comments (median)")
-        if stats["median_recency_days"] is not None:
-            parts.append(f"last seen {stats['median_recency_days']:.0f} days ago (median)")
-        if stats["mean_rating"] is not None:
-            parts.append(f"rating {stats['mean_rating']:.1f}")
         rows.append({
-            "segment_id": s, "size": size, "description": " · ".join(p for p in parts if p),
+            "segment_id": s, "size": size, "description": description(top_topics, stats),
             "top_topics": json.dumps(top_topics, ensure_ascii=False),
             "behaviour": json.dumps(stats, ensure_ascii=False, sort_keys=True),
         })
     return pd.DataFrame(rows, columns=["segment_id", "size", "description", "top_topics", "behaviour"])
+
+
+def description(top_topics: list[dict[str, Any]], stats: dict[str, Any]) -> str:
+    """A segment's one-line text from its top topics (with labels) and behaviour statistics.
+
+    The store calls it again at lookup time so labels from ``topics rename`` show up.
+    """
+    parts = [", ".join(f"{t['label']} {t['share']:.0%}" for t in top_topics if t["share"] >= 0.05)]
+    if stats.get("median_comments") is not None:
+        parts.append(f"{stats['median_comments']:g} comments (median)")
+    if stats.get("median_recency_days") is not None:
+        parts.append(f"last seen {stats['median_recency_days']:.0f} days ago (median)")
+    if stats.get("mean_rating") is not None:
+        parts.append(f"rating {stats['mean_rating']:.1f}")
+    return " · ".join(p for p in parts if p)
 
 
 def _num(x: Any) -> float | None:

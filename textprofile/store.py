@@ -67,9 +67,7 @@ class ProfileStore:
         try:
             # small tables cached once, so ``get`` is a single point query
             self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
-            self._segment_text = {
-                s: d for s, d in self._con.execute("SELECT segment_id, description FROM segments").fetchall()
-            }
+            self._segment_text = {s["segment_id"]: s["description"] for s in self.segments()}
         except duckdb.Error as e:
             raise self._corrupt(e) from None
 
@@ -203,13 +201,22 @@ class ProfileStore:
         return [{"topic_id": t, "label": human.get(t, lab), "share": s} for t, lab, s in rows]
 
     def segments(self) -> list[dict[str, Any]]:
+        """Segments with their top topics and description in the topics' current labels."""
         rows = self._con.execute(
             "SELECT segment_id, size, description, top_topics, behaviour FROM segments ORDER BY segment_id"
         ).fetchall()
-        return [
-            {"segment_id": s, "size": z, "description": d, "top_topics": json.loads(t), "behaviour": json.loads(b)}
-            for s, z, d, t, b in rows
-        ]
+        human = self._human_labels()
+        out = []
+        for s, z, d, t, b in rows:
+            top, stats = json.loads(t), json.loads(b)
+            if any(x["topic_id"] in human for x in top):
+                # imported only after a rename: keeps numpy off the lookup path
+                from .segments import description
+
+                top = [{**x, "label": human.get(x["topic_id"], x["label"])} for x in top]
+                d = description(top, stats)
+            out.append({"segment_id": s, "size": z, "description": d, "top_topics": top, "behaviour": stats})
+        return out
 
     def count(self) -> int:
         return self._con.execute("SELECT count(*) FROM customers").fetchone()[0]
