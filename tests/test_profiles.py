@@ -273,6 +273,20 @@ def test_build_is_deterministic_and_half_life_changes_interests(demo, tmp_path):
     build_profiles(NAME, None, ws2)
     export_table(ws2, NAME, "profiles", "csv", tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    # every table of the two stores, row for row (the files themselves differ only in the
+    # random database identifier DuckDB writes into each new file's header)
+    import duckdb
+
+    from textprofile.store import store_path
+
+    def tables(w):
+        with duckdb.connect(str(store_path(w.model_dir(NAME))), read_only=True) as con:
+            names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+            return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in names}
+
+    first, second = tables(ws), tables(ws2)
+    assert {"customers", "interests", "keywords", "segments", "meta"} <= set(first)
+    assert first == second
     build_profiles(NAME, ProfileConfig(half_life_days=14), ws2)
     export_table(ws2, NAME, "profiles", "csv", tmp_path / "c.csv")
     a, c = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "c.csv")
