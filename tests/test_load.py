@@ -286,3 +286,15 @@ def test_load_keeps_an_export_that_lives_in_the_corpus_folder(workspace):
     assert sorted(p.name for p in folder.iterdir()) == [
         "README.md", "comments.parquet", "export", "manifest.json", "quarantine.csv"]
     verify_all(folder)
+
+
+def test_dedupe_keys_do_not_depend_on_the_string_dtype():
+    """update hashes the corpus's Arrow-backed columns, the readers' frames may hold objects."""
+    from textprofile.pipeline.load import CommentReader
+
+    times = pd.to_datetime(["2024-01-01T10:00:00Z", None, "2024-01-02T00:00:00Z"], utc=True)
+    values = {"customer_id": ["c1", "c2", "客户"], "text": ["好评", "", "fast delivery"]}
+    frames = [pd.DataFrame({**{k: pd.Series(v, dtype=dt) for k, v in values.items()}, "time": times})
+              for dt in (object, "str", "string[pyarrow]")]
+    keys = [CommentReader.dedupe_keys(f) for f in frames]
+    assert all((k == keys[0]).all() for k in keys) and len(set(keys[0].tolist())) == 3

@@ -146,24 +146,32 @@ class FittedModel:
         keep their order; new comment_ids are appended in the order given.
         """
         import pandas as pd
+        import pyarrow.parquet as pq
 
         cols = ["comment_id", "n_tokens", *topic_columns(self.k)]
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise ColumnError(f"add_doc_topics: missing column(s) {missing}; expected {cols}")
         new = frame[cols].drop_duplicates("comment_id", keep="last")
-        old = self.doc_topics()
-        merged = pd.concat([old[~old["comment_id"].isin(new["comment_id"])], new], ignore_index=True)
-        # keep existing rows in place: order by first position (old order, then new)
-        pos = {c: i for i, c in enumerate(old["comment_id"])}
-        base = len(pos)
-        order = [pos.get(c, base + j) for j, c in enumerate(merged["comment_id"])]
-        merged = merged.iloc[np.argsort(order, kind="stable")]
-        table = doc_topics_table(merged["comment_id"].astype(str).tolist(),
-                                 merged["n_tokens"].to_numpy(), merged[topic_columns(self.k)].to_numpy())
+        new_ids = new["comment_id"].astype(str).to_numpy(dtype=object)
+        new_n = new["n_tokens"].to_numpy(dtype=np.int64)
+        new_theta = new[topic_columns(self.k)].to_numpy(dtype=np.float32)
+        old = pq.read_table(self.folder / DOC_TOPICS_FILE)
+        ids = old.column("comment_id").to_numpy(zero_copy_only=False)
+        n_tok = old.column("n_tokens").to_numpy().astype(np.int64)
+        theta = np.column_stack([old.column(c).to_numpy() for c in topic_columns(self.k)]).astype(np.float32)
+        # rows already there are overwritten in place (new values win, order kept); others appended
+        at = pd.Index(ids).get_indexer(new_ids) if len(ids) else np.full(len(new_ids), -1)
+        known = at >= 0
+        n_tok[at[known]] = new_n[known]
+        theta[at[known]] = new_theta[known]
+        fresh = ~known
+        table = doc_topics_table(np.concatenate([ids, new_ids[fresh]]).tolist(),
+                                 np.concatenate([n_tok, new_n[fresh]]),
+                                 np.concatenate([theta, new_theta[fresh]]))
         write_table_atomic(table, self.folder / DOC_TOPICS_FILE)
-        self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": len(merged)})
-        return len(merged)
+        self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": table.num_rows})
+        return table.num_rows
 
     def check_corpus(self, corpus_dir: Path, name: str) -> None:
         """Refuse to pair this model with a corpus whose tokens changed since it was fitted.
