@@ -179,6 +179,10 @@ def test_gensim_restarts_continue_the_chosen_seed(tmp_path):
     with_restarts = (ws.model_dir("c") / "topic_word.npy").read_bytes()
     fit("c", FitConfig(engine="gensim", topics=4, no_below=2, seed=res["model_seed"], iterations=8), ws)
     assert (ws.model_dir("c") / "topic_word.npy").read_bytes() == with_restarts
+    from textprofile.model import load_model
+
+    with pytest.raises(StateError, match="resume"):  # a saved engine has no training state to resume
+        load_model(ws, "c").engine().resume(2)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True])

@@ -107,9 +107,19 @@ class TopicEngine(ABC):
         ``iterations`` overrides the engine's own count for this call (a short screening fit).
         """
 
-    @abstractmethod
     def resume(self, iterations: int, progress: Progress | None = None) -> TopicEngine:
-        """Continue training a fitted engine for ``iterations`` more; return self."""
+        """Continue training the engine :meth:`fit` just trained, ``iterations`` more; return self.
+
+        The same as having fitted with the sum of the iterations (tested for both engines).
+        """
+        if getattr(self, "trained_iterations_", None) is None:
+            raise StateError(f"the {self.name} engine can only resume a fit made in this process")
+        return self._train(int(iterations), progress)
+
+    @abstractmethod
+    def _train(self, iterations: int, progress: Progress | None) -> TopicEngine:
+        """Run ``iterations`` more of the engine's own training from its current state, add them
+        to ``trained_iterations_`` and refresh ``topic_word_`` and ``alpha_``; return self."""
 
     def transform(self, X, iterations: int = FOLD_IN_ITERATIONS) -> np.ndarray:
         """Document-topic mixtures (n, K) for bag-of-words ``X`` (seen or unseen documents)."""

@@ -109,17 +109,12 @@ class GensimEngine(TopicEngine):
             raise ConfigError(f"gensim init must be 'nndsvd' or 'random' (got {opts['init']!r})")
         self.model_ = mdl
         self._train_X = X
-        self.trained_passes_ = 0
-        return self._passes(int(iterations or self.iterations or DEFAULT_PASSES), progress)
+        self.trained_iterations_ = 0
+        return self._train(int(iterations or self.iterations or DEFAULT_PASSES), progress)
 
-    def resume(self, iterations: int, progress: Progress | None = None) -> GensimEngine:
-        """``iterations`` more passes over the training documents (a restart chosen after screening)."""
-        self._check_fitted()
-        return self._passes(int(iterations), progress)
-
-    def _passes(self, passes: int, progress: Progress | None) -> GensimEngine:
+    def _train(self, passes: int, progress: Progress | None) -> GensimEngine:
         stage = f"fit k={self.k}"
-        done0 = self.trained_passes_
+        done0 = self.trained_iterations_
         total = done0 + passes
         corpus = _CsrCorpus(self._train_X)
         for p in range(passes):
@@ -128,7 +123,7 @@ class GensimEngine(TopicEngine):
             self.model_.update(corpus, passes=1, eval_every=None)
         if progress is not None:
             progress(stage, total, total)
-        self.trained_passes_ = total
+        self.trained_iterations_ = total  # passes
         self._learned()
         return self
 

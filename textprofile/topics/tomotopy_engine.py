@@ -93,11 +93,6 @@ class TomotopyEngine(TopicEngine):
         self.trained_iterations_ = 0
         return self._train(int(iterations or self.iterations or DEFAULT_ITERATIONS), progress)
 
-    def resume(self, iterations: int, progress: Progress | None = None) -> TomotopyEngine:
-        """Continue the fitted sampler for ``iterations`` more (a restart chosen after screening)."""
-        self._check_fitted()
-        return self._train(int(iterations), progress)
-
     def _train(self, iterations: int, progress: Progress | None) -> TomotopyEngine:
         import tomotopy as tp
 
