@@ -128,3 +128,32 @@ def test_update_without_profiles_names_the_fix(tmp_path_factory, tmp_path):
     (ws.model_dir(NAME) / "profiles.duckdb").unlink()
     with pytest.raises(NotFoundError, match="profile build"):
         update(NAME, [paths["new"]], ws)
+
+
+def test_row_as_customer_corpus_updates_idempotently_and_refuses_old_ids(tmp_path_factory, tmp_path):
+    """--row-as-customer ids carry the file's hash: re-applying an export adds nothing; a corpus
+    loaded before that scheme (no row_id_scheme in its manifest) is refused with the fix."""
+    import json
+
+    from textprofile.config import FitConfig, LoadConfig, ProfileConfig
+    from textprofile.errors import StateError
+    from textprofile.pipeline.fit import fit
+    from textprofile.pipeline.load import load
+    from textprofile.pipeline.profile import build_profiles
+    from textprofile.pipeline.update import update
+    from textprofile.workspace import Workspace
+
+    _, paths = demo_workspace(tmp_path_factory)
+    ws = Workspace.resolve(tmp_path / "rows")
+    load([paths["base"]], "r", LoadConfig(row_as_customer=True, customer_col=None), ws)
+    fit("r", FitConfig(topics=5, seed=0, iterations=20), ws)
+    build_profiles("r", ProfileConfig(), ws)
+    first = update("r", [paths["new"]], ws)
+    assert first["comments_added"] > 0 and first["customers_new"] > 0  # every customer row is new
+    assert update("r", [paths["new"]], ws)["comments_added"] == 0
+    manifest_path = ws.corpus_dir("r") / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["row_id_scheme"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StateError, match="reload it"):
+        update("r", [paths["new"]], ws)

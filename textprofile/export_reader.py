@@ -28,6 +28,9 @@ QUARANTINE_TEXT_CHARS = 200
 # Fields a replayed mapping (update) cannot do without; the others may be absent in a new export.
 REPLAY_REQUIRED = ("customer_id", "text")
 
+# how --row-as-customer ids are formed; corpora loaded with another scheme must be reloaded
+ROW_ID_SCHEME = "file:sha256_8:row"
+
 
 def check_timezone(name: str) -> str:
     """``name`` if it is an IANA time zone (``Asia/Shanghai``), else a ConfigError."""
@@ -126,6 +129,7 @@ class ExportReader:
         if cfg.row_as_customer and "customer_id" not in m:
             # the file's content hash keeps two different exports that share a name (this month's
             # reviews.csv, applied by update after last month's) from sharing customer ids
+            # (ROW_ID_SCHEME, recorded in the corpus manifest)
             tag = f"{self.name}:{self.source['sha256'][:8]}"
             customers: list[str | None] = [f"{tag}:{r}" for r in rows]
         else:

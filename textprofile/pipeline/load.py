@@ -311,6 +311,10 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
         }
         if reader.key is not None:
             manifest["pseudonym_key_check"] = key_fingerprint(reader.key)
+        if config.row_as_customer:
+            from ..export_reader import ROW_ID_SCHEME
+
+            manifest["row_id_scheme"] = ROW_ID_SCHEME
         write_manifest(tmp, manifest, files=checksums(tmp))
         if tokenize_config is not None:
             # tokenized inside the temporary folder, so a failed tokenization keeps the old corpus

@@ -88,9 +88,17 @@ def update(
             f"— run: textprofile profile build {name}"
         )
 
+    load_config = config_from_manifest(manifest)
+    if load_config.row_as_customer:
+        from ..export_reader import ROW_ID_SCHEME
+
+        if manifest.get("row_id_scheme") != ROW_ID_SCHEME:
+            raise StateError(f"corpus {name!r} was loaded with --row-as-customer by an older textprofile, "
+                             "whose customer ids new rows would not match — reload it: textprofile load "
+                             f"EXPORT... --name {name} --row-as-customer")
     step("update: read", 0, None)
     old_df = old.select(["customer_id", "text", "time"]).to_pandas()
-    reader = read_comments(exports, config_from_manifest(manifest), progress,
+    reader = read_comments(exports, load_config, progress,
                            mappings=_mappings(manifest, exports), known_keys=CommentReader.dedupe_keys(old_df))
     frames = list(reader)
     new = pd.concat(frames, ignore_index=True) if frames else None
