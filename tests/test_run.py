@@ -51,3 +51,20 @@ def test_run_on_a_missing_export_is_one_clear_line(tmp_path):
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nope.csv"), "--name", "x", "--home", str(tmp_path)])
     assert result.exit_code == 1
     assert "nope.csv" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, flag", [(["--method", "median"], "--method"), (["--half-life", "0"], "--half-life")])
+def test_run_refuses_bad_profile_options_before_loading(tmp_path, args, flag):
+    export = tmp_path / "e.csv"
+    export.write_text("customer_id,text\nc1,great phone\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(export), "--name", "x", "--home", str(tmp_path / "h"), *args])
+    assert result.exit_code == 1 and flag in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "h" / "corpora" / "x").exists()  # nothing was loaded
+
+
+def test_run_with_one_topic_method(tmp_path):
+    bundled = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "export" / "comments.csv"
+    result = CliRunner().invoke(app, ["run", str(bundled), "--name", "d", "--topics", "8", "--method", "one-topic",
+                                      "--no-report", "--json", "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["profiles"]["method"] == "one-topic"

@@ -97,3 +97,20 @@ class ProfileConfig(_Config):
     method: str = "comment"
     n_keywords: int = 10
     seed: int = DEFAULT_SEED
+
+    def validate(self) -> ProfileConfig:
+        """Refuse bad settings up front (before ``run`` loads and fits anything); return self."""
+        from .errors import ConfigError
+        from .profiles import METHODS
+
+        if self.method not in METHODS:
+            raise ConfigError(f"--method must be one of {', '.join(METHODS)} (got {self.method!r})")
+        if self.half_life_days is not None and not self.half_life_days > 0:
+            raise ConfigError(f"--half-life must be a positive number of days (got {self.half_life_days})")
+        if self.n_keywords < 0:
+            raise ConfigError(f"--keywords must be 0 or more (got {self.n_keywords})")
+        if self.as_of is not None:
+            from .behaviour import resolve_as_of
+
+            resolve_as_of(self.as_of, None)  # a ConfigError naming --as-of when it is not a date
+        return self

@@ -37,13 +37,19 @@ def _stdout_console():
     return Console(highlight=False)
 
 
+METHOD_HELP = ("Interest mixture: 'comment' (each comment counts once, split by the topics of its words; "
+               "default), 'one-topic' (each comment is about one topic of the customer's mixture; for very "
+               "short comments), 'mean' (length-weighted) or 'pooled' (infer one mixture from all the "
+               "customer's tokens).")
+
+
 @profile_app.command("build")
 @handle_errors
 def build_cmd(
     name: Annotated[str, typer.Argument(help="Corpus/model name (after `load` and `fit`).")],
     half_life: Annotated[float | None, typer.Option("--half-life", help="Recency decay: a comment DAYS older weighs half as much.", metavar="DAYS")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date for recency (ISO, e.g. 2024-06-30); later comments are ignored. Default: the latest timestamp in the corpus.", metavar="DATE")] = None,
-    method: Annotated[str, typer.Option("--method", help="Interest mixture: 'comment' (each comment counts once, split by the topics of its words; default), 'one-topic' (each comment is about one topic of the customer's mixture; for very short comments), 'mean' (length-weighted) or 'pooled' (infer one mixture from all the customer's tokens).")] = "comment",
+    method: Annotated[str, typer.Option("--method", help=METHOD_HELP)] = "comment",
     keywords: Annotated[int, typer.Option("--keywords", help="Keywords kept per customer.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed for segment clustering.")] = 0,
     json_out: JsonOpt = False,
@@ -52,18 +58,11 @@ def build_cmd(
 ) -> None:
     """Merge topic mixtures, keywords, behaviour and segments into models/NAME/profiles.duckdb."""
     from ..config import ProfileConfig
-    from ..errors import ConfigError
     from ..pipeline.profile import build_profiles
-    from ..profiles import METHODS
     from ..workspace import Workspace
 
-    if method not in METHODS:
-        raise ConfigError(f"--method must be one of {', '.join(METHODS)} (got {method!r})")
-    if half_life is not None and half_life <= 0:
-        raise ConfigError(f"--half-life must be a positive number of days (got {half_life})")
-    if keywords < 0:
-        raise ConfigError(f"--keywords must be 0 or more (got {keywords})")
-    config = ProfileConfig(half_life_days=half_life, as_of=as_of, method=method, n_keywords=keywords, seed=seed)
+    config = ProfileConfig(half_life_days=half_life, as_of=as_of, method=method, n_keywords=keywords,
+                           seed=seed).validate()
     with progress_bar(not json_out) as progress:
         result = build_profiles(name, config, Workspace.resolve(home), progress)
     if json_out:

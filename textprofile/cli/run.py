@@ -16,6 +16,7 @@ from .common import (
     progress_bar,
     stderr_console,
 )
+from .profile import METHOD_HELP
 
 _FIT = "Fit and profile options"
 
@@ -56,6 +57,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Random seed for every stage.", rich_help_panel=_FIT)] = 0,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds for a quarter of the iterations; the most coherent trains on.", rich_help_panel=_FIT)] = 1,
         half_life: Annotated[float | None, typer.Option("--half-life", metavar="DAYS", help="Recency decay for interests.", rich_help_panel=_FIT)] = None,
+        method: Annotated[str, typer.Option("--method", help=METHOD_HELP, rich_help_panel=_FIT)] = "comment",
         no_report: Annotated[bool, typer.Option("--no-report", help="Stop after profile build.")] = False,
         json_out: JsonOpt = False,
         home: HomeOpt = None,
@@ -69,7 +71,7 @@ def register(app: typer.Typer) -> None:
 
         load_config, tokenize_config = O.configs_from_options(locals())
         fit_config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, restarts=restarts)
-        profile_config = ProfileConfig(half_life_days=half_life, seed=seed)
+        profile_config = ProfileConfig(half_life_days=half_life, method=method, seed=seed).validate()
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:
             result = run(exports, name, ws, load_config=load_config, tokenize_config=tokenize_config, fit_config=fit_config,

@@ -128,7 +128,7 @@ def build_profiles(
     from ..segments import describe, fit_segments
     from ..store import ProfileTables, store_path, write_store
 
-    config = config or ProfileConfig()
+    config = (config or ProfileConfig()).validate()
     ws = ws or Workspace.resolve()
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)

@@ -33,13 +33,14 @@ def run(
     from .profile import build_profiles
 
     started = time.perf_counter()
+    profile_config = (profile_config or ProfileConfig()).validate()  # before any work is done
     out: dict[str, Any] = {"name": name}
     out["load"] = load(
         exports, name, load_config or LoadConfig(), ws,
         tokenize_config=tokenize_config or TokenizeConfig(), jobs=jobs, progress=progress,
     )
     out["fit"] = fit(name, fit_config or FitConfig(), ws, progress=progress)
-    out["profiles"] = build_profiles(name, profile_config or ProfileConfig(), ws, progress=progress)
+    out["profiles"] = build_profiles(name, profile_config, ws, progress=progress)
     if report:
         from .report import report as write_report
 
