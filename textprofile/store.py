@@ -65,7 +65,8 @@ class ProfileStore:
         ]
         self._as_of = _parse_time(self.meta.get("as_of"))
         try:
-            # small tables cached once, so ``get`` is a single point query
+            # small tables cached once, so ``get`` is a single point query; labels.json read once
+            self._human = self._human_labels()
             self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
             self._segment_text = {s["segment_id"]: s["description"] for s in self.segments()}
         except duckdb.Error as e:
@@ -197,7 +198,7 @@ class ProfileStore:
     def topics(self) -> list[dict[str, Any]]:
         """Topic ids, labels (human labels from ``topics rename`` win) and shares."""
         rows = self._con.execute("SELECT topic_id, label, share FROM topics ORDER BY topic_id").fetchall()
-        human = self._human_labels()
+        human = self._human
         return [{"topic_id": t, "label": human.get(t, lab), "share": s} for t, lab, s in rows]
 
     def segments(self) -> list[dict[str, Any]]:
@@ -205,7 +206,7 @@ class ProfileStore:
         rows = self._con.execute(
             "SELECT segment_id, size, description, top_topics, behaviour FROM segments ORDER BY segment_id"
         ).fetchall()
-        human = self._human_labels()
+        human = self._human
         out = []
         for s, z, d, t, b in rows:
             top, stats = json.loads(t), json.loads(b)

@@ -61,8 +61,8 @@ def build_cmd(
     from ..pipeline.profile import build_profiles
     from ..workspace import Workspace
 
-    config = ProfileConfig(half_life_days=half_life, as_of=as_of, method=method, n_keywords=keywords,
-                           seed=seed).validate()
+    # build_profiles validates the settings before any work
+    config = ProfileConfig(half_life_days=half_life, as_of=as_of, method=method, n_keywords=keywords, seed=seed)
     with progress_bar(not json_out) as progress:
         result = build_profiles(name, config, Workspace.resolve(home), progress)
     if json_out:

@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
 
         load_config, tokenize_config = O.configs_from_options(locals())
         fit_config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, restarts=restarts)
-        profile_config = ProfileConfig(half_life_days=half_life, method=method, seed=seed).validate()
+        profile_config = ProfileConfig(half_life_days=half_life, method=method, seed=seed)  # run validates it first
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:
             result = run(exports, name, ws, load_config=load_config, tokenize_config=tokenize_config, fit_config=fit_config,

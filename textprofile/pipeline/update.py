@@ -77,6 +77,14 @@ def update(
         meta = dict(store.meta)
         store_customers = store.count()
     manifest = read_manifest(corpus_dir)
+    load_config = config_from_manifest(manifest)
+    if load_config.row_as_customer:
+        from ..export_reader import ROW_ID_SCHEME
+
+        if manifest.get("row_id_scheme") != ROW_ID_SCHEME:
+            raise StateError(f"corpus {name!r} was loaded with --row-as-customer by an older textprofile, "
+                             "whose customer ids new rows would not match — reload it: textprofile load "
+                             f"EXPORT... --name {name} --row-as-customer")
     comments_path, tokens_path = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
     old = pq.read_table(comments_path)
     old_tokens = pq.read_table(tokens_path)
@@ -88,14 +96,6 @@ def update(
             f"— run: textprofile profile build {name}"
         )
 
-    load_config = config_from_manifest(manifest)
-    if load_config.row_as_customer:
-        from ..export_reader import ROW_ID_SCHEME
-
-        if manifest.get("row_id_scheme") != ROW_ID_SCHEME:
-            raise StateError(f"corpus {name!r} was loaded with --row-as-customer by an older textprofile, "
-                             "whose customer ids new rows would not match — reload it: textprofile load "
-                             f"EXPORT... --name {name} --row-as-customer")
     step("update: read", 0, None)
     old_df = old.select(["customer_id", "text", "time"]).to_pandas()
     reader = read_comments(exports, load_config, progress,
