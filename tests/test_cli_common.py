@@ -45,3 +45,14 @@ def test_errors_are_one_line_and_exit_1(exc, needle):
 def test_debug_shows_the_traceback():
     result = CliRunner().invoke(_app(NotFoundError("nope")), ["--debug"])
     assert result.exit_code == 1 and isinstance(result.exception, NotFoundError)
+
+
+def test_help_shows_flags_without_a_value_and_arguments_by_name():
+    """Usage reads `... NAME`, and a flag such as --json is not shown as taking a value."""
+    from textprofile.cli.app import app
+
+    result = CliRunner().invoke(app, ["profile", "build", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert "[OPTIONS] NAME" in result.output
+    flag_lines = [line for line in result.output.splitlines() if "--json" in line or "--help" in line]
+    assert flag_lines and not any("<bool>" in line or "BOOLEAN" in line for line in flag_lines)
