@@ -40,19 +40,21 @@ def refine(X, codes: np.ndarray, n_customers: int, topic_word: np.ndarray, term_
     """(topic_word, customer mixtures) after ``iterations`` EM rounds from ``topic_word``."""
     from scipy import sparse
 
+    from textprofile.profiles import comment_log_likelihood
+
     X = sparse.csr_matrix(X, dtype=np.float64)
     W = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_customers, len(codes)))
     b = term_frequency / term_frequency.sum()
     phi = topic_word / topic_word.sum(axis=1, keepdims=True)
     theta = np.full((n_customers, len(alpha)), 1.0 / len(alpha))
     for _ in range(iterations):
-        q = (1 - background) * phi + background * b[None, :]
-        loglik = np.asarray(X @ np.log(q).T)
+        loglik = comment_log_likelihood(X, phi, b, background)
         post = theta[codes] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         post /= post.sum(axis=1, keepdims=True)
         theta = np.asarray(W @ post) + alpha[None, :]
         theta /= theta.sum(axis=1, keepdims=True)
         # each word's share from the topic rather than the background, under the current topic
+        q = (1 - background) * phi + background * b[None, :]
         phi = beta + np.asarray(X.T @ post).T * ((1 - background) * phi / q)
         phi /= phi.sum(axis=1, keepdims=True)
     return phi, theta
