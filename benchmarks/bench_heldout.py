@@ -63,31 +63,40 @@ def split(df: pd.DataFrame, min_history: int) -> tuple[pd.DataFrame, pd.DataFram
     return df[~held].drop(columns="_t"), df[held].drop(columns="_t")
 
 
-def score(ws, name: str, held: pd.DataFrame, methods: list[str]) -> dict[str, dict[str, float]]:
-    from textprofile.config import ProfileConfig, TokenizeConfig
-    from textprofile.model import load_model
-    from textprofile.pipeline.profile import build_profiles
-    from textprofile.profiles import comment_log_likelihood
-    from textprofile.store import ProfileStore
+def encode_held(fm, held: pd.DataFrame):
+    """(counts over the model vocabulary, customer ids) of the held-out reviews with a known token."""
+    from textprofile.config import TokenizeConfig
     from textprofile.tokenize import Tokenizer
 
-    fm = load_model(ws, name)
-    cols = [f"topic_{k}" for k in range(fm.k)]
     tokens = [list(t) for _, t in Tokenizer(TokenizeConfig()).tokenize_many(held["text"].tolist())]
     X = fm.encode(tokens).tocsr().astype(np.float64)
     keep = np.asarray(X.sum(axis=1)).ravel() > 0
-    X, ids = X[keep], held["customer_id"].to_numpy()[keep]
-    own_topic = fm.infer([t for t, k in zip(tokens, keep) if k]).argmax(axis=1)
-    phi = fm.topic_word / fm.topic_word.sum(axis=1, keepdims=True)
+    return X[keep], held["customer_id"].to_numpy()[keep], [t for t, k in zip(tokens, keep) if k]
+
+
+def loglik_per_token(X, topic_word: np.ndarray, term_frequency: np.ndarray, mix: np.ndarray):
+    """(mixture view, one-topic view) log-likelihood per token of each row of ``X`` under ``mix``."""
+    from textprofile.profiles import comment_log_likelihood
+
+    phi = topic_word / topic_word.sum(axis=1, keepdims=True)
     ntok = np.asarray(X.sum(axis=1)).ravel()
-    loglik = comment_log_likelihood(X, fm.topic_word, fm.term_frequency)
+    mixture = np.asarray(X.multiply(np.log(mix @ phi)).sum(axis=1)).ravel() / ntok
+    loglik = comment_log_likelihood(X, topic_word, term_frequency)
     top = loglik.max(axis=1, keepdims=True)
+    one = (np.log((np.exp(loglik - top) * mix).sum(axis=1)) + top[:, 0]) / ntok
+    return mixture, one
 
-    def ll_mixture(mix):
-        return np.asarray(X.multiply(np.log(mix @ phi)).sum(axis=1)).ravel() / ntok
 
-    def ll_one_topic(mix):
-        return (np.log((np.exp(loglik - top) * mix).sum(axis=1)) + top[:, 0]) / ntok
+def score(ws, name: str, held: pd.DataFrame, methods: list[str]) -> dict[str, dict[str, float]]:
+    from textprofile.config import ProfileConfig
+    from textprofile.model import load_model
+    from textprofile.pipeline.profile import build_profiles
+    from textprofile.store import ProfileStore
+
+    fm = load_model(ws, name)
+    cols = [f"topic_{k}" for k in range(fm.k)]
+    X, ids, tokens = encode_held(fm, held)
+    own_topic = fm.infer(tokens).argmax(axis=1)
 
     out = {}
     for method in methods:
@@ -97,10 +106,12 @@ def score(ws, name: str, held: pd.DataFrame, methods: list[str]) -> dict[str, di
         shares = prof.loc[ids, cols].to_numpy()
         base = np.tile(prof[cols].to_numpy().mean(axis=0), (len(ids), 1))
         order = np.argsort(-shares, axis=1, kind="stable")
+        mixture, one = loglik_per_token(X, fm.topic_word, fm.term_frequency, shares)
+        base_mixture, base_one = loglik_per_token(X, fm.topic_word, fm.term_frequency, base)
         out[method] = {"hit1": float((order[:, 0] == own_topic).mean()),
                        "hit3": float((order[:, :3] == own_topic[:, None]).any(axis=1).mean()),
-                       "lift_mixture": float((ll_mixture(shares) - ll_mixture(base)).mean()),
-                       "lift_one_topic": float((ll_one_topic(shares) - ll_one_topic(base)).mean()),
+                       "lift_mixture": float((mixture - base_mixture).mean()),
+                       "lift_one_topic": float((one - base_one).mean()),
                        "n": len(ids)}
     return out
 

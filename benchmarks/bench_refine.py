@@ -61,12 +61,12 @@ def refine(X, codes: np.ndarray, n_customers: int, topic_word: np.ndarray, term_
 
 
 def corpus_arrays(ws, name: str, fm):
-    """(comment frame with customer and meta, X over the model vocabulary, codes, customer ids)."""
+    """(comment frame with mixtures, customer and meta, X over the model vocabulary, codes, customer ids)."""
     from textprofile.profiles import customer_codes
 
     com = pd.read_parquet(ws.corpus_dir(name) / "comments.parquet", columns=["comment_id", "customer_id", "meta"])
     tok = pd.read_parquet(ws.corpus_dir(name) / "tokens.parquet", columns=["comment_id", "tokens"])
-    df = fm.doc_topics()[["comment_id", "n_tokens"]].merge(com, on="comment_id").merge(tok, on="comment_id")
+    df = fm.doc_topics().merge(com, on="comment_id").merge(tok, on="comment_id")
     uniq, codes = customer_codes(df["customer_id"])
     return df, fm.encode(df["tokens"].tolist()).tocsr().astype(np.float64), codes, uniq
 
@@ -81,7 +81,7 @@ def three_ways(fm, df: pd.DataFrame, X, codes: np.ndarray, n_customers: int, ite
     n = df["n_tokens"].to_numpy(float)
     ones = np.ones(len(codes))
     cols = [f"topic_{k}" for k in range(fm.k)]
-    theta = fm.doc_topics().set_index("comment_id").loc[df["comment_id"], cols].to_numpy(np.float64)
+    theta = df[cols].to_numpy(np.float64)
     W = sparse.csr_matrix((ones, (codes, np.arange(len(codes)))), shape=(n_customers, len(codes)))
     comment = normalise(np.asarray(W @ word_shares(theta, n, fm.alpha)))
     one = one_topic_interests(X, codes, n_customers, ones, fm.topic_word, fm.term_frequency, fm.alpha)
@@ -114,29 +114,16 @@ def recovery_scores(ws, name: str, export: pd.DataFrame, fm, iterations: int) ->
 
 
 def heldout_scores(ws, name: str, held: pd.DataFrame, fm, iterations: int) -> dict[str, tuple[float, float]]:
-    from textprofile.config import TokenizeConfig
-    from textprofile.profiles import comment_log_likelihood
-    from textprofile.tokenize import Tokenizer
+    from bench_heldout import encode_held, loglik_per_token
 
     df, X, codes, uniq = corpus_arrays(ws, name, fm)
-    tokens = [list(t) for _, t in Tokenizer(TokenizeConfig()).tokenize_many(held["text"].tolist())]
-    Xh = fm.encode(tokens).tocsr().astype(np.float64)
-    ids = held["customer_id"].to_numpy()
+    Xh, ids, _ = encode_held(fm, held)
     hc = np.minimum(np.searchsorted(uniq, ids), len(uniq) - 1)
-    keep = (np.asarray(Xh.sum(axis=1)).ravel() > 0) & (uniq[hc] == ids)
-    Xh, hc = Xh[keep], hc[keep]
-    ntok = np.asarray(Xh.sum(axis=1)).ravel()
-
-    def ll(phi, shares):
-        p = phi / phi.sum(axis=1, keepdims=True)
-        mixture = np.asarray(Xh.multiply(np.log(shares[hc] @ p)).sum(axis=1)).ravel() / ntok
-        L = comment_log_likelihood(Xh, phi, fm.term_frequency)
-        top = L.max(axis=1, keepdims=True)
-        one = (np.log((np.exp(L - top) * shares[hc]).sum(axis=1)) + top[:, 0]) / ntok
-        return float(mixture.mean()), float(one.mean())
-
+    known = uniq[hc] == ids
+    Xh, hc = Xh[known], hc[known]
     ways = three_ways(fm, df, X, codes, len(uniq), iterations)
-    return {label: ll(phi, shares) for label, (phi, _, shares) in ways.items()}
+    return {label: tuple(float(v.mean()) for v in loglik_per_token(Xh, phi, fm.term_frequency, shares[hc]))
+            for label, (phi, _, shares) in ways.items()}
 
 
 def main() -> None:
