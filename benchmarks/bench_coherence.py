@@ -33,9 +33,9 @@ def prepare(corpus: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from textprofile.config import TokenizeConfig
-    from textprofile.tokenize import Tokenizer
-    from textprofile.workspace import Workspace
+    from textprofile.core.config import TokenizeConfig
+    from textprofile.core.workspace import Workspace
+    from textprofile.text.tokenizer import Tokenizer
 
     ws = Workspace.resolve(OUT)
     d = ws.corpus_dir(corpus)
@@ -63,9 +63,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    from textprofile.config import FitConfig
-    from textprofile.evaluate import evaluate
+    from textprofile.core.config import FitConfig
     from textprofile.pipeline.fit import fit
+    from textprofile.topics.evaluate import evaluate
 
     print(f"{'corpus':<9} {'engine':<9} {'K':>3} {'NPMI':>7} {'C_V':>7} {'diversity':>9} {'fit s':>7}  top topics")
     for corpus in args.corpora:

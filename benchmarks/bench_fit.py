@@ -58,7 +58,7 @@ def prepare(tokenizer: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     root = OUT / tokenizer
     ws = Workspace.resolve(root)
@@ -69,8 +69,8 @@ def prepare(tokenizer: str):
         return ws, cats
     t = time.perf_counter()
     if tokenizer == "project":
-        from textprofile.config import TokenizeConfig
-        from textprofile.tokenize import Tokenizer
+        from textprofile.core.config import TokenizeConfig
+        from textprofile.text.tokenizer import Tokenizer
 
         pairs = Tokenizer(TokenizeConfig()).tokenize_many(df["review"].astype(str).tolist())
         langs = [p[0] for p in pairs]
@@ -124,17 +124,17 @@ def main() -> None:
 
     import pyarrow.parquet as pq
 
-    from textprofile.config import FitConfig
-    from textprofile.evaluate import clustering_scores
-    from textprofile.model import load_model
+    from textprofile.core.config import FitConfig
     from textprofile.pipeline.fit import fit
+    from textprofile.topics.evaluate import clustering_scores
+    from textprofile.topics.fitted import load_model
 
     ws, cats = prepare(args.tokenizer)
     if args.skip_reference or args.params != "{}" or args.no_above is not None:
         # tuning runs get their own workspace (the corpus linked in) so runs can go in parallel
         import os
 
-        from textprofile.workspace import Workspace
+        from textprofile.core.workspace import Workspace
 
         run = Workspace.resolve(OUT / "runs" / str(os.getpid()))
         run.corpus_dir("shop").parent.mkdir(parents=True, exist_ok=True)

@@ -65,8 +65,8 @@ def split(df: pd.DataFrame, min_history: int) -> tuple[pd.DataFrame, pd.DataFram
 
 def encode_held(fm, held: pd.DataFrame):
     """(counts over the model vocabulary, customer ids) of the held-out reviews with a known token."""
-    from textprofile.config import TokenizeConfig
-    from textprofile.tokenize import Tokenizer
+    from textprofile.core.config import TokenizeConfig
+    from textprofile.text.tokenizer import Tokenizer
 
     tokens = [list(t) for _, t in Tokenizer(TokenizeConfig()).tokenize_many(held["text"].tolist())]
     X = fm.encode(tokens).tocsr().astype(np.float64)
@@ -76,7 +76,7 @@ def encode_held(fm, held: pd.DataFrame):
 
 def loglik_per_token(X, topic_word: np.ndarray, term_frequency: np.ndarray, mix: np.ndarray):
     """(mixture view, one-topic view) log-likelihood per token of each row of ``X`` under ``mix``."""
-    from textprofile.profiles import comment_log_likelihood
+    from textprofile.profiles.interests import comment_log_likelihood
 
     phi = topic_word / topic_word.sum(axis=1, keepdims=True)
     ntok = np.asarray(X.sum(axis=1)).ravel()
@@ -88,10 +88,10 @@ def loglik_per_token(X, topic_word: np.ndarray, term_frequency: np.ndarray, mix:
 
 
 def score(ws, name: str, held: pd.DataFrame, methods: list[str]) -> dict[str, dict[str, float]]:
-    from textprofile.config import ProfileConfig
-    from textprofile.model import load_model
+    from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.profile import build_profiles
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
+    from textprofile.topics.fitted import load_model
 
     fm = load_model(ws, name)
     cols = [f"topic_{k}" for k in range(fm.k)]
@@ -124,10 +124,10 @@ def main() -> None:
     ap.add_argument("--min-history", type=int, default=3)
     ap.add_argument("--methods", default="comment,one-topic,mean,pooled")
     a = ap.parse_args()
-    from textprofile.config import FitConfig, LoadConfig
+    from textprofile.core.config import FitConfig, LoadConfig
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
-    from textprofile.workspace import Workspace
 
     methods = a.methods.split(",")
     ws = Workspace.resolve(OUT)

@@ -8,7 +8,7 @@ Corpus: the Amazon 5-core reviews bench_tokenize.py reads (Musical Instruments, 
 file. Each variant is tokenized end to end by ``tokenize_corpus`` (2 processes; with
 ``TokenizeConfig(phrases=True, ...)`` or without), then fitted with the default engine for each K
 and seed, and scored: NMI of each review's dominant topic against its file, NPMI and C_V on
-the top-10 terms and diversity on the top 25 (``textprofile.evaluate``), the number of phrases
+the top-10 terms and diversity on the top 25 (``textprofile.topics.evaluate``), the number of phrases
 learned and the share of the topics' top-10 terms that are phrases. NPMI/C_V are counted on each
 variant's own tokens, so they compare how well each model's top terms co-occur in its corpus.
 Scratch output in benchmarks/out/bench_phrases/ (git-ignored).
@@ -53,7 +53,7 @@ def write_comments(folder: Path, texts: list[str], cats: list[str]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from textprofile.artifacts import write_manifest
+    from textprofile.core.artifacts import write_manifest
 
     folder.mkdir(parents=True, exist_ok=True)
     ids = [f"{i:016x}" for i in range(len(texts))]
@@ -72,12 +72,12 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=10.0)
     args = ap.parse_args()
 
-    from textprofile.config import FitConfig, TokenizeConfig
-    from textprofile.evaluate import evaluate
-    from textprofile.model import load_model
+    from textprofile.core.config import FitConfig, TokenizeConfig
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
-    from textprofile.tokenize import tokenize_corpus
-    from textprofile.workspace import Workspace
+    from textprofile.text.tokenizer import tokenize_corpus
+    from textprofile.topics.evaluate import evaluate
+    from textprofile.topics.fitted import load_model
 
     texts, cats = reviews()
     print(f"{len(texts):,} reviews, {len(FILES)} categories; K {args.ks}, seeds {args.seeds}, "

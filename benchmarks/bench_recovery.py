@@ -62,10 +62,10 @@ def make_export(path: Path, n_customers: int, alpha: float, seed: int) -> pd.Dat
 
 
 def evaluate(ws, name: str, export: pd.DataFrame, method: str) -> dict:
-    from textprofile.config import ProfileConfig
-    from textprofile.model import load_model
+    from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.profile import build_profiles
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
+    from textprofile.topics.fitted import load_model
 
     t = time.perf_counter()
     build_profiles(name, ProfileConfig(method=method), ws)
@@ -156,10 +156,10 @@ def main() -> None:
     ap.add_argument("--restarts", type=int, default=1, help="fit --restarts (keep the most coherent of N seeds)")
     ap.add_argument("--reference", action="store_true", help="also score a supervised classifier (uses the labels)")
     a = ap.parse_args()
-    from textprofile.config import FitConfig, LoadConfig
+    from textprofile.core.config import FitConfig, LoadConfig
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
-    from textprofile.workspace import Workspace
 
     ws = Workspace.resolve(OUT)
     name = f"rec{a.customers}a{a.alpha}s{a.seed}".replace(".", "_")

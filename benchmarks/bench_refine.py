@@ -40,7 +40,7 @@ def refine(X, codes: np.ndarray, n_customers: int, topic_word: np.ndarray, term_
     """(topic_word, customer mixtures) after ``iterations`` EM rounds from ``topic_word``."""
     from scipy import sparse
 
-    from textprofile.profiles import comment_log_likelihood
+    from textprofile.profiles.interests import comment_log_likelihood
 
     X = sparse.csr_matrix(X, dtype=np.float64)
     W = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_customers, len(codes)))
@@ -62,7 +62,7 @@ def refine(X, codes: np.ndarray, n_customers: int, topic_word: np.ndarray, term_
 
 def corpus_arrays(ws, name: str, fm):
     """(comment frame with mixtures, customer and meta, X over the model vocabulary, codes, customer ids)."""
-    from textprofile.profiles import customer_codes
+    from textprofile.profiles.interests import customer_codes
 
     com = pd.read_parquet(ws.corpus_dir(name) / "comments.parquet", columns=["comment_id", "customer_id", "meta"])
     tok = pd.read_parquet(ws.corpus_dir(name) / "tokens.parquet", columns=["comment_id", "tokens"])
@@ -75,7 +75,7 @@ def three_ways(fm, df: pd.DataFrame, X, codes: np.ndarray, n_customers: int, ite
     """label -> (topic_word, per-comment mixtures, customer mixtures) for LDA x2 and the refinement."""
     from scipy import sparse
 
-    from textprofile.profiles import normalise, one_topic_interests, word_shares
+    from textprofile.profiles.interests import normalise, one_topic_interests, word_shares
     from textprofile.topics.base import fold_in
 
     n = df["n_tokens"].to_numpy(float)
@@ -135,11 +135,11 @@ def main() -> None:
     from bench_heldout import amazon, split
     from bench_recovery import make_export
 
-    from textprofile.config import FitConfig, LoadConfig
-    from textprofile.model import load_model
+    from textprofile.core.config import FitConfig, LoadConfig
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
-    from textprofile.workspace import Workspace
+    from textprofile.topics.fitted import load_model
 
     ws = Workspace.resolve(OUT)
     export = make_export(OUT / "recovery.csv", 2000, 0.5, 0)

@@ -28,7 +28,7 @@ FILES = ["reviews_Musical_Instruments_5.json.gz", "reviews_Digital_Music_5.parti
 
 def build(ws, topics: int) -> dict:
     """load → fit → profile build with the project's own functions."""
-    from textprofile.config import FitConfig, LoadConfig
+    from textprofile.core.config import FitConfig, LoadConfig
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
     from textprofile.pipeline.profile import build_profiles
@@ -52,7 +52,7 @@ def stock_pyldavis(ws, out: Path) -> tuple[float, int]:
     import numpy as np
     import pyLDAvis
 
-    from textprofile.model import load_model
+    from textprofile.topics.fitted import load_model
 
     fm = load_model(ws, NAME)
     dt = fm.doc_topics()
@@ -78,8 +78,8 @@ def main() -> None:
 
     import pyLDAvis  # noqa: F401  - import cost paid once, outside both timings
 
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.report import report
-    from textprofile.workspace import Workspace
 
     ws = Workspace.resolve(OUT / f"k{args.topics}")
     if args.rebuild or not (ws.model_dir(NAME) / "profiles.duckdb").is_file():

@@ -27,8 +27,8 @@ def build(path: Path, n: int, k: int, seed: int = 0) -> None:
     import numpy as np
     import pandas as pd
 
-    from textprofile.behaviour import BEHAVIOUR_COLUMNS
-    from textprofile.store import ProfileTables, write_store
+    from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+    from textprofile.store.profile_store import ProfileTables, write_store
 
     rng = np.random.default_rng(seed)
     ids = np.array([f"C{i:07d}" for i in range(n)], dtype=object)
@@ -76,7 +76,7 @@ def main() -> None:
 
     import random
 
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
 
     t = time.perf_counter()
     store = ProfileStore(path)

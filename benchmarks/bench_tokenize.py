@@ -88,8 +88,8 @@ def _cpu() -> float:
 def bench_zh(jobs: int, repeat: int) -> None:
     import jieba
 
-    from textprofile.config import TokenizeConfig
-    from textprofile.tokenize import tokenize_corpus
+    from textprofile.core.config import TokenizeConfig
+    from textprofile.text.tokenizer import tokenize_corpus
 
     texts = zh_texts()
     chars = sum(map(len, texts))
@@ -120,7 +120,7 @@ def bench_zh(jobs: int, repeat: int) -> None:
 
 
 def bench_en() -> None:
-    from textprofile.tokenize import Tokenizer
+    from textprofile.text.tokenizer import Tokenizer
 
     texts = en_texts()
     tok = Tokenizer()
@@ -139,8 +139,8 @@ def bench_en() -> None:
 
 
 def _memory_child(folder: str, jobs: int) -> None:
-    from textprofile.config import TokenizeConfig
-    from textprofile.tokenize import tokenize_corpus
+    from textprofile.core.config import TokenizeConfig
+    from textprofile.text.tokenizer import tokenize_corpus
 
     t0 = time.perf_counter()
     res = tokenize_corpus(folder, TokenizeConfig(), jobs=jobs, force=True)

@@ -20,7 +20,7 @@ def shared_data() -> Path:
 @pytest.fixture()
 def workspace(tmp_path, monkeypatch):
     """An empty workspace folder, also set as TEXTPROFILE_HOME."""
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     monkeypatch.setenv("TEXTPROFILE_HOME", str(tmp_path))
     return Workspace.resolve(tmp_path)

@@ -19,12 +19,12 @@ _CACHE: dict[str, object] = {}
 def demo_workspace(tmp_path_factory):
     """(Workspace, paths of the generated export and planted interests), built once."""
     if "ws" not in _CACHE:
-        from textprofile.config import FitConfig, LoadConfig, ProfileConfig
+        from textprofile.core.config import FitConfig, LoadConfig, ProfileConfig
+        from textprofile.core.workspace import Workspace
         from textprofile.demo_corpus import INTEREST_NAMES, generate_demo_corpus
         from textprofile.pipeline.fit import fit
         from textprofile.pipeline.load import load
         from textprofile.pipeline.profile import build_profiles
-        from textprofile.workspace import Workspace
 
         root = tmp_path_factory.mktemp("demo_ws")
         ws = Workspace.resolve(root)
@@ -56,7 +56,7 @@ def _split(export: Path, out: Path) -> dict[str, Path]:
 
 
 def copy_workspace(ws, dest: Path):
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     shutil.copytree(ws.root, dest)
     return Workspace.resolve(dest)

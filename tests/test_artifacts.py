@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from textprofile import artifacts
-from textprofile.errors import IntegrityError, NotFoundError
+from textprofile.core import artifacts
+from textprofile.core.errors import IntegrityError, NotFoundError
 
 
 def test_atomic_path_replaces_only_on_success(tmp_path):
@@ -95,7 +95,7 @@ def test_parquet_stream_reads_in_bounded_memory(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from textprofile.artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream
 
     path = tmp_path / "big.parquet"
     text = "x" * 200

@@ -7,7 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from textprofile.behaviour import BEHAVIOUR_COLUMNS, behaviour, customer_rows, resolve_as_of
+from textprofile.profiles.behaviour import (
+    BEHAVIOUR_COLUMNS,
+    behaviour,
+    customer_rows,
+    resolve_as_of,
+)
 
 
 def _table() -> tuple[pd.DataFrame, pd.Series]:
@@ -88,7 +93,7 @@ def test_as_of_option_and_bad_value():
     out = behaviour(customer_rows(comments), ts)
     assert _by_id(out)["b"]["recency_days"] == pytest.approx(29.5)
     assert set(out["languages"]) == {""}  # no token table given
-    from textprofile.errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="--as-of"):
         resolve_as_of("not a date", comments["time"])

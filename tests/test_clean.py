@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.clean import clean_text, normalize_role, parse_number, parse_numbers
-from textprofile.errors import ConfigError
-from textprofile.pii import PSEUDONYM_KEY_ENV, pseudonym_key, pseudonymize, scrub
+from textprofile.core.errors import ConfigError
+from textprofile.ingest.clean import clean_text, normalize_role, parse_number, parse_numbers
+from textprofile.ingest.pii import PSEUDONYM_KEY_ENV, pseudonym_key, pseudonymize, scrub
 
 
 @pytest.mark.parametrize("raw,expected", [

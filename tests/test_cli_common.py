@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from textprofile.cli.common import DebugOpt, handle_errors, os_error_message
-from textprofile.errors import NotFoundError
+from textprofile.core.errors import NotFoundError
 
 
 def test_os_error_names_the_users_target_not_the_temp_file(tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.columns import CustomerFilter, resolve_mapping
-from textprofile.config import LoadConfig
-from textprofile.errors import ColumnError, ConfigError
+from textprofile.core.config import LoadConfig
+from textprofile.core.errors import ColumnError, ConfigError
+from textprofile.ingest.columns import CustomerFilter, resolve_mapping
 
 
 @pytest.mark.parametrize("columns,expected", [

@@ -10,14 +10,14 @@ from profile_corpus import NAME, copy_workspace, demo_workspace
 from typer.testing import CliRunner
 
 from textprofile.cli.app import app
-from textprofile.config import ProfileConfig
-from textprofile.errors import IntegrityError, StateError
-from textprofile.evaluate import evaluate
-from textprofile.model import load_model
+from textprofile.core.config import ProfileConfig
+from textprofile.core.errors import IntegrityError, StateError
 from textprofile.pipeline.profile import build_profiles
 from textprofile.pipeline.report import report
 from textprofile.pipeline.update import update
-from textprofile.store import ProfileStore, store_path
+from textprofile.store.profile_store import ProfileStore, store_path
+from textprofile.topics.evaluate import evaluate
+from textprofile.topics.fitted import load_model
 
 
 @pytest.fixture()

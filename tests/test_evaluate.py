@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from textprofile.evaluate import clustering_scores
 from textprofile.topics.coherence import cv_per_topic, diversity, npmi_per_topic, top_ids
+from textprofile.topics.evaluate import clustering_scores
 
 
 def test_clustering_scores_perfect_and_permuted():

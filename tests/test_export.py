@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from profile_corpus import NAME, demo_workspace
 
-from textprofile.export import export_table
+from textprofile.store.export_table import export_table
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_export_comments_with_topic_shares(demo, tmp_path):
 
 
 def test_export_topics(demo, tmp_path):
-    from textprofile.model import load_model
+    from textprofile.topics.fitted import load_model
 
     out = tmp_path / "t.csv"
     export_table(demo, NAME, "topics", "csv", out)
@@ -54,7 +54,7 @@ def test_export_profiles_has_one_row_per_customer(demo, tmp_path):
 
 
 def test_export_writes_through_symlinks_and_refuses_non_files(demo, tmp_path):
-    from textprofile.errors import ConfigError, NotFoundError
+    from textprofile.core.errors import ConfigError, NotFoundError
 
     real = tmp_path / "real.csv"
     real.write_text("old", encoding="utf-8")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from fit_helpers import BACKGROUND, PLANTED_K, THEMES, planted_docs, write_corpus
 
-from textprofile.config import FitConfig
-from textprofile.errors import ConfigError, NotFoundError, StateError
-from textprofile.model import load_model
+from textprofile.core.config import FitConfig
+from textprofile.core.errors import ConfigError, NotFoundError, StateError
 from textprofile.pipeline.fit import fit
+from textprofile.topics.fitted import load_model
 
 
 def _nmi(a, b):
@@ -72,7 +72,7 @@ def test_auto_picks_planted_k(planted):
 
 @pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
 def test_same_seed_same_bytes(tmp_path, engine):
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     docs, labels = planted_docs(200, seed=3)
     outs = []
@@ -87,7 +87,7 @@ def test_same_seed_same_bytes(tmp_path, engine):
 
 
 def test_different_seed_changes_model(tmp_path):
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     docs, _ = planted_docs(200, seed=3)
     mats = []
@@ -104,7 +104,7 @@ def test_manifest_records_settings_and_checksums(planted):
     fit("planted", FitConfig(topics=4, no_below=2, seed=5), ws)
     d = ws.model_dir("planted")
     m = json.loads((d / "manifest.json").read_text())
-    from textprofile.artifacts import sha256_file
+    from textprofile.core.artifacts import sha256_file
 
     assert m["seed"] == 5 and m["engine"]["engine"] == "tomotopy"
     assert m["engine"]["parallel"] == "PARTITION" and "tomotopy" in m["versions"]
@@ -149,7 +149,7 @@ def test_corpus_of_very_short_documents_still_fits(workspace):
 def test_restarts_keep_the_most_coherent_seed(tmp_path):
     """--restarts screens seeds seed..seed+N-1 for a quarter of the iterations, continues the
     most coherent (highest NPMI) to the full count, and ends with exactly that seed's own fit."""
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     docs, labels = planted_docs(200, seed=3)
     ws = Workspace.resolve(tmp_path / "r")
@@ -169,7 +169,7 @@ def test_restarts_keep_the_most_coherent_seed(tmp_path):
 
 
 def test_gensim_restarts_continue_the_chosen_seed(tmp_path):
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     docs, labels = planted_docs(120, seed=1)
     ws = Workspace.resolve(tmp_path / "g")
@@ -179,7 +179,7 @@ def test_gensim_restarts_continue_the_chosen_seed(tmp_path):
     with_restarts = (ws.model_dir("c") / "topic_word.npy").read_bytes()
     fit("c", FitConfig(engine="gensim", topics=4, no_below=2, seed=res["model_seed"], iterations=8), ws)
     assert (ws.model_dir("c") / "topic_word.npy").read_bytes() == with_restarts
-    from textprofile.model import load_model
+    from textprofile.topics.fitted import load_model
 
     with pytest.raises(StateError, match="resume"):  # a saved engine has no training state to resume
         load_model(ws, "c").engine().resume(2)

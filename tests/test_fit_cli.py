@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from textprofile.cli.app import app
 from textprofile.cli.common import to_jsonable
-from textprofile.config import FitConfig
+from textprofile.core.config import FitConfig
 from textprofile.pipeline.fit import fit
 
 ARGS = ["--topics", "4", "--no-below", "2", "--iterations", "80", "--seed", "3"]
@@ -79,7 +79,7 @@ def test_topics_rename_and_list(corpus):
 
 
 def test_evaluate_json_with_label_column(corpus):
-    from textprofile.evaluate import evaluate
+    from textprofile.topics.evaluate import evaluate
 
     assert _run(["fit", "cli", *ARGS, "--home", str(corpus.root)]).exit_code == 0
     res = _run(["evaluate", "cli", "--label-col", "cat", "--json", "--home", str(corpus.root)])

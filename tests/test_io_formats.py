@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from textprofile.cli.app import app
-from textprofile.config import LoadConfig
-from textprofile.errors import ColumnError, EncodingError, InputFileError
+from textprofile.core.config import LoadConfig
+from textprofile.core.errors import ColumnError, EncodingError, InputFileError
 from textprofile.pipeline.load import load
 
 ROWS = [

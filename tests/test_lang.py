@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.lang import detect, script_counts
+from textprofile.text.lang import detect, script_counts
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_script_counts():
 def test_script_runs_keep_latin_stretches_whole_and_drop_punctuation():
     """The tokenizer's split: Han runs to jieba, each Latin stretch whole (with its spaces and
     apostrophes) to spaCy, pieces with neither dropped. Deferred Latin stretches show it as is."""
-    from textprofile.tokenize import LATIN_MARK, Tokenizer
+    from textprofile.text.tokenizer import LATIN_MARK, Tokenizer
 
     tok = Tokenizer()
     tok.defer_latin = True

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from textprofile.artifacts import read_manifest, sha256_file, verify_all
 from textprofile.cli.app import app
-from textprofile.config import LoadConfig
-from textprofile.errors import ConfigError, InputFileError
-from textprofile.pii import PSEUDONYM_KEY_ENV
+from textprofile.core.artifacts import read_manifest, sha256_file, verify_all
+from textprofile.core.config import LoadConfig
+from textprofile.core.errors import ConfigError, InputFileError
+from textprofile.ingest.pii import PSEUDONYM_KEY_ENV
 from textprofile.pipeline.load import CommentReader, config_from_manifest, load, read_comments
 
 EXPORT = """customer_id,text,time,channel,role,thread_id,rating,amount,sku
@@ -226,7 +226,7 @@ def test_cli_json_matches_library_and_human_summary(workspace, export, tmp_path)
 
 
 def test_load_then_tokenize_in_one_step(workspace, export):
-    from textprofile.config import TokenizeConfig
+    from textprofile.core.config import TokenizeConfig
 
     result = load([export], "c", LoadConfig(), workspace, tokenize_config=TokenizeConfig(), jobs=1)
     assert isinstance(result["tokenize"], dict)

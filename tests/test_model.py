@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from fit_helpers import planted_docs, write_corpus
 
-from textprofile.config import FitConfig
-from textprofile.errors import IntegrityError, NotFoundError
-from textprofile.model import load_model
+from textprofile.core.config import FitConfig
+from textprofile.core.errors import IntegrityError, NotFoundError
 from textprofile.pipeline.fit import fit
+from textprofile.topics.fitted import load_model
 
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     ws = Workspace.resolve(tmp_path_factory.mktemp("ws"))
     docs, labels = planted_docs(240)
@@ -29,7 +29,7 @@ def fitted(tmp_path_factory):
 def _copy(fitted, tmp_path):
     import shutil
 
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     ws, docs = fitted
     shutil.copytree(ws.root, tmp_path / "w")
@@ -129,7 +129,7 @@ def test_rename_topic_persists_and_verifies(fitted, tmp_path):
 
 
 def test_gensim_engine_roundtrip_and_online_update(tmp_path):
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     ws = Workspace.resolve(tmp_path)
     docs, labels = planted_docs(160)

@@ -12,12 +12,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from textprofile.artifacts import read_manifest, sha256_file, write_manifest
-from textprofile.config import TokenizeConfig
-from textprofile.corpus import ROW_GROUP_ROWS, cache_key
-from textprofile.errors import ConfigError, StateError
-from textprofile.phrases import PHRASES_FILE, is_latin, join_tokens, latin_runs, learn
-from textprofile.tokenize import CHUNK_ROWS, tokenize_corpus
+from textprofile.core.artifacts import read_manifest, sha256_file, write_manifest
+from textprofile.core.config import TokenizeConfig
+from textprofile.core.errors import ConfigError, StateError
+from textprofile.text.phrases import PHRASES_FILE, is_latin, join_tokens, latin_runs, learn
+from textprofile.text.stage import ROW_GROUP_ROWS, cache_key
+from textprofile.text.tokenizer import CHUNK_ROWS, tokenize_corpus
 
 # Made-up filler words (consonant-vowel-consonant-vowel): many distinct words, as in real text,
 # so that gensim's default score (which grows with the vocabulary size) can pass its threshold.
@@ -324,11 +324,11 @@ def _write_export(path, texts, first: int = 0) -> None:
 @pytest.fixture(scope="module")
 def phrased_ws(tmp_path_factory):
     """A workspace whose corpus "p" was loaded with phrases on, fitted and profiled."""
-    from textprofile.config import FitConfig, LoadConfig, ProfileConfig
+    from textprofile.core.config import FitConfig, LoadConfig, ProfileConfig
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
     from textprofile.pipeline.profile import build_profiles
-    from textprofile.workspace import Workspace
 
     root = tmp_path_factory.mktemp("phrased_ws")
     ws = Workspace.resolve(root / "ws")
@@ -344,7 +344,7 @@ def phrased_ws(tmp_path_factory):
 def _copy(ws, dest):
     import shutil
 
-    from textprofile.workspace import Workspace
+    from textprofile.core.workspace import Workspace
 
     shutil.copytree(ws.root, dest)
     return Workspace.resolve(dest)
@@ -370,7 +370,7 @@ def test_update_joins_the_corpus_phrases_in_new_comments(phrased_ws, tmp_path):
 
 
 def test_reload_without_phrases_drops_the_table(phrased_ws, tmp_path):
-    from textprofile.config import LoadConfig
+    from textprofile.core.config import LoadConfig
     from textprofile.pipeline.load import load
 
     ws0, root = phrased_ws

@@ -9,7 +9,7 @@ from profile_corpus import NAME, copy_workspace, demo_workspace
 from typer.testing import CliRunner
 
 from textprofile.cli.app import app
-from textprofile.store import ProfileStore
+from textprofile.store.profile_store import ProfileStore
 
 runner = CliRunner()
 

@@ -17,7 +17,7 @@ from profile_corpus import (
 )
 from scipy import sparse
 
-from textprofile.profiles import (
+from textprofile.profiles.interests import (
     comment_log_likelihood,
     customer_codes,
     decay_weights,
@@ -46,7 +46,7 @@ def test_decay_weights_half_life_relative_to_each_customers_newest():
     w2 = decay_weights(t, codes, 3, pd.Timestamp("2025-01-01", tz="UTC"), half_life_days=30)
     assert w2 == pytest.approx(w)
     assert decay_weights(t, codes, 3, as_of, None).tolist() == [1.0] * 5
-    from textprofile.errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="half-life"):
         decay_weights(t, codes, 3, as_of, -1)
@@ -150,8 +150,8 @@ def demo(tmp_path_factory):
 
 def _planted_recovery(ws, paths) -> tuple[int, float, float, float]:
     """(customers scored, top interest right, top interest among the planted ones, mean TV)."""
-    from textprofile.model import load_model
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
+    from textprofile.topics.fitted import load_model
 
     fm = load_model(ws, NAME)
     mapping = topic_to_interest(fm)
@@ -186,7 +186,7 @@ def test_planted_interests_come_back_as_top_interests(demo):
 
 
 def test_one_topic_method_recovers_planted_interests_too(demo, tmp_path):
-    from textprofile.config import ProfileConfig
+    from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.profile import build_profiles
 
     ws = copy_workspace(demo[0], tmp_path / "ws")
@@ -200,7 +200,7 @@ def test_behaviour_on_the_demo_matches_hand_computation(demo):
     import csv
     from datetime import datetime
 
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
 
     ws, paths = demo
     with open(paths["base"], encoding="utf-8", newline="") as f:
@@ -246,7 +246,7 @@ def test_behaviour_on_the_demo_matches_hand_computation(demo):
 
 
 def test_agent_turns_do_not_count(demo):
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
 
     ws, _ = demo
     comments = pd.read_parquet(ws.corpus_dir(NAME) / "comments.parquet")
@@ -263,9 +263,9 @@ def test_agent_turns_do_not_count(demo):
 def test_build_is_deterministic_and_half_life_changes_interests(demo, tmp_path):
     from profile_corpus import copy_workspace
 
-    from textprofile.config import ProfileConfig
-    from textprofile.export import export_table
+    from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.profile import build_profiles
+    from textprofile.store.export_table import export_table
 
     ws, _ = demo
     ws2 = copy_workspace(ws, tmp_path / "ws")
@@ -277,7 +277,7 @@ def test_build_is_deterministic_and_half_life_changes_interests(demo, tmp_path):
     # random database identifier DuckDB writes into each new file's header)
     import duckdb
 
-    from textprofile.store import store_path
+    from textprofile.store.profile_store import store_path
 
     def tables(w):
         with duckdb.connect(str(store_path(w.model_dir(NAME))), read_only=True) as con:
@@ -299,9 +299,9 @@ def test_build_is_deterministic_and_half_life_changes_interests(demo, tmp_path):
 def test_vectorised_encoding_and_keywords_equal_the_models(demo):
     import pyarrow.parquet as pq
 
-    from textprofile.model import load_model
-    from textprofile.profiles import encode_lists, tfidf_top_terms
-    from textprofile.tfidf import TfidfKeywords
+    from textprofile.profiles.interests import encode_lists, tfidf_top_terms
+    from textprofile.topics.fitted import load_model
+    from textprofile.topics.tfidf import TfidfKeywords
 
     ws, _ = demo
     fm = load_model(ws, NAME)
@@ -312,7 +312,7 @@ def test_vectorised_encoding_and_keywords_equal_the_models(demo):
     tf = TfidfKeywords.load(fm.folder, fm.vocab)
     pooled = [[t for lst in lists[i : i + 7] for t in lst] for i in range(0, 700, 7)]  # 100 "customers"
     codes = np.repeat(np.arange(100), 7)
-    from textprofile.profiles import pool_rows
+    from textprofile.profiles.interests import pool_rows
 
     mine = tfidf_top_terms(pool_rows(X[:700], codes, 100, np.ones(700)), tf.idf_, fm.vocab, 10, tf.sublinear_tf, tf.norm)
     assert mine == fm.keywords(pooled, 10)

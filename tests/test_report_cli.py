@@ -40,11 +40,11 @@ def _write_export(path: Path, n: int = 240, seed: int = 0) -> None:
 
 @pytest.fixture(scope="module")
 def workspace_with_profiles(tmp_path_factory):
-    from textprofile.config import FitConfig, LoadConfig
+    from textprofile.core.config import FitConfig, LoadConfig
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
     from textprofile.pipeline.profile import build_profiles
-    from textprofile.workspace import Workspace
 
     root = tmp_path_factory.mktemp("ws")
     export = root / "export.csv"
@@ -74,7 +74,7 @@ def test_report_command_writes_the_folder(workspace_with_profiles):
     assert len(cards) == out["customers"] == out["linked_customers"]
     for name in cards:
         assert f'href="customers/{name}"' in index
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
 
     with ProfileStore.open(ws, "shop") as store:
         card = store.get(EVIL)
@@ -99,7 +99,7 @@ def test_report_command_writes_the_folder(workspace_with_profiles):
 
 def test_all_customers_writes_every_card(workspace_with_profiles):
     from textprofile.pipeline.report import report
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
 
     ws = workspace_with_profiles
     out = report("shop", ws, all_customers=True)
@@ -131,7 +131,7 @@ def test_renamed_topic_shows_the_same_label_on_every_page(workspace_with_profile
     import re
 
     from textprofile.pipeline.report import report
-    from textprofile.store import ProfileStore
+    from textprofile.store.profile_store import ProfileStore
 
     ws = workspace_with_profiles
     runner = CliRunner()

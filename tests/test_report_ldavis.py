@@ -95,7 +95,7 @@ def test_rare_terms_are_capped():
 
 
 def test_one_topic_is_a_clear_error():
-    from textprofile.errors import StateError
+    from textprofile.core.errors import StateError
 
     with pytest.raises(StateError, match="at least 2 topics"):
         ldavis.prepare(np.ones((1, 3)) / 3, np.ones((2, 1)), np.array([1, 2]), ["a", "b", "c"], np.ones(3))

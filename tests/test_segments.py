@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from textprofile.segments import assign, describe, fit_segments
+from textprofile.profiles.segments import assign, describe, fit_segments
 
 
 def _data(seed=0, per=60):

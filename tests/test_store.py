@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from textprofile.behaviour import BEHAVIOUR_COLUMNS
-from textprofile.errors import NotFoundError
-from textprofile.export import export_table
-from textprofile.store import ProfileStore, ProfileTables, store_path, write_store
+from textprofile.core.errors import NotFoundError
+from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+from textprofile.store.export_table import export_table
+from textprofile.store.profile_store import ProfileStore, ProfileTables, store_path, write_store
 
 
 def make_tables(n: int = 6, k: int = 3, seed: int = 0, tag: str = "v1") -> ProfileTables:
@@ -126,7 +126,7 @@ _KILL_SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from test_store import make_tables
-from textprofile.store import write_store
+from textprofile.store.profile_store import write_store
 def stall(stage):
     if stage == "interests":
         print("mid-build", flush=True)

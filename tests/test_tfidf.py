@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from textprofile.errors import StateError
-from textprofile.tfidf import TfidfKeywords
-from textprofile.vocab import build_vocab
+from textprofile.core.errors import StateError
+from textprofile.topics.tfidf import TfidfKeywords
+from textprofile.topics.vocab import build_vocab
 
 DOCS = [["cat", "dog", "dog"], ["cat", "fish"], ["dog", "bird"], ["cat", "cat", "bird"]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from textprofile.timeparse import format_time_iso, parse_times
+from textprofile.ingest.timeparse import format_time_iso, parse_times
 
 CASES = [
     ("2024-03-05T10:00:00+08:00", "2024-03-05T02:00:00"),

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from textprofile.artifacts import read_manifest, sha256_file, write_manifest
-from textprofile.config import TokenizeConfig
-from textprofile.tokenize import CHUNK_ROWS, Tokenizer, tokenize_corpus
+from textprofile.core.artifacts import read_manifest, sha256_file, write_manifest
+from textprofile.core.config import TokenizeConfig
+from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer, tokenize_corpus
 
 ZH = ["电池续航很好", "快递太慢了", "这款面霜很滋润", "尺码偏小一号", "申请退款一直没处理", "屏幕很清晰",
       "客服态度不错", "物流很快第二天就到了", "颜色和图片一样", "性价比很高", "包装破损了", "這個東西質量很好"]
@@ -145,7 +145,7 @@ def test_cache_reuse_and_invalidation(tmp_path):
 
 
 def test_empty_corpus_and_missing_input(tmp_path):
-    from textprofile.errors import NotFoundError
+    from textprofile.core.errors import NotFoundError
 
     d = tmp_path / "e"
     write_corpus(d, 0)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.config import TokenizeConfig
-from textprofile.tokenize import Tokenizer
+from textprofile.core.config import TokenizeConfig
+from textprofile.text.tokenizer import Tokenizer
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.config import TokenizeConfig
-from textprofile.errors import ConfigError
-from textprofile.lang import HAN_RUN
-from textprofile.tokenize import Tokenizer
+from textprofile.core.config import TokenizeConfig
+from textprofile.core.errors import ConfigError
+from textprofile.text.lang import HAN_RUN
+from textprofile.text.tokenizer import Tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_fast_hmm_equals_jieba_finalseg():
 
     import jieba.finalseg
 
-    from textprofile.zh import _make_hmm_cut
+    from textprofile.text.zh import _make_hmm_cut
 
     hmm_cut = _make_hmm_cut()
     rng = random.Random(7)
@@ -124,7 +124,7 @@ def test_lemmas_agree_with_spacy_lookup_lemmatizer(tok):
         "these strings were sounding brighter than the cheaper ones i bought; the batteries died, "
         "my kids loved the headphones and the cables are working better than expected"
     )
-    from textprofile.en import LEMMA_OVERRIDES
+    from textprofile.text.en import LEMMA_OVERRIDES
 
     text += ", the number of cookies"
     en = tok.en

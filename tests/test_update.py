@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from profile_corpus import NAME, copy_workspace, demo_workspace
 
-from textprofile.store import ProfileStore
+from textprofile.store.profile_store import ProfileStore
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_update_appends_and_refreshes_touched_customers(updated):
     assert result["customers_changed"] == len(touched) > 0
     # no refit: the engine files are untouched, and the new comments got mixtures
     assert {p.name: p.read_bytes() for p in (ws.model_dir(NAME) / "engine").iterdir()} == model_files
-    from textprofile.model import load_model
+    from textprofile.topics.fitted import load_model
 
     dt = load_model(ws, NAME).doc_topics()  # also re-verifies every checksum
     nonempty = set(tokens.loc[tokens["tokens"].map(len) > 0, "comment_id"]) & set(new["comment_id"])
@@ -99,7 +99,7 @@ def test_update_equals_a_full_rebuild(updated, tmp_path):
 
 def test_one_topic_profiles_update_like_a_rebuild(tmp_path_factory, tmp_path):
     """update keeps the store's method: one-topic interests after update equal a one-topic rebuild."""
-    from textprofile.config import ProfileConfig
+    from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.profile import build_profiles
     from textprofile.pipeline.update import update
 
@@ -120,7 +120,7 @@ def test_one_topic_profiles_update_like_a_rebuild(tmp_path_factory, tmp_path):
 
 
 def test_update_without_profiles_names_the_fix(tmp_path_factory, tmp_path):
-    from textprofile.errors import NotFoundError
+    from textprofile.core.errors import NotFoundError
     from textprofile.pipeline.update import update
 
     ws0, paths = demo_workspace(tmp_path_factory)
@@ -135,13 +135,13 @@ def test_row_as_customer_corpus_updates_idempotently_and_refuses_old_ids(tmp_pat
     loaded before that scheme (no row_id_scheme in its manifest) is refused with the fix."""
     import json
 
-    from textprofile.config import FitConfig, LoadConfig, ProfileConfig
-    from textprofile.errors import StateError
+    from textprofile.core.config import FitConfig, LoadConfig, ProfileConfig
+    from textprofile.core.errors import StateError
+    from textprofile.core.workspace import Workspace
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
     from textprofile.pipeline.profile import build_profiles
     from textprofile.pipeline.update import update
-    from textprofile.workspace import Workspace
 
     _, paths = demo_workspace(tmp_path_factory)
     ws = Workspace.resolve(tmp_path / "rows")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from textprofile.errors import ConfigError, StateError
-from textprofile.vocab import Vocab, build_vocab, encode_tokens_file, iter_token_batches
+from textprofile.core.errors import ConfigError, StateError
+from textprofile.topics.vocab import Vocab, build_vocab, encode_tokens_file, iter_token_batches
 
 DOCS = [["a", "b", "a"], ["a", "c"], ["a", "b"], ["d"], [], ["b", "c", "x"]]
 

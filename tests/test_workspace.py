@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from textprofile.errors import ConfigError, NotFoundError
-from textprofile.workspace import Workspace, check_name
+from textprofile.core.errors import ConfigError, NotFoundError
+from textprofile.core.workspace import Workspace, check_name
 
 
 def test_resolve_order(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from textprofile import zh
+from textprofile.text import zh
 
 
 def test_world_writable_cache_folder_is_not_used(tmp_path, monkeypatch):

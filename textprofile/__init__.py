@@ -12,18 +12,18 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "TextProfileError": "textprofile.errors",
-    "Workspace": "textprofile.workspace",
-    "LoadConfig": "textprofile.config",
-    "TokenizeConfig": "textprofile.config",
-    "FitConfig": "textprofile.config",
-    "ProfileConfig": "textprofile.config",
-    "Tokenizer": "textprofile.tokenize",
-    "tokenize_corpus": "textprofile.tokenize",
-    "detect_language": "textprofile.lang",
+    "TextProfileError": "textprofile.core.errors",
+    "Workspace": "textprofile.core.workspace",
+    "LoadConfig": "textprofile.core.config",
+    "TokenizeConfig": "textprofile.core.config",
+    "FitConfig": "textprofile.core.config",
+    "ProfileConfig": "textprofile.core.config",
+    "Tokenizer": "textprofile.text.tokenizer",
+    "tokenize_corpus": "textprofile.text.tokenizer",
+    "detect_language": "textprofile.text.lang",
     "fit": "textprofile.pipeline.fit",
-    "load_model": "textprofile.model",
-    "FittedModel": "textprofile.model",
+    "load_model": "textprofile.topics.fitted",
+    "FittedModel": "textprofile.topics.fitted",
     "write_report": "textprofile.pipeline.report",
     "build_report_data": "textprofile.report.data",
     "load": "textprofile.pipeline.load",
@@ -31,8 +31,8 @@ _EXPORTS: dict[str, str] = {
     "generate_demo_corpus": "textprofile.demo_corpus",
     "build_profiles": "textprofile.pipeline.profile",
     "update": "textprofile.pipeline.update",
-    "ProfileStore": "textprofile.store",
-    "export_table": "textprofile.export",
+    "ProfileStore": "textprofile.store.profile_store",
+    "export_table": "textprofile.store.export_table",
 }
 
 __all__ = [

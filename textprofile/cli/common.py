@@ -42,7 +42,7 @@ def handle_errors(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..errors import TextProfileError
+        from textprofile.core.errors import TextProfileError
 
         debug = bool(kwargs.get("debug"))
         try:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """NPMI and C_V coherence, topic diversity; NMI, ARI and purity against --label-col."""
-        from ..evaluate import evaluate
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.topics.evaluate import evaluate
 
         with progress_bar() as progress:
             result = evaluate(name, Workspace.resolve(home), label_col, progress)

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from .common import DebugOpt, HomeOpt, JsonOpt, emit_json, handle_errors, stderr_console
+from textprofile.cli.common import (
+    DebugOpt,
+    HomeOpt,
+    JsonOpt,
+    emit_json,
+    handle_errors,
+    stderr_console,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,12 +29,12 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Export profiles, comments or topics to CSV, Parquet or JSON Lines."""
-        from ..export import export_table
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.store.export_table import export_table
 
         if output == "-":
             if json_out:
-                from ..errors import ConfigError
+                from textprofile.core.errors import ConfigError
 
                 raise ConfigError("--json and -o - both write to stdout; choose one")
             result = _export_to_stdout(Workspace.resolve(home), name, table, fmt)
@@ -46,7 +53,7 @@ def _export_to_stdout(ws, name: str, table: str, fmt: str) -> dict:
     import tempfile
     from pathlib import Path
 
-    from ..export import export_table
+    from textprofile.store.export_table import export_table
 
     with tempfile.TemporaryDirectory(prefix="textprofile-export-") as tmp:
         result = export_table(ws, name, table, fmt, Path(tmp) / f"export.{fmt}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -18,7 +18,7 @@ from .common import (
 
 
 def _parse_topics(value: str) -> int | None:
-    from ..errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     if value.strip().lower() == "auto":
         return None
@@ -32,7 +32,7 @@ def _parse_topics(value: str) -> int | None:
 
 
 def _parse_k_range(value: str | None) -> tuple[int, ...] | None:
-    from ..errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     if not value:
         return None
@@ -64,10 +64,10 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Fit topics (LDA) and TF-IDF on a loaded corpus; writes models/NAME/."""
-        from ..config import FitConfig
-        from ..pipeline.fit import fit
-        from ..topics import engine_class
-        from ..workspace import Workspace
+        from textprofile.core.config import FitConfig
+        from textprofile.core.workspace import Workspace
+        from textprofile.pipeline.fit import fit
+        from textprofile.topics import engine_class
 
         engine_class(engine)
         kwargs = {}

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import load_options as O
-from .common import (
+from textprofile.cli import load_options as O
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -55,8 +55,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Read comment exports, map columns, clean and dedupe them into corpora/NAME/."""
-        from ..pipeline.load import load
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.pipeline.load import load
 
         config, tok = O.configs_from_options(locals())
         if no_tokenize:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..config import TokenizeConfig
+from textprofile.core.config import TokenizeConfig
 
 _COL = "Columns"
 _CLEAN = "Cleaning"
@@ -51,7 +51,7 @@ PhraseThreshold = Annotated[float, typer.Option("--phrase-threshold", metavar="X
 
 def tokenize_config(options: dict[str, Any]):
     """The TokenizeConfig of the tokenizing options in ``options`` (a command's ``locals()``)."""
-    from ..phrases import check_config
+    from textprofile.text.phrases import check_config
 
     config = TokenizeConfig(
         user_dicts=tuple(options.get("user_dict") or ()),
@@ -69,9 +69,9 @@ def configs_from_options(options: dict[str, Any]):
     """Check the load/tokenize options (a command's ``locals()``) and build their configs."""
     import dataclasses
 
-    from ..config import LoadConfig
-    from ..errors import ConfigError
-    from ..workspace import check_name
+    from textprofile.core.config import LoadConfig
+    from textprofile.core.errors import ConfigError
+    from textprofile.core.workspace import check_name
 
     check_name(options["name"])
     if options.get("channel") and options.get("channel_col"):

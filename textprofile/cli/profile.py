@@ -1,6 +1,6 @@
 """``textprofile profile build|show|similar``.
 
-``show`` and ``similar`` import only typer, rich and duckdb (through ``textprofile.store``), so a
+``show`` and ``similar`` import only typer, rich and duckdb (through ``textprofile.store.profile_store``), so a
 lookup starts in well under a second. Cards and neighbour tables are the commands' answer and go
 to stdout; ``build``'s summary goes to stderr like every other stage's.
 """
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import (
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -57,9 +57,9 @@ def build_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Merge topic mixtures, keywords, behaviour and segments into models/NAME/profiles.duckdb."""
-    from ..config import ProfileConfig
-    from ..pipeline.profile import build_profiles
-    from ..workspace import Workspace
+    from textprofile.core.config import ProfileConfig
+    from textprofile.core.workspace import Workspace
+    from textprofile.pipeline.profile import build_profiles
 
     # build_profiles validates the settings before any work
     config = ProfileConfig(half_life_days=half_life, as_of=as_of, method=method, n_keywords=keywords, seed=seed)
@@ -85,8 +85,8 @@ def show_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Show one customer's profile: interests, keywords, behaviour, segment."""
-    from ..store import ProfileStore
-    from ..workspace import Workspace
+    from textprofile.core.workspace import Workspace
+    from textprofile.store.profile_store import ProfileStore
 
     with ProfileStore.open(Workspace.resolve(home), model) as store:
         card = store.require(customer_id)
@@ -107,9 +107,9 @@ def similar_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Customers with the closest topic mixtures (Hellinger distance, 0 = identical)."""
-    from ..errors import ConfigError
-    from ..store import ProfileStore
-    from ..workspace import Workspace
+    from textprofile.core.errors import ConfigError
+    from textprofile.core.workspace import Workspace
+    from textprofile.store.profile_store import ProfileStore
 
     if n < 1:
         raise ConfigError(f"-n must be at least 1 (got {n})")

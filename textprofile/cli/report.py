@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Write the interest-topic report, offline pyLDAvis and customer cards to reports/NAME/."""
-        from ..pipeline.report import report
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.pipeline.report import report
 
         ws = Workspace.resolve(home)
         with progress_bar(not json_out) as progress:

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import load_options as O
-from .common import (
+from textprofile.cli import load_options as O
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -16,7 +16,7 @@ from .common import (
     progress_bar,
     stderr_console,
 )
-from .profile import METHOD_HELP
+from textprofile.cli.profile import METHOD_HELP
 
 _FIT = "Fit and profile options"
 
@@ -64,10 +64,10 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Load, fit, build profiles and write the report, in one command."""
-        from ..config import FitConfig, ProfileConfig
-        from ..pipeline.run import run
-        from ..workspace import Workspace
-        from .fit import _parse_topics
+        from textprofile.cli.fit import _parse_topics
+        from textprofile.core.config import FitConfig, ProfileConfig
+        from textprofile.core.workspace import Workspace
+        from textprofile.pipeline.run import run
 
         load_config, tokenize_config = O.configs_from_options(locals())
         fit_config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, restarts=restarts)
@@ -87,8 +87,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Run the whole pipeline on the bundled demo corpus (corpora/demo)."""
-        from ..pipeline.run import demo
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.pipeline.run import demo
 
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:

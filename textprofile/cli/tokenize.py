@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import load_options as O
-from .common import (
+from textprofile.cli import load_options as O
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -36,8 +36,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Tokenize a loaded corpus: jieba for Chinese, spaCy lemmas for English; cached by config."""
-        from ..tokenize import tokenize_corpus
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.text.tokenizer import tokenize_corpus
 
         config = O.tokenize_config(locals())
         corpus = Workspace.resolve(home).require_corpus(name)

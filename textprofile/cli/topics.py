@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from .common import DebugOpt, HomeOpt, JsonOpt, emit_json, handle_errors, stderr_console
+from textprofile.cli.common import (
+    DebugOpt,
+    HomeOpt,
+    JsonOpt,
+    emit_json,
+    handle_errors,
+    stderr_console,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,8 +29,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Show each topic's id, share, label and top terms."""
-        from ..model import load_model
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.topics.fitted import load_model
 
         topics = load_model(Workspace.resolve(home), name).topics()
         if json_out:
@@ -50,8 +57,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Store a human label for topic ID (used by profiles and reports)."""
-        from ..model import load_model
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.topics.fitted import load_model
 
         fm = load_model(Workspace.resolve(home), name)
         labels = fm.rename_topic(topic_id, label)

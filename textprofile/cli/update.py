@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
     JsonOpt,
@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Append new comments (no refit) and refresh only the touched customers' profiles."""
-        from ..pipeline.update import update
-        from ..workspace import Workspace
+        from textprofile.core.workspace import Workspace
+        from textprofile.pipeline.update import update
 
         with progress_bar(not json_out) as progress:
             result = update(name, exports, Workspace.resolve(home), progress)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from . import vocab as V
-from .render import Renderer
+from textprofile.demo_corpus import vocab as V
+from textprofile.demo_corpus.render import Renderer
 
 COLUMNS = ("customer_id", "text", "time", "channel", "role", "thread_id", "rating", "amount", "product")
 PLANTED_COLUMNS = ("customer_id", "interest", "weight")
@@ -212,7 +212,7 @@ def generate_demo_corpus(
 
     Returns the paths written, keyed ``comments`` and ``planted``.
     """
-    from ..artifacts import atomic_path
+    from textprofile.core.artifacts import atomic_path
 
     corpus = build_demo_corpus(seed=seed, n_customers=n_customers)
     out = Path(out_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import DEFAULT_CUSTOMERS, DEFAULT_SEED, generate_demo_corpus
+from textprofile.demo_corpus import DEFAULT_CUSTOMERS, DEFAULT_SEED, generate_demo_corpus
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ interests (except ``PAIRS``, the code-switching pairs, keyed by interest).
 
 from __future__ import annotations
 
-from .vocab import INTERESTS
+from textprofile.demo_corpus.vocab import INTERESTS
 
 
 def _t(s: str) -> tuple[str, ...]:

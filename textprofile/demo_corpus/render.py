@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from . import phrases as P
-from . import vocab as V
+from textprofile.demo_corpus import phrases as P
+from textprofile.demo_corpus import vocab as V
 
 _SPACES = re.compile(r"\s+")
 # no space between a Latin word and Chinese punctuation

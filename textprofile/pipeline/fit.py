@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import artifacts
-from ..config import FitConfig
-from ..errors import ColumnError, ConfigError, StateError
-from ..progress import Progress
-from ..workspace import Workspace
+from textprofile.core import artifacts
+from textprofile.core.config import FitConfig
+from textprofile.core.errors import ColumnError, ConfigError, StateError
+from textprofile.core.progress import Progress
+from textprofile.core.workspace import Workspace
 
 LABEL_TERMS = 3
 TOPIC_TERMS = 30
@@ -37,7 +37,7 @@ def _versions() -> dict[str, str]:
 def topic_table(topic_word: np.ndarray, term_frequency: np.ndarray, vocab: tuple[str, ...],
                 shares: np.ndarray) -> list[dict[str, Any]]:
     """topics.json rows: terms ranked by LDAvis relevance (lambda 0.6), weight = p(term|topic)."""
-    from ..topics.base import relevance
+    from textprofile.topics.base import relevance
 
     rel = relevance(topic_word, term_frequency, RELEVANCE_LAMBDA)
     out = []
@@ -80,7 +80,10 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     Returns the chosen K, the sweep table (empty for a fixed K), coherence, diversity,
     seconds and paths.
     """
-    from ..model import (
+    from textprofile.topics import engine_class, make_engine
+    from textprofile.topics.base import FOLD_IN_ITERATIONS
+    from textprofile.topics.coherence import score_topics
+    from textprofile.topics.fitted import (
         DOC_TOPICS_FILE,
         LABELS_FILE,
         MODEL_FILE,
@@ -92,12 +95,9 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
         doc_topics_table,
         write_table_atomic,
     )
-    from ..tfidf import TfidfKeywords
-    from ..topics import engine_class, make_engine
-    from ..topics.base import FOLD_IN_ITERATIONS
-    from ..topics.coherence import score_topics
-    from ..topics.select import sweep, sweep_sample
-    from ..vocab import build_vocab, encode_tokens_file, iter_token_batches
+    from textprofile.topics.select import sweep, sweep_sample
+    from textprofile.topics.tfidf import TfidfKeywords
+    from textprofile.topics.vocab import build_vocab, encode_tokens_file, iter_token_batches
 
     config = config or FitConfig()
     ws = ws or Workspace.resolve()
@@ -238,10 +238,10 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
 
 def _default_iterations(engine: str) -> int:
     if engine == "gensim":
-        from ..topics.gensim_engine import DEFAULT_PASSES
+        from textprofile.topics.gensim_engine import DEFAULT_PASSES
 
         return DEFAULT_PASSES
-    from ..topics.tomotopy_engine import DEFAULT_ITERATIONS
+    from textprofile.topics.tomotopy_engine import DEFAULT_ITERATIONS
 
     return DEFAULT_ITERATIONS
 

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import atomic_dir, checksums, write_manifest
-from ..config import LoadConfig, TokenizeConfig
-from ..errors import ConfigError, InputFileError
-from ..export_reader import COMMENT_COLUMNS, ExportReader
-from ..pii import key_fingerprint, pseudonym_key
-from ..timeparse import format_time_iso
-from ..workspace import Workspace
+from textprofile.core.artifacts import atomic_dir, checksums, write_manifest
+from textprofile.core.config import LoadConfig, TokenizeConfig
+from textprofile.core.errors import ConfigError, InputFileError
+from textprofile.core.workspace import Workspace
+from textprofile.ingest.pii import key_fingerprint, pseudonym_key
+from textprofile.ingest.read_export import COMMENT_COLUMNS, ExportReader
+from textprofile.ingest.timeparse import format_time_iso
 
 
 def comments_schema():
@@ -312,13 +312,13 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
         if reader.key is not None:
             manifest["pseudonym_key_check"] = key_fingerprint(reader.key)
         if config.row_as_customer:
-            from ..export_reader import ROW_ID_SCHEME
+            from textprofile.ingest.read_export import ROW_ID_SCHEME
 
             manifest["row_id_scheme"] = ROW_ID_SCHEME
         write_manifest(tmp, manifest, files=checksums(tmp))
         if tokenize_config is not None:
             # tokenized inside the temporary folder, so a failed tokenization keeps the old corpus
-            from ..tokenize import tokenize_corpus
+            from textprofile.text.tokenizer import tokenize_corpus
 
             result["tokenize"] = tokenize_corpus(tmp, tokenize_config, jobs=jobs, progress=progress)
     return result

@@ -6,16 +6,16 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import ProfileConfig
-from ..errors import ConfigError, StateError
-from ..progress import Progress
-from ..workspace import Workspace
+from textprofile.core.config import ProfileConfig
+from textprofile.core.errors import ConfigError, StateError
+from textprofile.core.progress import Progress
+from textprofile.core.workspace import Workspace
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from ..model import FittedModel
+    from textprofile.topics.fitted import FittedModel
 
 COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"]
 
@@ -51,8 +51,8 @@ def customer_profiles(
     """
     import numpy as np
 
-    from ..behaviour import behaviour
-    from ..profiles import (
+    from textprofile.profiles.behaviour import behaviour
+    from textprofile.profiles.interests import (
         METHODS,
         customer_codes,
         decay_weights,
@@ -105,7 +105,7 @@ def _tfidf_state(fm: FittedModel) -> tuple[np.ndarray, dict[str, Any]]:
 
     import numpy as np
 
-    from ..tfidf import IDF_FILE, SETTINGS_FILE
+    from textprofile.topics.tfidf import IDF_FILE, SETTINGS_FILE
 
     idf = np.load(fm.folder / IDF_FILE, allow_pickle=False)
     settings = json.loads((fm.folder / SETTINGS_FILE).read_text(encoding="utf-8"))
@@ -122,11 +122,11 @@ def build_profiles(
     """
     import numpy as np
 
-    from ..behaviour import customer_rows, resolve_as_of
-    from ..model import load_model_with_corpus
-    from ..profiles import encode_lists
-    from ..segments import describe, fit_segments
-    from ..store import ProfileTables, store_path, write_store
+    from textprofile.profiles.behaviour import customer_rows, resolve_as_of
+    from textprofile.profiles.interests import encode_lists
+    from textprofile.profiles.segments import describe, fit_segments
+    from textprofile.store.profile_store import ProfileTables, store_path, write_store
+    from textprofile.topics.fitted import load_model_with_corpus
 
     config = (config or ProfileConfig()).validate()
     ws = ws or Workspace.resolve()

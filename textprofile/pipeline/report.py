@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..progress import Progress
-from ..workspace import Workspace
+from textprofile.core.progress import Progress
+from textprofile.core.workspace import Workspace
 
 COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating"]
 
@@ -83,12 +83,12 @@ def report(
     Customer cards are written for the customers the report links to, or for every customer
     in the profile store with ``all_customers``. Returns paths, sizes in bytes and seconds.
     """
-    from .. import artifacts
-    from ..model import load_model_with_corpus
-    from ..report import ldavis
-    from ..report.data import build_report_data
-    from ..report.render import write_report_folder
-    from ..store import ProfileStore
+    from textprofile.core import artifacts
+    from textprofile.report import ldavis
+    from textprofile.report.data import build_report_data
+    from textprofile.report.render import write_report_folder
+    from textprofile.store.profile_store import ProfileStore
+    from textprofile.topics.fitted import load_model_with_corpus
 
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import FitConfig, LoadConfig, ProfileConfig, TokenizeConfig
-from ..progress import Progress
-from ..workspace import Workspace
+from textprofile.core.config import FitConfig, LoadConfig, ProfileConfig, TokenizeConfig
+from textprofile.core.progress import Progress
+from textprofile.core.workspace import Workspace
 
 DEMO_NAME = "demo"
 DEMO_EXPORT = Path("corpora") / "demo" / "export" / "comments.csv"
@@ -28,9 +28,9 @@ def run(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run every stage on ``exports`` and return each stage's result under its own key."""
-    from .fit import fit
-    from .load import load
-    from .profile import build_profiles
+    from textprofile.pipeline.fit import fit
+    from textprofile.pipeline.load import load
+    from textprofile.pipeline.profile import build_profiles
 
     started = time.perf_counter()
     profile_config = (profile_config or ProfileConfig()).validate()  # before any work is done
@@ -42,7 +42,7 @@ def run(
     out["fit"] = fit(name, fit_config or FitConfig(), ws, progress=progress)
     out["profiles"] = build_profiles(name, profile_config, ws, progress=progress)
     if report:
-        from .report import report as write_report
+        from textprofile.pipeline.report import report as write_report
 
         out["report"] = write_report(name, ws, progress=progress)
     out["seconds"] = round(time.perf_counter() - started, 2)
@@ -57,7 +57,7 @@ def demo_export(ws: Workspace) -> Path:
     for candidate in (ws.root / DEMO_EXPORT, Path(__file__).resolve().parents[2] / DEMO_EXPORT):
         if candidate.is_file():
             return candidate
-    from ..demo_corpus import generate_demo_corpus
+    from textprofile.demo_corpus import generate_demo_corpus
 
     generate_demo_corpus(ws.root / DEMO_EXPORT.parent.parent)
     return ws.root / DEMO_EXPORT

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import StateError
-from ..progress import Progress
-from ..workspace import Workspace
+from textprofile.core.errors import StateError
+from textprofile.core.progress import Progress
+from textprofile.core.workspace import Workspace
 
 
 def _mappings(manifest: dict[str, Any], exports: list[str | Path]) -> list[dict[str, str]] | None:
@@ -35,7 +35,7 @@ def _mappings(manifest: dict[str, Any], exports: list[str | Path]) -> list[dict[
 def _tokenize_config(manifest: dict[str, Any]):
     import dataclasses
 
-    from ..config import TokenizeConfig
+    from textprofile.core.config import TokenizeConfig
 
     saved = (manifest.get("tokenize") or {}).get("config") or {}
     fields = {f.name for f in dataclasses.fields(TokenizeConfig)}
@@ -57,16 +57,16 @@ def update(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from ..artifacts import atomic_path, read_manifest, sha256_file, write_manifest
-    from ..behaviour import customer_rows, resolve_as_of
-    from ..config import ProfileConfig
-    from ..model import load_model_with_corpus, topic_columns
-    from ..profiles import encode_lists
-    from ..segments import SegmentModel, assign
-    from ..store import ProfileStore, ProfileTables, patch_store, store_path
-    from ..tokenize import Tokenizer
-    from .load import CommentReader, config_from_manifest, read_comments
-    from .profile import COMMENT_COLUMNS, customer_profiles
+    from textprofile.core.artifacts import atomic_path, read_manifest, sha256_file, write_manifest
+    from textprofile.core.config import ProfileConfig
+    from textprofile.pipeline.load import CommentReader, config_from_manifest, read_comments
+    from textprofile.pipeline.profile import COMMENT_COLUMNS, customer_profiles
+    from textprofile.profiles.behaviour import customer_rows, resolve_as_of
+    from textprofile.profiles.interests import encode_lists
+    from textprofile.profiles.segments import SegmentModel, assign
+    from textprofile.store.profile_store import ProfileStore, ProfileTables, patch_store, store_path
+    from textprofile.text.tokenizer import Tokenizer
+    from textprofile.topics.fitted import load_model_with_corpus, topic_columns
 
     ws = ws or Workspace.resolve()
     started = time.perf_counter()
@@ -79,7 +79,7 @@ def update(
     manifest = read_manifest(corpus_dir)
     load_config = config_from_manifest(manifest)
     if load_config.row_as_customer:
-        from ..export_reader import ROW_ID_SCHEME
+        from textprofile.ingest.read_export import ROW_ID_SCHEME
 
         if manifest.get("row_id_scheme") != ROW_ID_SCHEME:
             raise StateError(f"corpus {name!r} was loaded with --row-as-customer by an older textprofile, "
@@ -120,12 +120,12 @@ def update(
     tokenize_config = _tokenize_config(manifest)
     grams = None
     if tokenize_config.phrases:
-        from ..phrases import read_table
+        from textprofile.text.phrases import read_table
 
         grams = read_table(corpus_dir, manifest, name)  # before any write: a bad table changes nothing
     langs, tokens = Tokenizer(tokenize_config).tokenize_chunk(list(new["text"]))
     if grams:
-        from ..phrases import join_tokens
+        from textprofile.text.phrases import join_tokens
 
         tokens = [join_tokens(grams, t)[0] for t in tokens]
     step("update: infer", 0, len(new))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .safe import customer_href
+from textprofile.report.safe import customer_href
 
 MAX_PERIODS = 36  # time columns: the finest of week/month/quarter/year that fits (else years)
 READABLE = (20, 400)  # characters: representative comments are picked from this length first

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
-from ..errors import StateError
-from .safe import script_json
+from textprofile.core.errors import StateError
+from textprofile.report.safe import script_json
 
 VISID = "ldavis_textprofile"
 MAX_TERMS = 3000  # the most frequent terms kept for the view; rarer ones are noise at λ≈0
@@ -134,7 +134,7 @@ def prepare(
 
 def render_html(prepared: Any, labels: Sequence[str], *, title: str) -> str:
     """The whole ldavis.html page: inlined scripts, fixed id, labels table, UTF-8."""
-    from .render import environment
+    from textprofile.report.render import environment
 
     data = prepared.to_dict()
     coords = data["mdsDat"]

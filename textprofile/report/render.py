@@ -16,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import charts
-from .safe import customer_filename, highlight, highlight_pattern, script_json
+from textprofile.report import charts
+from textprofile.report.safe import customer_filename, highlight, highlight_pattern, script_json
 
 MIN_SHARE_SHOWN = 0.01  # the same threshold as `profile show`
 
@@ -119,7 +119,7 @@ def _css() -> Markup:
 
 
 def _version() -> str:
-    from .. import __version__
+    from textprofile import __version__
 
     return __version__
 
@@ -288,7 +288,7 @@ def write_report_folder(
     cards: ``ProfileStore.get`` dicts for the customers to write (an iterable, so it can stream).
     write_ldavis: writes ldavis.html to the given path and returns its size (None skips it).
     """
-    from ..artifacts import atomic_dir
+    from textprofile.core.artifacts import atomic_dir
 
     labels = {int(t["id"]): str(t["label"]) for t in data["topics"]}
     channels = corpus_channels(data)

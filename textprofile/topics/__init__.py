@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from textprofile.core.errors import ConfigError
 
 ENGINES = ("tomotopy", "gensim")
 DEFAULT_ENGINE = "tomotopy"
@@ -13,11 +13,11 @@ DEFAULT_ENGINE = "tomotopy"
 def engine_class(name: str):
     """The engine class for ``name`` (imports only that engine's module)."""
     if name == "tomotopy":
-        from .tomotopy_engine import TomotopyEngine
+        from textprofile.topics.tomotopy_engine import TomotopyEngine
 
         return TomotopyEngine
     if name == "gensim":
-        from .gensim_engine import GensimEngine
+        from textprofile.topics.gensim_engine import GensimEngine
 
         return GensimEngine
     raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")

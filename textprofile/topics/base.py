@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ConfigError, StateError
-from ..progress import Progress
+from textprofile.core.errors import ConfigError, StateError
+from textprofile.core.progress import Progress
 
 FOLD_IN_ITERATIONS = 20
 _CHUNK_NNZ = 250_000

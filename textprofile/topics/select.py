@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ..progress import Progress
-from . import make_engine
-from .coherence import score_topics
+from textprofile.core.progress import Progress
+from textprofile.topics import make_engine
+from textprofile.topics.coherence import score_topics
 
 
 def sweep_sample(X, max_docs: int | None, seed: int):

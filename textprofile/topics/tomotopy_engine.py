@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..progress import Progress
-from .base import TopicEngine
+from textprofile.core.errors import ConfigError
+from textprofile.core.progress import Progress
+from textprofile.topics.base import TopicEngine
 
 DEFAULTS: dict[str, Any] = {
     "alpha": 0.1,  # initial symmetric prior; optimised (asymmetric) every optim_interval iterations

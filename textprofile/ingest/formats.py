@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputFileError
-from .io import _BLOCK, FileInfo, Utf8Stream
+from textprofile.core.errors import InputFileError
+from textprofile.ingest.sniff import _BLOCK, FileInfo, Utf8Stream
 
 CSV_BLOCK_SIZE = 16 << 20  # one CSV record must fit in a block (a 5 MB comment does)
 JSON_CHUNK_ROWS = 20_000
@@ -308,7 +308,7 @@ def read_parquet_chunks(info: FileInfo) -> Iterator[RawChunk]:
     """Chunks of a Parquet file, every column rendered as strings."""
     import pyarrow as pa
 
-    from .artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream
 
     try:
         pf = parquet_stream(info.path)

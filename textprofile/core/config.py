@@ -100,8 +100,8 @@ class ProfileConfig(_Config):
 
     def validate(self) -> ProfileConfig:
         """Refuse bad settings up front (before ``run`` loads and fits anything); return self."""
-        from .errors import ConfigError
-        from .profiles import METHODS
+        from textprofile.core.errors import ConfigError
+        from textprofile.profiles.interests import METHODS
 
         if self.method not in METHODS:
             raise ConfigError(f"--method must be one of {', '.join(METHODS)} (got {self.method!r})")
@@ -110,7 +110,7 @@ class ProfileConfig(_Config):
         if self.n_keywords < 0:
             raise ConfigError(f"--keywords must be 0 or more (got {self.n_keywords})")
         if self.as_of is not None:
-            from .behaviour import resolve_as_of
+            from textprofile.profiles.behaviour import resolve_as_of
 
             resolve_as_of(self.as_of, None)  # a ConfigError naming --as-of when it is not a date
         return self

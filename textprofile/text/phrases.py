@@ -23,8 +23,8 @@ import re
 import time
 from pathlib import Path
 
-from .config import TokenizeConfig
-from .lang import LATIN_CLASS
+from textprofile.core.config import TokenizeConfig
+from textprofile.text.lang import LATIN_CLASS
 
 # Bump when a change here changes the tokens for the same config; part of the cache key.
 PHRASES_VERSION = 1
@@ -126,7 +126,7 @@ def phrase_table(frozen) -> dict:
 
 def write_table(path, table: dict) -> None:
     """Write ``table`` to ``path`` atomically, as deterministic JSON (sorted keys)."""
-    from .artifacts import write_json_atomic
+    from textprofile.core.artifacts import write_json_atomic
 
     write_json_atomic(path, table)
 
@@ -137,8 +137,8 @@ def read_table(corpus_dir, manifest: dict, name: str) -> dict[str, float]:
     Raises a one-line ``StateError`` naming the fix (re-tokenize) when the file is missing, does
     not match its checksum in the manifest, or is not a phrase table.
     """
-    from .artifacts import sha256_file
-    from .errors import StateError
+    from textprofile.core.artifacts import sha256_file
+    from textprofile.core.errors import StateError
 
     path = Path(corpus_dir) / PHRASES_FILE
     saved = (manifest.get("tokenize") or {}).get("config") or {}
@@ -168,7 +168,7 @@ def check_config(config: TokenizeConfig) -> None:
     """Raise a ConfigError naming the flag when a phrase setting is out of range."""
     import math
 
-    from .errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     n, x = config.phrase_min_count, config.phrase_threshold
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -191,7 +191,7 @@ def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
     """Count Latin unigrams/bigrams in ``tokens_path`` and return ``(FrozenPhrases, {phrase: count})``."""
     from gensim.models.phrases import Phrases
 
-    from .artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream
 
     check_config(config)
     test = _LatinTest()
@@ -218,8 +218,8 @@ def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .artifacts import atomic_path, parquet_stream
-    from .corpus import ROW_GROUP_ROWS, tokens_schema
+    from textprofile.core.artifacts import atomic_path, parquet_stream
+    from textprofile.text.stage import ROW_GROUP_ROWS, tokens_schema
 
     tokens_path = Path(tokens_path)
     TOKENS_SCHEMA = tokens_schema()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ConfigError
+from textprofile.core.errors import ConfigError
 
 DATA = Path(__file__).with_name("data")
 BOILERPLATE_FILES = ("boilerplate_zh.txt", "boilerplate_en.txt")

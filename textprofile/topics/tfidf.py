@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import StateError
+from textprofile.core.errors import StateError
 
 IDF_FILE = "tfidf/idf.npy"
 SETTINGS_FILE = "tfidf/tfidf.json"
@@ -80,7 +80,7 @@ class TfidfKeywords:
         return top_terms(self.transform(token_lists), self.vocabulary, top_n)
 
     def save(self, folder: str | Path) -> list[str]:
-        from .artifacts import atomic_path, write_json_atomic
+        from textprofile.core.artifacts import atomic_path, write_json_atomic
 
         folder = Path(folder)
         (folder / IDF_FILE).parent.mkdir(parents=True, exist_ok=True)

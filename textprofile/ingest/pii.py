@@ -11,7 +11,7 @@ import hmac
 import os
 import re
 
-from .errors import ConfigError
+from textprofile.core.errors import ConfigError
 
 PSEUDONYM_KEY_ENV = "TEXTPROFILE_PSEUDONYM_KEY"
 

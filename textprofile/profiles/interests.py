@@ -68,7 +68,7 @@ def decay_weights(
     if not half_life_days:
         return np.ones(n)
     if half_life_days <= 0:
-        from .errors import ConfigError
+        from textprofile.core.errors import ConfigError
 
         raise ConfigError(f"--half-life must be a positive number of days, got {half_life_days}")
     t = pd.to_datetime(times, utc=True)
@@ -106,7 +106,7 @@ def pooled_interests(
     ``X``: (comments, V) counts over the model vocabulary (``FittedModel.encode``). Uses the
     model's own deterministic fold-in, the same inference ``FittedModel.infer`` runs.
     """
-    from .topics.base import fold_in
+    from textprofile.topics.base import fold_in
 
     pooled = pool_rows(X, codes, n_customers, weights)
     return fold_in(pooled, topic_word, alpha, iterations)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError, StateError
+from textprofile.core.errors import ConfigError, StateError
 
 BATCH_ROWS = 50_000
 
@@ -79,7 +79,7 @@ class Vocab:
         )
 
     def save(self, path: str | Path) -> None:
-        from .artifacts import write_text_atomic
+        from textprofile.core.artifacts import write_text_atomic
 
         write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False) + "\n")
 
@@ -206,7 +206,7 @@ def _encode_lists(list_array, value_set, n_terms: int):
 
 def iter_token_batches(tokens_path: str | Path, batch_rows: int = BATCH_ROWS):
     """The ``tokens`` column of ``tokens.parquet`` as pyarrow list arrays of ``batch_rows`` rows."""
-    from .artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream
 
     pf = parquet_stream(tokens_path)
     for rb in pf.iter_batches(batch_size=batch_rows, columns=["tokens"]):
@@ -217,7 +217,7 @@ def encode_tokens_file(tokens_path: str | Path, vocab: Vocab, batch_rows: int = 
     """Return ``(comment_ids, X)``: every row's comment_id and its (n, V) int32 CSR counts."""
     from scipy import sparse
 
-    from .artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream
 
     pf = parquet_stream(tokens_path)
     value_set = vocab._value_set()

@@ -53,7 +53,7 @@ def resolve_as_of(as_of: str | None, times: pd.Series) -> pd.Timestamp | None:
     """``as_of`` parsed as a UTC timestamp, or the latest time in ``times`` (None if there is none)."""
     import pandas as pd
 
-    from .errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     if as_of is not None:
         try:

@@ -21,8 +21,8 @@ _worker = None  # this worker process's Tokenizer (set by _init, used by _run)
 
 def _init(tokenizer_or_config) -> None:
     global _worker
-    from .config import TokenizeConfig
-    from .tokenize import Tokenizer
+    from textprofile.core.config import TokenizeConfig
+    from textprofile.text.tokenizer import Tokenizer
 
     if isinstance(tokenizer_or_config, TokenizeConfig):
         _worker = Tokenizer(tokenizer_or_config)

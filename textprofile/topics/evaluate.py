@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ColumnError, StateError
-from .progress import Progress
-from .workspace import Workspace
+from textprofile.core.errors import ColumnError, StateError
+from textprofile.core.progress import Progress
+from textprofile.core.workspace import Workspace
 
 
 def clustering_scores(labels: Sequence[Any], clusters: Sequence[int]) -> dict[str, float]:
@@ -67,9 +67,9 @@ def read_labels(comments_path, label_col: str):
 def evaluate(name: str, ws: Workspace | None = None, label_col: str | None = None,
              progress: Progress | None = None) -> dict[str, Any]:
     """NPMI, C_V and diversity of model ``name`` on its corpus; NMI/ARI/purity vs ``label_col``."""
-    from .model import load_model_with_corpus, topic_columns
-    from .topics.coherence import score_topics
-    from .vocab import encode_tokens_file
+    from textprofile.topics.coherence import score_topics
+    from textprofile.topics.fitted import load_model_with_corpus, topic_columns
+    from textprofile.topics.vocab import encode_tokens_file
 
     ws = ws or Workspace.resolve()
     corpus, fm = load_model_with_corpus(ws, name)

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, EncodingError, InputFileError
+from textprofile.core.errors import ConfigError, EncodingError, InputFileError
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx", "parquet")
 ENCODINGS_AUTO = ("utf-8", "gb18030")

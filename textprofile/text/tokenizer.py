@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from .config import TokenizeConfig
-from .lang import HAN_SPLIT, detect, has_latin
-from .social import split_markup
+from textprofile.core.config import TokenizeConfig
+from textprofile.text.lang import HAN_SPLIT, detect, has_latin
+from textprofile.text.social import split_markup
 
 # Bump when a change here changes tokens for the same config; it is part of the cache key.
 TOKENIZER_VERSION = 2  # 2: English lemma overrides, contraction fragments dropped
@@ -28,8 +28,8 @@ class Tokenizer:
     """
 
     def __init__(self, config: TokenizeConfig | None = None):
-        from .stopwords import build_stopwords
-        from .zh import load_trad_map
+        from textprofile.text.stopwords import build_stopwords
+        from textprofile.text.zh import load_trad_map
 
         # config.phrases is a corpus-level pass (phrases.py, run by tokenize_corpus): it needs
         # counts over every comment, so one text's tokens are the same with it on or off
@@ -51,7 +51,7 @@ class Tokenizer:
     @property
     def zh(self):
         if self._zh is None:
-            from .zh import ChineseSegmenter
+            from textprofile.text.zh import ChineseSegmenter
 
             self._zh = ChineseSegmenter(tuple(self.config.user_dicts))
         return self._zh
@@ -59,7 +59,7 @@ class Tokenizer:
     @property
     def en(self):
         if self._en is None:
-            from .en import EnglishLemmatizer
+            from textprofile.text.en import EnglishLemmatizer
 
             self._en = EnglishLemmatizer(self.stopwords)
         return self._en
@@ -70,7 +70,7 @@ class Tokenizer:
         When Han dominates the sample (Latin letters under ``DEFER_LATIN_SHARE`` of Han+Latin),
         spaCy is not loaded and True is returned: Latin runs may then be deferred to the parent.
         """
-        from .lang import script_counts
+        from textprofile.text.lang import script_counts
 
         sample = " ".join(t for t in texts if isinstance(t, str))
         han, latin, _ = script_counts(sample)
@@ -119,7 +119,7 @@ class Tokenizer:
         texts = list(texts)
         if jobs == 1 or len(texts) < 2 * CHUNK_ROWS:
             return [self.tokenize(t) for t in texts]
-        from .parallel import map_chunks
+        from textprofile.text.workers import map_chunks
 
         # load jieba (and spaCy unless Latin is rare) here, so the workers forked afterwards inherit them
         self.warm_up(texts[:CHUNK_ROWS])
@@ -226,6 +226,6 @@ _MEASURES = frozenset("个次天年月日号件本台元块斤点分位只双条
 
 def tokenize_corpus(corpus_dir, config: TokenizeConfig, jobs: int | None = None, progress=None, force: bool = False) -> dict:
     """Write ``corpus_dir/tokens.parquet`` from comments.parquet; see ``corpus.tokenize_corpus``."""
-    from .corpus import tokenize_corpus as run
+    from textprofile.text.stage import tokenize_corpus as run
 
     return run(corpus_dir, config, jobs=jobs, progress=progress, force=force)

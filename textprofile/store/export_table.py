@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .store import ProfileStore, _copy, _sql_str
+from textprofile.store.profile_store import ProfileStore, _copy, _sql_str
 
 EXPORT_TABLES = ("profiles", "comments", "topics")
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")
@@ -14,7 +14,7 @@ EXPORT_FORMATS = ("csv", "parquet", "jsonl")
 
 def export_target(out: str | os.PathLike) -> Path:
     """The real file to replace: symlinks are followed; folders and devices are refused."""
-    from .errors import ConfigError, NotFoundError
+    from textprofile.core.errors import ConfigError, NotFoundError
 
     target = Path(os.path.realpath(out))
     if target.exists() and not target.is_file():
@@ -33,7 +33,7 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
     """
     import duckdb
 
-    from .errors import ConfigError
+    from textprofile.core.errors import ConfigError
 
     if table not in EXPORT_TABLES:
         raise ConfigError(f"--table must be one of {', '.join(EXPORT_TABLES)} (got {table!r})")
@@ -58,7 +58,7 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
         else:
             import pyarrow as pa
 
-            from .model import load_model
+            from textprofile.topics.fitted import load_model
 
             topics = load_model(ws, name).topics()
             con.register("_topics", pa.table({

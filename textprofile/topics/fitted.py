@@ -2,7 +2,7 @@
 
 ``load_model`` checks the sha256 of every model file against ``manifest.json`` before reading
 anything, so a tampered or foreign file (engine files are pickles for gensim) is refused with an
-:class:`~textprofile.errors.IntegrityError`. Inference for new documents uses the saved
+:class:`~textprofile.core.errors.IntegrityError`. Inference for new documents uses the saved
 topic-word matrix and prior (a deterministic fold-in), so it never needs to unpickle an engine.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from . import artifacts
-from .errors import ColumnError, IntegrityError, StateError
-from .workspace import Workspace
+from textprofile.core import artifacts
+from textprofile.core.errors import ColumnError, IntegrityError, StateError
+from textprofile.core.workspace import Workspace
 
 VOCAB_FILE = "vocab.json"
 TOPIC_WORD_FILE = "topic_word.npy"
@@ -64,7 +64,7 @@ class FittedModel:
     """Read-only view of a verified model folder; see docs/internals.md for the contract."""
 
     def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
-        from .vocab import Vocab
+        from textprofile.topics.vocab import Vocab
 
         self.folder = Path(folder)
         self.manifest = manifest
@@ -114,7 +114,7 @@ class FittedModel:
 
         Lists with no in-vocabulary token get the prior mean (alpha normalised).
         """
-        from .topics.base import FOLD_IN_ITERATIONS, fold_in
+        from textprofile.topics.base import FOLD_IN_ITERATIONS, fold_in
 
         if len(token_lists) == 0:
             return np.zeros((0, self.k))
@@ -125,14 +125,14 @@ class FittedModel:
                  ) -> list[list[tuple[str, float]]]:
         """The ``top_n`` TF-IDF terms of each token list (pool a customer's comments first)."""
         if self._tfidf is None:
-            from .tfidf import TfidfKeywords
+            from textprofile.topics.tfidf import TfidfKeywords
 
             self._tfidf = TfidfKeywords.load(self.folder, self.vocab)
         return self._tfidf.keywords(token_lists, top_n)
 
     def engine(self):
         """The fitted engine object (e.g. for gensim's online ``update``); verified again first."""
-        from .topics import engine_class
+        from textprofile.topics import engine_class
 
         for rel in self._info.get("engine_files", []):
             artifacts.verify_file(self.folder, rel, self.manifest)
@@ -194,7 +194,7 @@ class FittedModel:
 
     def rename_topic(self, topic_id: int, label: str) -> dict[str, str]:
         """Store a human label for ``topic_id`` in labels.json (empty label: back to automatic)."""
-        from .errors import ConfigError
+        from textprofile.core.errors import ConfigError
 
         topic_id = int(topic_id)
         if not 0 <= topic_id < self.k:

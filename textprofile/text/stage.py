@@ -16,9 +16,9 @@ import json
 import time
 from pathlib import Path
 
-from .config import TokenizeConfig
-from .errors import ColumnError, IntegrityError, NotFoundError
-from .phrases import PHRASES_FILE as PHRASES
+from textprofile.core.config import TokenizeConfig
+from textprofile.core.errors import ColumnError, IntegrityError, NotFoundError
+from textprofile.text.phrases import PHRASES_FILE as PHRASES
 
 TOKENS = "tokens.parquet"
 COMMENTS = "comments.parquet"
@@ -35,8 +35,8 @@ def tokens_schema():
 
 def _resources(config: TokenizeConfig) -> dict[str, str]:
     """sha256 of every file whose contents change the tokens (bundled lists and user files)."""
-    from .artifacts import sha256_file
-    from .stopwords import DATA, read_word_file
+    from textprofile.core.artifacts import sha256_file
+    from textprofile.text.stopwords import DATA, read_word_file
 
     out = {}
     for name in ("boilerplate_zh.txt", "boilerplate_en.txt", "trad_simp.txt"):
@@ -46,7 +46,7 @@ def _resources(config: TokenizeConfig) -> dict[str, str]:
         out[f"stopwords:{f}"] = sha256_file(f)
     for f in config.user_dicts:
         if not Path(f).is_file():
-            from .errors import ConfigError
+            from textprofile.core.errors import ConfigError
 
             raise ConfigError(f"user dictionary {f} not found — pass an existing file to --user-dict")
         out[f"user_dict:{f}"] = sha256_file(f)
@@ -55,11 +55,11 @@ def _resources(config: TokenizeConfig) -> dict[str, str]:
 
 def cache_key(config: TokenizeConfig) -> str:
     """Hash of the config, the tokenizer version and the contents of every word list used."""
-    from .tokenize import TOKENIZER_VERSION
+    from textprofile.text.tokenizer import TOKENIZER_VERSION
 
     parts = {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config)}
     if config.phrases:  # only then, so corpora tokenized without phrases keep their key
-        from .phrases import MAX_VOCAB_SIZE, PHRASES_VERSION
+        from textprofile.text.phrases import MAX_VOCAB_SIZE, PHRASES_VERSION
 
         parts["phrases"] = {"version": PHRASES_VERSION, "max_vocab_size": MAX_VOCAB_SIZE}
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
@@ -67,7 +67,7 @@ def cache_key(config: TokenizeConfig) -> str:
 
 
 def _cached(corpus_dir: Path, key: str, input_sha: str) -> dict | None:
-    from .artifacts import read_manifest, verify_file
+    from textprofile.core.artifacts import read_manifest, verify_file
 
     try:
         manifest = read_manifest(corpus_dir)
@@ -87,7 +87,7 @@ def _cached(corpus_dir: Path, key: str, input_sha: str) -> dict | None:
 
 def _chunks(pf, progress, total):
     done = 0
-    from .tokenize import CHUNK_ROWS
+    from textprofile.text.tokenizer import CHUNK_ROWS
 
     for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=["comment_id", "text"]):
         ids = batch.column(0).to_pylist()
@@ -112,7 +112,7 @@ def tokenize_corpus(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .artifacts import (
+    from textprofile.core.artifacts import (
         atomic_path,
         parquet_stream,
         read_manifest,
@@ -120,12 +120,12 @@ def tokenize_corpus(
         update_manifest,
         write_manifest,
     )
-    from .parallel import map_chunks, resolve_jobs
-    from .tokenize import CHUNK_ROWS, Tokenizer
+    from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
+    from textprofile.text.workers import map_chunks, resolve_jobs
 
     corpus_dir = Path(corpus_dir)
     if config.phrases:
-        from .phrases import check_config
+        from textprofile.text.phrases import check_config
 
         check_config(config)
     src = corpus_dir / COMMENTS
@@ -208,7 +208,7 @@ def tokenize_corpus(
     phrases = None
     if config.phrases:
         # a second and third streaming pass: learn bigrams over the whole corpus, then join them
-        from .phrases import detect_phrases
+        from textprofile.text.phrases import detect_phrases
 
         phrases = detect_phrases(corpus_dir / TOKENS, config, progress, table_path=corpus_dir / PHRASES)
         n_tokens -= phrases["joined"]

@@ -14,8 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import IntegrityError, NotFoundError, StateError
-from .store_build import STORE_VERSION, ProfileTables, _parse_time, patch_store, write_store
+from textprofile.core.errors import IntegrityError, NotFoundError, StateError
+from textprofile.store.build import (
+    STORE_VERSION,
+    ProfileTables,
+    _parse_time,
+    patch_store,
+    write_store,
+)
 
 __all__ = ["ProfileStore", "ProfileTables", "patch_store", "store_path", "write_store"]
 
@@ -212,7 +218,7 @@ class ProfileStore:
             top, stats = json.loads(t), json.loads(b)
             if any(x["topic_id"] in human for x in top):
                 # imported only after a rename: keeps numpy off the lookup path
-                from .segments import description
+                from textprofile.profiles.segments import description
 
                 top = [{**x, "label": human.get(x["topic_id"], x["label"])} for x in top]
                 d = description(top, stats)
@@ -249,7 +255,7 @@ def _recency(as_of: datetime | None, last_seen: str | None) -> float | None:
     """Days from ``last_seen`` to ``as_of``, rounded like ``behaviour.behaviour`` rounds them."""
     if as_of is None or last_seen is None:
         return None
-    from .behaviour import RECENCY_DECIMALS
+    from textprofile.profiles.behaviour import RECENCY_DECIMALS
 
     return round((as_of - _parse_time(last_seen)) / timedelta(days=1), RECENCY_DECIMALS)
 
@@ -264,7 +270,7 @@ def _sql_literal(value: str) -> str:
 
 
 def _copy(con, sql: str, out: Path, fmt: str) -> int:
-    from .artifacts import atomic_path
+    from textprofile.core.artifacts import atomic_path
 
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}[fmt]
     with atomic_path(out, suffix=f".{fmt}") as tmp:

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .artifacts import sha256_file
-from .clean import clean_texts, normalize_role, parse_numbers
-from .columns import CustomerFilter, resolve_mapping
-from .errors import ConfigError
-from .io import inspect
-from .pii import pseudonymize, scrub, scrub_many
-from .timeparse import parse_times
+from textprofile.core.artifacts import sha256_file
+from textprofile.core.errors import ConfigError
+from textprofile.ingest.clean import clean_texts, normalize_role, parse_numbers
+from textprofile.ingest.columns import CustomerFilter, resolve_mapping
+from textprofile.ingest.pii import pseudonymize, scrub, scrub_many
+from textprofile.ingest.sniff import inspect
+from textprofile.ingest.timeparse import parse_times
 
 COMMENT_COLUMNS = [
     "comment_id", "customer_id", "text", "time", "channel", "role", "is_customer", "thread_id",
@@ -81,7 +81,7 @@ class ExportReader:
             missing = [c for f, c in self._fixed_mapping.items()
                        if c not in columns and f in REPLAY_REQUIRED]
             if missing:
-                from .errors import ColumnError
+                from textprofile.core.errors import ColumnError
 
                 raise ColumnError(
                     f"{self.name}: columns {', '.join(missing)} of the corpus's saved mapping are missing; "
@@ -96,15 +96,15 @@ class ExportReader:
         self.source["mapping"] = dict(self.mapping)
 
     def chunks(self) -> Iterator[tuple[Any, list[tuple]]]:
-        from . import readers  # readers imports this module
+        from textprofile.ingest.formats import read_chunks
 
-        for raw in readers.read_chunks(self.info, self.config.sheet):
+        for raw in read_chunks(self.info, self.config.sheet):
             if self.mapping is None:
                 self._resolve([str(c) for c in raw.frame.columns])
             self.source["rows"] += len(raw.rows) + len(raw.bad)
             yield self._transform(raw)
         if self.mapping is None:
-            from .errors import InputFileError
+            from textprofile.core.errors import InputFileError
 
             raise InputFileError(f"{self.path}: has a header but no data rows — nothing to load")
 

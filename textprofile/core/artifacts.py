@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import IntegrityError, NotFoundError
+from textprofile.core.errors import IntegrityError, NotFoundError
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1

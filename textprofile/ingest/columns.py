@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import ColumnError, ConfigError
+from textprofile.core.errors import ColumnError, ConfigError
 
 # field -> (CLI flag, header aliases in priority order; compared after _norm)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {

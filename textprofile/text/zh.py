@@ -19,7 +19,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import ConfigError
+from textprofile.core.errors import ConfigError
 
 # Memoised HMM pieces per process; the cache is dropped whole when full (output does not depend on it).
 MEMO_LIMIT = 100_000
