@@ -64,8 +64,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from textprofile.core.config import FitConfig
+    from textprofile.pipeline.evaluate import evaluate
     from textprofile.pipeline.fit import fit
-    from textprofile.topics.evaluate import evaluate
 
     print(f"{'corpus':<9} {'engine':<9} {'K':>3} {'NPMI':>7} {'C_V':>7} {'diversity':>9} {'fit s':>7}  top topics")
     for corpus in args.corpora:

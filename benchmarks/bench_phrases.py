@@ -8,7 +8,7 @@ Corpus: the Amazon 5-core reviews bench_tokenize.py reads (Musical Instruments, 
 file. Each variant is tokenized end to end by ``tokenize_corpus`` (2 processes; with
 ``TokenizeConfig(phrases=True, ...)`` or without), then fitted with the default engine for each K
 and seed, and scored: NMI of each review's dominant topic against its file, NPMI and C_V on
-the top-10 terms and diversity on the top 25 (``textprofile.topics.evaluate``), the number of phrases
+the top-10 terms and diversity on the top 25 (``textprofile.pipeline.evaluate``), the number of phrases
 learned and the share of the topics' top-10 terms that are phrases. NPMI/C_V are counted on each
 variant's own tokens, so they compare how well each model's top terms co-occur in its corpus.
 Scratch output in benchmarks/out/bench_phrases/ (git-ignored).
@@ -74,9 +74,9 @@ def main() -> None:
 
     from textprofile.core.config import FitConfig, TokenizeConfig
     from textprofile.core.workspace import Workspace
+    from textprofile.pipeline.evaluate import evaluate
     from textprofile.pipeline.fit import fit
-    from textprofile.text.tokenizer import tokenize_corpus
-    from textprofile.topics.evaluate import evaluate
+    from textprofile.text.stage import tokenize_corpus
     from textprofile.topics.fitted import load_model
 
     texts, cats = reviews()

@@ -89,7 +89,7 @@ def bench_zh(jobs: int, repeat: int) -> None:
     import jieba
 
     from textprofile.core.config import TokenizeConfig
-    from textprofile.text.tokenizer import tokenize_corpus
+    from textprofile.text.stage import tokenize_corpus
 
     texts = zh_texts()
     chars = sum(map(len, texts))
@@ -140,7 +140,7 @@ def bench_en() -> None:
 
 def _memory_child(folder: str, jobs: int) -> None:
     from textprofile.core.config import TokenizeConfig
-    from textprofile.text.tokenizer import tokenize_corpus
+    from textprofile.text.stage import tokenize_corpus
 
     t0 = time.perf_counter()
     res = tokenize_corpus(folder, TokenizeConfig(), jobs=jobs, force=True)

@@ -19,7 +19,7 @@ _EXPORTS: dict[str, str] = {
     "FitConfig": "textprofile.core.config",
     "ProfileConfig": "textprofile.core.config",
     "Tokenizer": "textprofile.text.tokenizer",
-    "tokenize_corpus": "textprofile.text.tokenizer",
+    "tokenize_corpus": "textprofile.text.stage",
     "detect_language": "textprofile.text.lang",
     "fit": "textprofile.pipeline.fit",
     "load_model": "textprofile.topics.fitted",
@@ -32,7 +32,7 @@ _EXPORTS: dict[str, str] = {
     "build_profiles": "textprofile.pipeline.profile",
     "update": "textprofile.pipeline.update",
     "ProfileStore": "textprofile.store.profile_store",
-    "export_table": "textprofile.store.export_table",
+    "export_table": "textprofile.pipeline.export",
 }
 
 __all__ = [

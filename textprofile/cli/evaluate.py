@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """NPMI and C_V coherence, topic diversity; NMI, ARI and purity against --label-col."""
         from textprofile.core.workspace import Workspace
-        from textprofile.topics.evaluate import evaluate
+        from textprofile.pipeline.evaluate import evaluate
 
         with progress_bar() as progress:
             result = evaluate(name, Workspace.resolve(home), label_col, progress)

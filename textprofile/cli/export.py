@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export profiles, comments or topics to CSV, Parquet or JSON Lines."""
         from textprofile.core.workspace import Workspace
-        from textprofile.store.export_table import export_table
+        from textprofile.pipeline.export import export_table
 
         if output == "-":
             if json_out:
@@ -53,7 +53,7 @@ def _export_to_stdout(ws, name: str, table: str, fmt: str) -> dict:
     import tempfile
     from pathlib import Path
 
-    from textprofile.store.export_table import export_table
+    from textprofile.pipeline.export import export_table
 
     with tempfile.TemporaryDirectory(prefix="textprofile-export-") as tmp:
         result = export_table(ws, name, table, fmt, Path(tmp) / f"export.{fmt}")

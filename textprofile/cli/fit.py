@@ -17,18 +17,16 @@ from textprofile.cli.common import (
 )
 
 
-def _parse_topics(value: str) -> int | None:
+def parse_topics(value: str) -> int | None:
+    """``--topics``: 'auto' (None) or a whole number; its range is FitConfig.validate's to check."""
     from textprofile.core.errors import ConfigError
 
     if value.strip().lower() == "auto":
         return None
     try:
-        k = int(value)
+        return int(value)
     except ValueError:
         raise ConfigError(f"--topics must be a whole number or 'auto' (got {value!r})") from None
-    if k < 2:
-        raise ConfigError(f"--topics must be at least 2 or 'auto' (got {k})")
-    return k
 
 
 def _parse_k_range(value: str | None) -> tuple[int, ...] | None:
@@ -40,8 +38,8 @@ def _parse_k_range(value: str | None) -> tuple[int, ...] | None:
         ks = tuple(sorted({int(v) for v in value.replace(" ", "").split(",") if v}))
     except ValueError:
         raise ConfigError(f"--k-range must be comma-separated whole numbers, e.g. 5,10,15 (got {value!r})") from None
-    if not ks or ks[0] < 2:
-        raise ConfigError(f"--k-range values must be at least 2 (got {value!r})")
+    if not ks:
+        raise ConfigError(f"--k-range must be comma-separated whole numbers, e.g. 5,10,15 (got {value!r})")
     return ks
 
 
@@ -67,15 +65,14 @@ def register(app: typer.Typer) -> None:
         from textprofile.core.config import FitConfig
         from textprofile.core.workspace import Workspace
         from textprofile.pipeline.fit import fit
-        from textprofile.topics import engine_class
 
-        engine_class(engine)
         kwargs = {}
         ks = _parse_k_range(k_range)
         if ks:
             kwargs["k_range"] = ks
-        config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, iterations=iterations,
-                           workers=workers, no_below=no_below, no_above=no_above, restarts=restarts, **kwargs)
+        config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, iterations=iterations,
+                           workers=workers, no_below=no_below, no_above=no_above, restarts=restarts,
+                           **kwargs).validate()
         ws = Workspace.resolve(home)
         with progress_bar() as progress:
             result = fit(name, config, ws, progress)

@@ -51,7 +51,6 @@ PhraseThreshold = Annotated[float, typer.Option("--phrase-threshold", metavar="X
 
 def tokenize_config(options: dict[str, Any]):
     """The TokenizeConfig of the tokenizing options in ``options`` (a command's ``locals()``)."""
-    from textprofile.text.phrases import check_config
 
     config = TokenizeConfig(
         user_dicts=tuple(options.get("user_dict") or ()),
@@ -61,7 +60,7 @@ def tokenize_config(options: dict[str, Any]):
         phrase_min_count=options.get("phrase_min_count", PHRASE_MIN_COUNT),
         phrase_threshold=options.get("phrase_threshold", PHRASE_THRESHOLD),
     )
-    check_config(config)  # even with --no-phrases: a bad value given is a mistake to report
+    config.validate()  # even with --no-phrases: a bad value given is a mistake to report
     return config
 
 

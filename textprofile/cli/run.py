@@ -64,13 +64,13 @@ def register(app: typer.Typer) -> None:
         debug: DebugOpt = False,
     ) -> None:
         """Load, fit, build profiles and write the report, in one command."""
-        from textprofile.cli.fit import _parse_topics
+        from textprofile.cli.fit import parse_topics
         from textprofile.core.config import FitConfig, ProfileConfig
         from textprofile.core.workspace import Workspace
         from textprofile.pipeline.run import run
 
         load_config, tokenize_config = O.configs_from_options(locals())
-        fit_config = FitConfig(engine=engine, topics=_parse_topics(topics), seed=seed, restarts=restarts)
+        fit_config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, restarts=restarts)
         profile_config = ProfileConfig(half_life_days=half_life, method=method, seed=seed)  # run validates it first
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:

@@ -37,12 +37,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Tokenize a loaded corpus: jieba for Chinese, spaCy lemmas for English; cached by config."""
         from textprofile.core.workspace import Workspace
-        from textprofile.text.tokenizer import tokenize_corpus
+        from textprofile.pipeline.tokenize import tokenize
 
         config = O.tokenize_config(locals())
-        corpus = Workspace.resolve(home).require_corpus(name)
+        ws = Workspace.resolve(home)
         with progress_bar(not json_out) as progress:
-            result = tokenize_corpus(corpus, config, jobs=jobs, progress=progress, force=force)
+            result = tokenize(name, config, ws, jobs=jobs, progress=progress, force=force)
+        corpus = ws.corpus_dir(name)
         if json_out:
             emit_json(result)
             return

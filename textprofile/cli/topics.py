@@ -30,11 +30,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show each topic's id, share, label and top terms."""
         from textprofile.core.workspace import Workspace
-        from textprofile.topics.fitted import load_model
+        from textprofile.pipeline.topics import list_topics
 
-        topics = load_model(Workspace.resolve(home), name).topics()
+        result = list_topics(name, Workspace.resolve(home))
+        topics = result["topics"]
         if json_out:
-            emit_json({"name": name, "topics": topics})
+            emit_json(result)
             return
         from rich.table import Table
 
@@ -58,11 +59,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store a human label for topic ID (used by profiles and reports)."""
         from textprofile.core.workspace import Workspace
-        from textprofile.topics.fitted import load_model
+        from textprofile.pipeline.topics import rename_topic
 
-        fm = load_model(Workspace.resolve(home), name)
-        labels = fm.rename_topic(topic_id, label)
-        result = {"name": name, "id": topic_id, "label": fm.label(topic_id), "labels": labels}
+        result = rename_topic(name, topic_id, label, Workspace.resolve(home))
         if json_out:
             emit_json(result)
         else:

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_SEED = 0
+# how a customer's comments become one interest mixture (profiles/interests.py implements each)
+PROFILE_METHODS = ("comment", "one-topic", "mean", "pooled")
+# recency_days is rounded to this many decimals, by behaviour and by the store's own updates
+RECENCY_DECIMALS = 4
 
 
 class _Config:
@@ -61,6 +65,19 @@ class TokenizeConfig(_Config):
     phrase_min_count: int = 20
     phrase_threshold: float = 10.0
 
+    def validate(self) -> TokenizeConfig:
+        """Refuse out-of-range phrase settings, naming the flag (even with phrases off); return self."""
+        import math
+
+        from textprofile.core.errors import ConfigError
+
+        n, x = self.phrase_min_count, self.phrase_threshold
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ConfigError(f"--phrase-min-count must be a whole number of at least 1 (got {n!r})")
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x <= 0:
+            raise ConfigError(f"--phrase-threshold must be a number above 0 (got {x!r})")
+        return self
+
 
 @dataclass(frozen=True)
 class FitConfig(_Config):
@@ -82,6 +99,21 @@ class FitConfig(_Config):
     # coherent (NPMI) trains on to the full count
     restarts: int = 1
 
+    def validate(self) -> FitConfig:
+        """Refuse a K below 2 or a bad restart count, naming the flag; return self.
+
+        The engine name is checked by the topics package, which knows the engines.
+        """
+        from textprofile.core.errors import ConfigError
+
+        if self.topics is not None and (isinstance(self.topics, bool) or self.topics < 2):
+            raise ConfigError(f"--topics must be at least 2 or 'auto' (got {self.topics})")
+        if isinstance(self.restarts, bool) or not isinstance(self.restarts, int) or self.restarts < 1:
+            raise ConfigError(f"--restarts must be a whole number of at least 1 (got {self.restarts!r})")
+        if any(k < 2 for k in self.k_range):
+            raise ConfigError(f"--k-range values must be at least 2 (got {','.join(map(str, self.k_range))})")
+        return self
+
 
 @dataclass(frozen=True)
 class ProfileConfig(_Config):
@@ -101,16 +133,28 @@ class ProfileConfig(_Config):
     def validate(self) -> ProfileConfig:
         """Refuse bad settings up front (before ``run`` loads and fits anything); return self."""
         from textprofile.core.errors import ConfigError
-        from textprofile.profiles.interests import METHODS
 
-        if self.method not in METHODS:
-            raise ConfigError(f"--method must be one of {', '.join(METHODS)} (got {self.method!r})")
+        if self.method not in PROFILE_METHODS:
+            raise ConfigError(f"--method must be one of {', '.join(PROFILE_METHODS)} (got {self.method!r})")
         if self.half_life_days is not None and not self.half_life_days > 0:
             raise ConfigError(f"--half-life must be a positive number of days (got {self.half_life_days})")
         if self.n_keywords < 0:
             raise ConfigError(f"--keywords must be 0 or more (got {self.n_keywords})")
         if self.as_of is not None:
-            from textprofile.profiles.behaviour import resolve_as_of
-
-            resolve_as_of(self.as_of, None)  # a ConfigError naming --as-of when it is not a date
+            parse_as_of(self.as_of)  # a ConfigError naming --as-of when it is not a date
         return self
+
+
+def parse_as_of(as_of: str):
+    """``--as-of`` as a UTC ``pandas.Timestamp``; a ConfigError naming the option when it is no date."""
+    import pandas as pd
+
+    from textprofile.core.errors import ConfigError
+
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError):
+        raise ConfigError(f"--as-of {as_of!r} is not a date; use ISO format, e.g. 2024-06-30") from None
+    if ts is pd.NaT:
+        raise ConfigError(f"--as-of {as_of!r} is not a date; use ISO format, e.g. 2024-06-30")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")

@@ -318,7 +318,7 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
         write_manifest(tmp, manifest, files=checksums(tmp))
         if tokenize_config is not None:
             # tokenized inside the temporary folder, so a failed tokenization keeps the old corpus
-            from textprofile.text.tokenizer import tokenize_corpus
+            from textprofile.text.stage import tokenize_corpus
 
             result["tokenize"] = tokenize_corpus(tmp, tokenize_config, jobs=jobs, progress=progress)
     return result

@@ -51,9 +51,9 @@ def customer_profiles(
     """
     import numpy as np
 
+    from textprofile.core.config import PROFILE_METHODS
     from textprofile.profiles.behaviour import behaviour
     from textprofile.profiles.interests import (
-        METHODS,
         customer_codes,
         decay_weights,
         mean_interests,
@@ -85,7 +85,7 @@ def customer_profiles(
             ntok = (ntok > 0).astype(np.float64)
         shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
     else:
-        raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(METHODS)}")
+        raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(PROFILE_METHODS)}")
     # keywords: the model's TF-IDF over each customer's pooled tokens (unweighted counts);
     # identical to fm.keywords(pooled token lists), without building those lists
     idf, settings = _tfidf_state(fm)

@@ -34,6 +34,7 @@ def run(
 
     started = time.perf_counter()
     profile_config = (profile_config or ProfileConfig()).validate()  # before any work is done
+    fit_config = (fit_config or FitConfig()).validate()
     out: dict[str, Any] = {"name": name}
     out["load"] = load(
         exports, name, load_config or LoadConfig(), ws,

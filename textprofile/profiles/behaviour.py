@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+from textprofile.core.config import RECENCY_DECIMALS
+
 CHANNELS = ("review", "chat", "social")
 LOW_RATING = 2.0
 # Rate denominators shorter than this are stretched to it, so one comment yesterday is
 # "1 per 30 days", not "30 per 30 days".
 MIN_SPAN_DAYS = 30.0
-RECENCY_DECIMALS = 4
 
 BEHAVIOUR_COLUMNS: dict[str, str] = {
     # column -> DuckDB type; the order is the export order
@@ -53,14 +54,10 @@ def resolve_as_of(as_of: str | None, times: pd.Series) -> pd.Timestamp | None:
     """``as_of`` parsed as a UTC timestamp, or the latest time in ``times`` (None if there is none)."""
     import pandas as pd
 
-    from textprofile.core.errors import ConfigError
+    from textprofile.core.config import parse_as_of
 
     if as_of is not None:
-        try:
-            ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ConfigError(f"--as-of {as_of!r} is not a date; use ISO format, e.g. 2024-06-30") from None
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return parse_as_of(as_of)
     latest = times.max() if len(times) else None
     return None if latest is None or pd.isna(latest) else pd.Timestamp(latest)
 

@@ -44,7 +44,6 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-METHODS = ("comment", "one-topic", "mean", "pooled")
 # one-topic: share of a comment's words drawn from the corpus background rather than its topic
 BACKGROUND_WEIGHT = 0.5
 ONE_TOPIC_ITERATIONS = 30

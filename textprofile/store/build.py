@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from textprofile.core.config import RECENCY_DECIMALS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,7 +25,8 @@ STORE_VERSION = 1
 _TIME_COLUMNS = ("first_seen", "last_seen")
 
 
-def _parse_time(value: str | None) -> datetime | None:
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO timestamp from the store's meta or cards as an aware datetime (naive = UTC)."""
     if not value:
         return None
     t = datetime.fromisoformat(value)
@@ -165,6 +169,33 @@ def write_store(
     return target
 
 
+@contextmanager
+def _patched_copy(target: Path):
+    """A write connection to a copy of ``target``, renamed over it when the block succeeds.
+
+    Readers keep the old file until the rename; a crash leaves it in place.
+    """
+    import shutil
+
+    import duckdb
+
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
+    _remove(tmp)
+    try:
+        shutil.copyfile(target, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("BEGIN")
+            yield con
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        _remove(tmp)
+
+
 def patch_store(
     target: str | os.PathLike, tables: ProfileTables | None, meta: dict[str, Any],
 ) -> Path:
@@ -174,41 +205,33 @@ def patch_store(
     recomputed from ``meta["as_of"]`` (one column update), segment sizes are recounted, and
     ``meta`` keys are overwritten. The previous store stays in place until the copy is complete.
     """
-    import shutil
-
-    import duckdb
-
     target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
-    _remove(tmp)
-    try:
-        shutil.copyfile(target, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute("BEGIN")
-            if tables is not None and len(tables.customers):
-                _replace_rows(con, tables)
-            if meta.get("as_of"):
-                con.execute(
-                    "UPDATE customers SET recency_days = round(date_diff('microsecond', last_seen, ?::TIMESTAMP) "
-                    "/ 86400000000.0, 4) WHERE last_seen IS NOT NULL",
-                    [_parse_time(meta["as_of"]).replace(tzinfo=None)],
-                )
+    with _patched_copy(target) as con:
+        if tables is not None and len(tables.customers):
+            _replace_rows(con, tables)
+        if meta.get("as_of"):
             con.execute(
-                "UPDATE segments SET size = (SELECT count(*) FROM customers c WHERE c.segment = segments.segment_id)"
+                "UPDATE customers SET recency_days = round(date_diff('microsecond', last_seen, ?::TIMESTAMP) "
+                f"/ 86400000000.0, {RECENCY_DECIMALS}) WHERE last_seen IS NOT NULL",
+                [parse_time(meta["as_of"]).replace(tzinfo=None)],
             )
-            for key, value in sorted(meta.items()):
-                con.execute(
-                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                    [key, json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)],
-                )
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, target)
-    finally:
-        _remove(tmp)
+        con.execute(
+            "UPDATE segments SET size = (SELECT count(*) FROM customers c WHERE c.segment = segments.segment_id)"
+        )
+        for key, value in sorted(meta.items()):
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [key, json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)],
+            )
+    return target
+
+
+def set_segment_descriptions(target: str | os.PathLike, descriptions: dict[int, str]) -> Path:
+    """Rewrite segments' descriptions (after ``topics rename``) in a copy, then swap it in."""
+    target = Path(target)
+    with _patched_copy(target) as con:
+        for segment_id, text in sorted(descriptions.items()):
+            con.execute("UPDATE segments SET description = ? WHERE segment_id = ?", [text, int(segment_id)])
     return target
 
 

@@ -18,7 +18,7 @@ from textprofile.core.errors import IntegrityError, NotFoundError, StateError
 from textprofile.store.build import (
     STORE_VERSION,
     ProfileTables,
-    _parse_time,
+    parse_time,
     patch_store,
     write_store,
 )
@@ -69,7 +69,7 @@ class ProfileStore:
                 "AND column_name NOT IN ('customer_id', 'segment') ORDER BY column_index"
             ).fetchall()
         ]
-        self._as_of = _parse_time(self.meta.get("as_of"))
+        self._as_of = parse_time(self.meta.get("as_of"))
         try:
             # small tables cached once, so ``get`` is a single point query; labels.json read once
             self._human = self._human_labels()
@@ -208,21 +208,19 @@ class ProfileStore:
         return [{"topic_id": t, "label": human.get(t, lab), "share": s} for t, lab, s in rows]
 
     def segments(self) -> list[dict[str, Any]]:
-        """Segments with their top topics and description in the topics' current labels."""
+        """Segments with their top topics (in the topics' current labels) and description.
+
+        ``topics rename`` rewrites the stored descriptions (``pipeline.topics.rename_topic``);
+        the top topics' labels are overlaid here so a store renamed by hand still reads right.
+        """
         rows = self._con.execute(
             "SELECT segment_id, size, description, top_topics, behaviour FROM segments ORDER BY segment_id"
         ).fetchall()
         human = self._human
         out = []
         for s, z, d, t, b in rows:
-            top, stats = json.loads(t), json.loads(b)
-            if any(x["topic_id"] in human for x in top):
-                # imported only after a rename: keeps numpy off the lookup path
-                from textprofile.profiles.segments import description
-
-                top = [{**x, "label": human.get(x["topic_id"], x["label"])} for x in top]
-                d = description(top, stats)
-            out.append({"segment_id": s, "size": z, "description": d, "top_topics": top, "behaviour": stats})
+            top = [{**x, "label": human.get(x["topic_id"], x["label"])} for x in json.loads(t)]
+            out.append({"segment_id": s, "size": z, "description": d, "top_topics": top, "behaviour": json.loads(b)})
         return out
 
     def count(self) -> int:
@@ -248,19 +246,20 @@ class ProfileStore:
 
     def copy_to(self, sql: str, out: str | os.PathLike, fmt: str) -> int:
         """Write the result of ``sql`` to ``out`` as csv/parquet/jsonl, atomically; return rows."""
-        return _copy(self._con, sql, Path(out), fmt)
+        return copy_query(self._con, sql, Path(out), fmt)
 
 
 def _recency(as_of: datetime | None, last_seen: str | None) -> float | None:
     """Days from ``last_seen`` to ``as_of``, rounded like ``behaviour.behaviour`` rounds them."""
     if as_of is None or last_seen is None:
         return None
-    from textprofile.profiles.behaviour import RECENCY_DECIMALS
+    from textprofile.core.config import RECENCY_DECIMALS
 
-    return round((as_of - _parse_time(last_seen)) / timedelta(days=1), RECENCY_DECIMALS)
+    return round((as_of - parse_time(last_seen)) / timedelta(days=1), RECENCY_DECIMALS)
 
 
-def _sql_str(path: Path) -> str:
+def sql_string(path: Path) -> str:
+    """A path inside a SQL string literal."""
     return str(path).replace("'", "''")
 
 
@@ -269,10 +268,11 @@ def _sql_literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _copy(con, sql: str, out: Path, fmt: str) -> int:
+def copy_query(con, sql: str, out: Path, fmt: str) -> int:
+    """Write the result of ``sql`` on connection ``con`` to ``out`` (csv/parquet/jsonl) atomically."""
     from textprofile.core.artifacts import atomic_path
 
     options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}[fmt]
     with atomic_path(out, suffix=f".{fmt}") as tmp:
-        con.execute(f"COPY ({sql}) TO '{_sql_str(tmp)}' ({options})")
+        con.execute(f"COPY ({sql}) TO '{sql_string(tmp)}' ({options})")
     return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]

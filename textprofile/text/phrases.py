@@ -164,19 +164,6 @@ def read_table(corpus_dir, manifest: dict, name: str) -> dict[str, float]:
     return grams
 
 
-def check_config(config: TokenizeConfig) -> None:
-    """Raise a ConfigError naming the flag when a phrase setting is out of range."""
-    import math
-
-    from textprofile.core.errors import ConfigError
-
-    n, x = config.phrase_min_count, config.phrase_threshold
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ConfigError(f"--phrase-min-count must be a whole number of at least 1 (got {n!r})")
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x <= 0:
-        raise ConfigError(f"--phrase-threshold must be a number above 0 (got {x!r})")
-
-
 def _token_lists(pf, test, progress, done0: int, total: int):
     """Yield each row's token list, reading ``tokens`` in fixed batches; report progress."""
     done = done0
@@ -193,7 +180,7 @@ def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
 
     from textprofile.core.artifacts import parquet_stream
 
-    check_config(config)
+    config.validate()
     test = _LatinTest()
     pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
@@ -219,7 +206,7 @@ def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None)
     import pyarrow.parquet as pq
 
     from textprofile.core.artifacts import atomic_path, parquet_stream
-    from textprofile.text.stage import ROW_GROUP_ROWS, tokens_schema
+    from textprofile.text.tokens_file import ROW_GROUP_ROWS, tokens_schema
 
     tokens_path = Path(tokens_path)
     TOKENS_SCHEMA = tokens_schema()

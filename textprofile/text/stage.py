@@ -19,18 +19,7 @@ from pathlib import Path
 from textprofile.core.config import TokenizeConfig
 from textprofile.core.errors import ColumnError, IntegrityError, NotFoundError
 from textprofile.text.phrases import PHRASES_FILE as PHRASES
-
-TOKENS = "tokens.parquet"
-COMMENTS = "comments.parquet"
-ROW_GROUP_ROWS = 16_000  # a multiple of CHUNK_ROWS; bounds the rows buffered before a write
-LANG_KEYS = ("zh", "en", "mixed", "other", "empty")
-
-
-def tokens_schema():
-    """The Arrow schema of tokens.parquet: comment_id, lang, tokens list<string>."""
-    import pyarrow as pa
-
-    return pa.schema([("comment_id", pa.string()), ("lang", pa.string()), ("tokens", pa.list_(pa.string()))])
+from textprofile.text.tokens_file import COMMENTS, LANG_KEYS, ROW_GROUP_ROWS, TOKENS, tokens_schema
 
 
 def _resources(config: TokenizeConfig) -> dict[str, str]:
@@ -125,9 +114,7 @@ def tokenize_corpus(
 
     corpus_dir = Path(corpus_dir)
     if config.phrases:
-        from textprofile.text.phrases import check_config
-
-        check_config(config)
+        config.validate()
     src = corpus_dir / COMMENTS
     if not src.is_file():
         raise NotFoundError(f"{src} not found — run: textprofile load EXPORT --name {corpus_dir.name}")

@@ -223,9 +223,3 @@ _DEGREE = frozenset("很挺蛮")
 _NUMERALS = frozenset("一二三四五六七八九十两几半百千万每")
 _MEASURES = frozenset("个次天年月日号件本台元块斤点分位只双条张部家款瓶盒包箱周星期遍")
 
-
-def tokenize_corpus(corpus_dir, config: TokenizeConfig, jobs: int | None = None, progress=None, force: bool = False) -> dict:
-    """Write ``corpus_dir/tokens.parquet`` from comments.parquet; see ``corpus.tokenize_corpus``."""
-    from textprofile.text.stage import tokenize_corpus as run
-
-    return run(corpus_dir, config, jobs=jobs, progress=progress, force=force)

@@ -19,15 +19,14 @@ from collections.abc import Iterable, Iterator
 _worker = None  # this worker process's Tokenizer (set by _init, used by _run)
 
 
-def _init(tokenizer_or_config) -> None:
+def _init(tokenizer_or_recipe) -> None:
+    """A forked worker gets the parent's tokenizer; a spawned one (class, config) to build its own."""
     global _worker
-    from textprofile.core.config import TokenizeConfig
-    from textprofile.text.tokenizer import Tokenizer
-
-    if isinstance(tokenizer_or_config, TokenizeConfig):
-        _worker = Tokenizer(tokenizer_or_config)
+    if isinstance(tokenizer_or_recipe, tuple):
+        cls, config = tokenizer_or_recipe
+        _worker = cls(config)
     else:
-        _worker = tokenizer_or_config
+        _worker = tokenizer_or_recipe
 
 
 def _run(texts: list) -> tuple[list[str], list[list[str]], list[int]]:
@@ -57,7 +56,7 @@ def map_chunks(tokenizer, chunks: Iterable[list], jobs: int | None) -> Iterator[
         # the forked workers copy the flag; the parent only resolves runs meanwhile; reset below
         tokenizer.defer_latin = tokenizer._zh is not None and tokenizer._en is None
     else:
-        ctx, arg = multiprocessing.get_context("spawn"), tokenizer.config
+        ctx, arg = multiprocessing.get_context("spawn"), (type(tokenizer), tokenizer.config)
 
     def done(future):
         langs, toks, rows = future.result()

@@ -1,10 +1,19 @@
-"""Topic engines (tomotopy, gensim) behind one interface, K selection and coherence."""
+"""Topics: stage 3 of the data flow.
+
+In: ``tokens.parquet``. Out: ``models/<name>/`` — the vocabulary (``vocab``), a topic engine
+(``base.TopicEngine``; ``tomotopy_engine``, ``gensim_engine``) fitted by ``training`` (K chosen by
+``select``, scored by ``coherence``), TF-IDF keywords (``tfidf``), and the fitted folder read back
+with its checksums verified (``fitted.load_model``), which infers mixtures of new text.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from textprofile.core.errors import ConfigError
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "FittedModel", "TfidfKeywords", "Vocab", "engine_class", "load_model",
+           "make_engine"]
 
 ENGINES = ("tomotopy", "gensim")
 DEFAULT_ENGINE = "tomotopy"
@@ -27,3 +36,13 @@ def make_engine(name: str, k: int, seed: int = 0, iterations: int | None = None,
                 **params: Any):
     """A new, unfitted engine ``name`` with ``k`` topics."""
     return engine_class(name)(k=k, seed=seed, iterations=iterations, workers=workers, **params)
+
+
+_EXPORTS = {"FittedModel": "textprofile.topics.fitted", "load_model": "textprofile.topics.fitted",
+            "TfidfKeywords": "textprofile.topics.tfidf", "Vocab": "textprofile.topics.vocab"}
+
+
+def __getattr__(name: str) -> Any:
+    from textprofile.core.lazy import lazy_exports
+
+    return lazy_exports(__name__, _EXPORTS)(name)

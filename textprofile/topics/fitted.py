@@ -60,6 +60,31 @@ def _save_npy(target: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
+def write_model_files(folder: Path, data, engine, theta: np.ndarray, topics: list[dict[str, Any]],
+                      tfidf, engine_name: str) -> list[str]:
+    """Write a fitted model's files into ``folder`` (a temporary folder, renamed by the caller).
+
+    ``data`` is the ``training.TrainingData`` the engine was fitted on, ``theta`` one mixture per
+    row of it. Returns the engine's and TF-IDF's own files, for the manifest's ``model_files``.
+    """
+    from textprofile.topics.base import FOLD_IN_ITERATIONS
+
+    data.vocab.save(folder / VOCAB_FILE)
+    _save_npy(folder / TOPIC_WORD_FILE, engine.topic_word_)
+    _save_npy(folder / TERM_FREQ_FILE, data.term_frequency)
+    write_table_atomic(doc_topics_table(data.ids.tolist(), data.n_tokens, theta), folder / DOC_TOPICS_FILE)
+    artifacts.write_json_atomic(folder / TOPICS_FILE, topics)
+    artifacts.write_json_atomic(folder / LABELS_FILE, {})
+    engine_files = engine.save(folder)
+    tfidf_files = tfidf.save(folder)
+    artifacts.write_json_atomic(folder / MODEL_FILE, {
+        "engine": engine_name, "k": int(engine.topic_word_.shape[0]), "alpha": [float(a) for a in engine.alpha_],
+        "fold_in_iterations": FOLD_IN_ITERATIONS, "settings": engine.settings(),
+        "engine_files": engine_files, "vocab_size": len(data.vocab),
+    })
+    return sorted(engine_files + tfidf_files)
+
+
 class FittedModel:
     """Read-only view of a verified model folder; see docs/internals.md for the contract."""
 
@@ -108,6 +133,12 @@ class FittedModel:
     def encode(self, token_lists: Sequence[Sequence[str]]):
         """Bag-of-words (n, V) int32 CSR of token lists over the model vocabulary."""
         return self._vocab.encode(token_lists)
+
+    def encode_tokens_file(self, tokens_path):
+        """(comment ids, bag-of-words CSR) of a tokens.parquet over the model vocabulary, streamed."""
+        from textprofile.topics.vocab import encode_tokens_file
+
+        return encode_tokens_file(tokens_path, self._vocab)
 
     def infer(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """(n, K) topic mixtures for (unseen) token lists; deterministic.

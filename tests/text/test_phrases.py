@@ -16,8 +16,9 @@ from textprofile.core.artifacts import read_manifest, sha256_file, write_manifes
 from textprofile.core.config import TokenizeConfig
 from textprofile.core.errors import ConfigError, StateError
 from textprofile.text.phrases import PHRASES_FILE, is_latin, join_tokens, latin_runs, learn
-from textprofile.text.stage import ROW_GROUP_ROWS, cache_key
-from textprofile.text.tokenizer import CHUNK_ROWS, tokenize_corpus
+from textprofile.text.stage import cache_key, tokenize_corpus
+from textprofile.text.tokenizer import CHUNK_ROWS
+from textprofile.text.tokens_file import ROW_GROUP_ROWS
 
 # Made-up filler words (consonant-vowel-consonant-vowel): many distinct words, as in real text,
 # so that gensim's default score (which grows with the vocabulary size) can pass its threshold.

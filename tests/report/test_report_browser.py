@@ -112,5 +112,5 @@ def test_customer_card_page_is_inert(chromium, report):
 
 
 def test_artifacts_folder_is_ignored_by_git():
-    gitignore = Path(__file__).resolve().parents[1] / ".gitignore"
+    gitignore = Path(__file__).resolve().parents[2] / ".gitignore"
     assert "tests/artifacts/" in gitignore.read_text(encoding="utf-8")

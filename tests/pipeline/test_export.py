@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from profile_corpus import NAME, demo_workspace
 
-from textprofile.store.export_table import export_table
+from textprofile.pipeline.export import export_table
 
 
 @pytest.fixture(scope="module")

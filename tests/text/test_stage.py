@@ -12,7 +12,8 @@ import pytest
 
 from textprofile.core.artifacts import read_manifest, sha256_file, write_manifest
 from textprofile.core.config import TokenizeConfig
-from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer, tokenize_corpus
+from textprofile.text.stage import tokenize_corpus
+from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
 
 ZH = ["电池续航很好", "快递太慢了", "这款面霜很滋润", "尺码偏小一号", "申请退款一直没处理", "屏幕很清晰",
       "客服态度不错", "物流很快第二天就到了", "颜色和图片一样", "性价比很高", "包装破损了", "這個東西質量很好"]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from textprofile.store.profile_store import ProfileStore, _copy, _sql_str
+from textprofile.store.profile_store import ProfileStore, copy_query, sql_string
 
 EXPORT_TABLES = ("profiles", "comments", "topics")
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")
@@ -52,8 +52,8 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
             comments = ws.require_corpus(name) / "comments.parquet"
             doc_topics = model_dir / "doc_topics.parquet"
             sql = (
-                f"SELECT c.*, d.* EXCLUDE (comment_id, n_tokens) FROM read_parquet('{_sql_str(comments)}') c "
-                f"LEFT JOIN read_parquet('{_sql_str(doc_topics)}') d USING (comment_id) ORDER BY c.source, c.source_row"
+                f"SELECT c.*, d.* EXCLUDE (comment_id, n_tokens) FROM read_parquet('{sql_string(comments)}') c "
+                f"LEFT JOIN read_parquet('{sql_string(doc_topics)}') d USING (comment_id) ORDER BY c.source, c.source_row"
             )
         else:
             import pyarrow as pa
@@ -69,7 +69,7 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
                 "terms": [" ".join(term for term, _ in t["terms"][:10]) for t in topics],
             }))
             sql = "SELECT * FROM _topics ORDER BY topic_id"
-        rows = _copy(con, sql, Path(out), fmt)
+        rows = copy_query(con, sql, Path(out), fmt)
     finally:
         con.close()
     return {"name": name, "table": table, "format": fmt, "rows": rows, "path": str(Path(out))}

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from textprofile.core.errors import NotFoundError
+from textprofile.pipeline.export import export_table
 from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
-from textprofile.store.export_table import export_table
 from textprofile.store.profile_store import ProfileStore, ProfileTables, store_path, write_store
 
 
@@ -125,8 +125,8 @@ def test_failure_mid_build_keeps_previous_store(built):
 _KILL_SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
-from test_store import make_tables
-from textprofile.store.profile_store import write_store
+from test_profile_store import make_tables
+from textprofile.store.build import write_store
 def stall(stage):
     if stage == "interests":
         print("mid-build", flush=True)
@@ -138,7 +138,7 @@ write_store({path!r}, make_tables(tag="v2"), {{"model": "m"}}, checkpoint=stall)
 def test_killed_build_keeps_previous_store(built):
     ws, path, _ = built
     before = path.read_bytes()
-    code = _KILL_SCRIPT.format(tests=str(Path(__file__).parent), path=str(path))
+    code = _KILL_SCRIPT.format(tests=str(Path(__file__).resolve().parent), path=str(path))
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "mid-build"

@@ -264,8 +264,8 @@ def test_build_is_deterministic_and_half_life_changes_interests(demo, tmp_path):
     from profile_corpus import copy_workspace
 
     from textprofile.core.config import ProfileConfig
+    from textprofile.pipeline.export import export_table
     from textprofile.pipeline.profile import build_profiles
-    from textprofile.store.export_table import export_table
 
     ws, _ = demo
     ws2 = copy_workspace(ws, tmp_path / "ws")

@@ -16,7 +16,7 @@ from textprofile.cli.app import app
 def demo_result(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo_home")
     # as in a checkout: the bundled export sits in corpora/demo/, where the corpus is written
-    bundled = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "export" / "comments.csv"
+    bundled = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "export" / "comments.csv"
     (home / "corpora" / "demo" / "export").mkdir(parents=True)
     shutil.copy(bundled, home / "corpora" / "demo" / "export" / "comments.csv")
     result = CliRunner().invoke(app, ["demo", "--json", "--home", str(home)])
@@ -63,7 +63,7 @@ def test_run_refuses_bad_profile_options_before_loading(tmp_path, args, flag):
 
 
 def test_run_with_one_topic_method(tmp_path):
-    bundled = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "export" / "comments.csv"
+    bundled = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "export" / "comments.csv"
     result = CliRunner().invoke(app, ["run", str(bundled), "--name", "d", "--topics", "8", "--method", "one-topic",
                                       "--no-report", "--json", "--home", str(tmp_path)])
     assert result.exit_code == 0, result.output

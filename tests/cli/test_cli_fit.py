@@ -79,7 +79,7 @@ def test_topics_rename_and_list(corpus):
 
 
 def test_evaluate_json_with_label_column(corpus):
-    from textprofile.topics.evaluate import evaluate
+    from textprofile.pipeline.evaluate import evaluate
 
     assert _run(["fit", "cli", *ARGS, "--home", str(corpus.root)]).exit_code == 0
     res = _run(["evaluate", "cli", "--label-col", "cat", "--json", "--home", str(corpus.root)])

@@ -21,7 +21,7 @@ from textprofile.demo_corpus import (
 )
 from textprofile.demo_corpus.__main__ import main as demo_main
 
-DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "corpora" / "demo"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 NOT_WORDS = re.compile(r"https?://\S+|\S+@\S+\.\w+|@\S+")

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 from textprofile.cli.app import app
 from textprofile.core.config import ProfileConfig
 from textprofile.core.errors import IntegrityError, StateError
+from textprofile.pipeline.evaluate import evaluate
 from textprofile.pipeline.profile import build_profiles
 from textprofile.pipeline.report import report
 from textprofile.pipeline.update import update
 from textprofile.store.profile_store import ProfileStore, store_path
-from textprofile.topics.evaluate import evaluate
 from textprofile.topics.fitted import load_model
 
 
@@ -52,7 +52,9 @@ def test_renamed_topic_label_reaches_segment_descriptions(ws):
         old = seg["top_topics"][0]["label"]
         cid = store.export_profiles().query("segment == 0").iloc[0]["customer_id"]
     assert old in seg["description"]
-    load_model(ws, NAME).rename_topic(tid, "Renamed <topic>")
+    from textprofile.pipeline.topics import rename_topic
+
+    rename_topic(NAME, tid, "Renamed <topic>", ws)
     with ProfileStore.open(ws, NAME) as store:
         seg = store.segments()[0]
         card = store.get(cid)
