@@ -69,9 +69,10 @@ def test_similar_json_equals_library(ws):
     r = _run(["profile", "similar", cid, "--model", NAME, "-n", "5", "--json"], ws)
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    with ProfileStore.open(ws, NAME) as store:
-        assert out["similar"] == json.loads(json.dumps(store.similar(cid, 5)))
-    assert out["metric"] == "hellinger" and len(out["similar"]) == 5
+    from textprofile.pipeline.lookup import similar_customers
+
+    assert out == json.loads(json.dumps(similar_customers(NAME, cid, 5, ws=ws)))
+    assert out["by"] == "mixed" and len(out["similar"]) == 5
     r = _run(["profile", "similar", cid, "--model", NAME, "-n", "3"], ws)
     assert r.exit_code == 0 and out["similar"][0]["customer_id"] in r.stdout
 

@@ -157,3 +157,24 @@ def test_row_as_customer_corpus_updates_idempotently_and_refuses_old_ids(tmp_pat
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(StateError, match="reload it"):
         update("r", [paths["new"]], ws)
+
+
+def test_update_then_similar_equals_a_rebuild_then_similar(updated, tmp_path):
+    """The neighbour index after ``update`` answers like one built from scratch."""
+    from textprofile.pipeline.lookup import similar_customers
+    from textprofile.pipeline.profile import build_profiles
+
+    ws, _, _, before, _, result = updated
+    rebuilt = copy_workspace(ws, tmp_path / "rebuilt")
+    build_profiles(NAME, None, rebuilt)
+    with ProfileStore.open(ws, NAME) as store:
+        ids = sorted(store.export_profiles()["customer_id"])
+    added = pd.read_parquet(ws.corpus_dir(NAME) / "comments.parquet").iloc[len(before):]
+    touched = sorted(set(added["customer_id"]))
+    assert result["customers_changed"] > 0 and touched
+    for cid in [*ids[:: max(1, len(ids) // 25)], *touched[:5]]:
+        for by in ("mixed", "keywords"):
+            a = similar_customers(NAME, cid, 8, by, ws)["similar"]
+            b = similar_customers(NAME, cid, 8, by, rebuilt)["similar"]
+            assert [x["customer_id"] for x in a] == [x["customer_id"] for x in b], (cid, by)
+            assert [x["score"] for x in a] == pytest.approx([x["score"] for x in b], abs=1e-6)

@@ -45,7 +45,21 @@ def make_tables(n: int = 6, k: int = 3, seed: int = 0, tag: str = "v1") -> Profi
     })
     topics = pd.DataFrame({"topic_id": np.arange(k, dtype=np.int32), "label": [f"label {t}" for t in range(k)],
                            "share": np.full(k, 1 / k)})
-    return ProfileTables(cust, shares, list(range(k)), keywords, segments, topics)
+    return ProfileTables(cust, shares, list(range(k)), keywords, segments, topics,
+                         keyword_vectors=keyword_matrix(keywords), neighbour_weight=0.15)
+
+
+def keyword_matrix(keywords):
+    """Unit keyword vectors (CSR) from per-customer [(term, weight)] lists, vocabulary sorted."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    vocab = sorted({t for kw in keywords for t, _ in kw})
+    pos = {t: i for i, t in enumerate(vocab)}
+    rows = [i for i, kw in enumerate(keywords) for _ in kw]
+    cols = [pos[t] for kw in keywords for t, _ in kw]
+    vals = [w for kw in keywords for _, w in kw]
+    return normalize(sp.csr_matrix((vals, (rows, cols)), shape=(len(keywords), len(vocab))))
 
 
 @pytest.fixture()
@@ -92,18 +106,17 @@ def test_missing_store_names_the_fix(workspace):
         ProfileStore.open(workspace, "m")
 
 
-def test_similar_is_hellinger_nearest_first(built):
+def test_similar_by_topics_is_bhattacharyya_nearest_first(built):
     ws, _, tables = built
     with ProfileStore.open(ws, "m") as store:
-        sim = store.similar("cust000", 3)
+        sim = store.similar("cust000", 3, by="topics")
     assert sim[0]["customer_id"] == "cust001"
     assert len(sim) == 3 and "cust000" not in [s["customer_id"] for s in sim]
     p = tables.shares[0]
     for s in sim:
         q = tables.shares[int(s["customer_id"][-3:])]
-        expected = np.sqrt(max(0.0, 1 - np.sqrt(p * q).sum()))
-        assert s["distance"] == pytest.approx(expected, abs=1e-6)
-    assert [s["distance"] for s in sim] == sorted(s["distance"] for s in sim)
+        assert s["score"] == pytest.approx(np.sqrt(p * q).sum(), abs=1e-6)
+    assert [s["score"] for s in sim] == sorted((s["score"] for s in sim), reverse=True)
 
 
 def test_failure_mid_build_keeps_previous_store(built):
@@ -117,7 +130,9 @@ def test_failure_mid_build_keeps_previous_store(built):
     with pytest.raises(KeyboardInterrupt):
         write_store(path, make_tables(tag="v2"), {"model": "m"}, checkpoint=boom)
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left behind
+    with ProfileStore(path) as store:  # no temporary left behind; the old store's index stays
+        index = f"profiles.neighbours-{store.meta['neighbours']}"
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, index]
     with ProfileStore.open(ws, "m") as store:
         assert store.get("cust000")["keywords"][0]["term"] == "v1词0"
 

@@ -1,7 +1,7 @@
 """``textprofile profile build|show|similar``.
 
-``show`` and ``similar`` import only typer, rich and duckdb (through ``textprofile.store.profile_store``), so a
-lookup starts in well under a second. Cards and neighbour tables are the commands' answer and go
+``show`` imports only typer, rich and duckdb (through ``textprofile.store.profile_store``), and
+``similar`` numpy besides, so a lookup starts in well under a second. Cards and neighbour tables are the commands' answer and go
 to stdout; ``build``'s summary goes to stderr like every other stage's.
 """
 
@@ -101,32 +101,33 @@ def show_cmd(
 def similar_cmd(
     customer_id: Annotated[str, typer.Argument(help="Customer id, exactly as in the export.")],
     model: ModelOpt,
-    n: Annotated[int, typer.Option("-n", "--n", help="How many neighbours.")] = 10,
+    n: Annotated[int, typer.Option("-n", "--n", help="How many neighbours (1-1000).")] = 10,
+    by: Annotated[str, typer.Option("--by", help="mixed (keywords and topics; default), keywords or topics.")] = "mixed",
     json_out: JsonOpt = False,
     home: HomeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Customers with the closest topic mixtures (Hellinger distance, 0 = identical)."""
-    from textprofile.core.errors import ConfigError
+    """Customers most like this one: what they write and what they are interested in, with why."""
     from textprofile.core.workspace import Workspace
-    from textprofile.store.profile_store import ProfileStore
+    from textprofile.pipeline.lookup import similar_customers
 
-    if n < 1:
-        raise ConfigError(f"-n must be at least 1 (got {n})")
-    with ProfileStore.open(Workspace.resolve(home), model) as store:
-        neighbours = store.similar(customer_id, n)
-    result = {"customer_id": customer_id, "model": model, "metric": "hellinger", "similar": neighbours}
+    result = similar_customers(model, customer_id, n, by, Workspace.resolve(home))
     if json_out:
         emit_json(result)
         return
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=f"Customers most like {customer_id} (Hellinger distance on topic mixtures)")
+    t = Table(title=f"Customers most like {escape(customer_id)} ({escape(result['metric'])})")
     t.add_column("customer")
-    t.add_column("distance", justify="right")
-    t.add_column("top interest")
-    for r in neighbours:
-        t.add_row(r["customer_id"], f"{r['distance']:.3f}", r["top_label"])
+    t.add_column("score", justify="right")
+    t.add_column("shared interests")
+    t.add_column("shared keywords")
+    for r in result["similar"]:
+        why = r["why"]
+        t.add_row(escape(r["customer_id"]), f"{r['score']:.3f}",
+                  escape(", ".join(i["label"] for i in why["shared_interests"]) or "-"),
+                  escape(", ".join(why["shared_keywords"]) or "-"))
     _stdout_console().print(t)
 
 

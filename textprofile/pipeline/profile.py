@@ -95,6 +95,19 @@ def customer_profiles(
     return beh, normalise(shares), keywords
 
 
+def customer_vectors(own: pd.DataFrame, X, fm: FittedModel):
+    """Each customer's unit keyword vector (rows sorted by customer_id, like ``customer_profiles``)."""
+    import numpy as np
+
+    from textprofile.profiles.interests import customer_codes, pool_rows
+    from textprofile.profiles.similarity import keyword_vectors
+
+    ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
+    idf, settings = _tfidf_state(fm)
+    return keyword_vectors(pool_rows(X, codes, len(ids), np.ones(len(codes))), idf,
+                           settings.get("sublinear_tf", True))
+
+
 def _tfidf_state(fm: FittedModel) -> tuple[np.ndarray, dict[str, Any]]:
     """The model's saved idf vector and TF-IDF settings (checksummed by ``load_model``).
 
@@ -125,6 +138,7 @@ def build_profiles(
     from textprofile.profiles.behaviour import customer_rows, resolve_as_of
     from textprofile.profiles.interests import encode_lists
     from textprofile.profiles.segments import describe, fit_segments
+    from textprofile.profiles.similarity import W_TOPICS
     from textprofile.store.profile_store import ProfileTables, store_path, write_store
     from textprofile.topics.fitted import load_model_with_corpus
 
@@ -174,7 +188,8 @@ def build_profiles(
     step("profile: store", 0, None)
     path = write_store(
         store_path(ws.model_dir(name)),
-        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df),
+        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df,
+                      keyword_vectors=customer_vectors(own, X, fm), neighbour_weight=W_TOPICS),
         meta,
         checkpoint=lambda stage: step("profile: store", 0, None),
     )

@@ -60,10 +60,11 @@ def update(
     from textprofile.core.artifacts import atomic_path, read_manifest, sha256_file, write_manifest
     from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.load import CommentReader, config_from_manifest, read_comments
-    from textprofile.pipeline.profile import COMMENT_COLUMNS, customer_profiles
+    from textprofile.pipeline.profile import COMMENT_COLUMNS, customer_profiles, customer_vectors
     from textprofile.profiles.behaviour import customer_rows, resolve_as_of
     from textprofile.profiles.interests import encode_lists
     from textprofile.profiles.segments import SegmentModel, assign
+    from textprofile.profiles.similarity import W_TOPICS
     from textprofile.store.profile_store import ProfileStore, ProfileTables, patch_store, store_path
     from textprofile.text.tokenizer import Tokenizer
     from textprofile.topics.fitted import load_model_with_corpus, topic_columns
@@ -176,11 +177,13 @@ def update(
         own, own_tokens = own[keep].reset_index(drop=True), own_tokens.filter(pa.array(keep))
     customers_changed = 0
     if len(own):
-        beh, shares, keywords = customer_profiles(own, encode_lists(own_tokens, fm.vocab), fm, config, as_of)
+        X_own = encode_lists(own_tokens, fm.vocab)
+        beh, shares, keywords = customer_profiles(own, X_own, fm, config, as_of)
         seg_model = SegmentModel.from_dict(meta["segment_model"])
         beh["segment"] = assign(shares, beh, seg_model)
         customers_changed = len(beh)
-        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None)
+        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None,
+                               keyword_vectors=customer_vectors(own, X_own, fm), neighbour_weight=W_TOPICS)
     else:
         tables = None
     meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),

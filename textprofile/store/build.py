@@ -42,6 +42,8 @@ class ProfileTables:
     ``keywords``: per customer, [(term, score), ...] best first.
     ``segments``: segment_id, size, description, top_topics (JSON), behaviour (JSON).
     ``topics``: topic_id, label, share.
+    ``keyword_vectors`` (optional): per customer, a unit keyword vector (scipy CSR, one row per
+    customer) for the neighbour index; ``neighbour_weight`` is the topics' weight in it.
     """
 
     customers: pd.DataFrame
@@ -50,6 +52,8 @@ class ProfileTables:
     keywords: list[list[tuple[str, float]]]
     segments: pd.DataFrame
     topics: pd.DataFrame
+    keyword_vectors: Any = None
+    neighbour_weight: float = 0.0
 
 
 def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
@@ -130,6 +134,14 @@ def write_store(
     tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
     _remove(tmp)
     step = checkpoint or (lambda stage: None)
+    token = None
+    if tables.keyword_vectors is not None:
+        from textprofile.store.neighbours import build_index
+
+        token = build_index(target, ids.to_numpy(), tables.keyword_vectors, _sqrt(tables.shares),
+                            tables.neighbour_weight, int((meta.get("config") or {}).get("seed", 0) or 0))
+        meta = {**meta, "neighbours": token}
+        step("neighbours")
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -164,9 +176,26 @@ def write_store(
             con.close()
         step("done")
         os.replace(tmp, target)
+    except BaseException:
+        if token is not None and token != _current_neighbours(target):
+            _drop_index(target, token)  # ours, and the store in place does not use it
+        raise
     finally:
         _remove(tmp)
+    _drop_stale_neighbours(target, token)
     return target
+
+
+def _sqrt(shares):
+    import numpy as np
+
+    return np.sqrt(np.clip(np.asarray(shares, dtype=np.float64), 0.0, None))
+
+
+def _drop_stale_neighbours(target: Path, token: str | None) -> None:
+    from textprofile.store.neighbours import remove_stale
+
+    remove_stale(target, token)
 
 
 @contextmanager
@@ -206,6 +235,15 @@ def patch_store(
     ``meta`` keys are overwritten. The previous store stays in place until the copy is complete.
     """
     target = Path(target)
+    token = _current_neighbours(target)
+    if tables is not None and tables.keyword_vectors is not None and token and len(tables.customers):
+        from textprofile.store.neighbours import NeighbourIndex, merge_index
+
+        old = NeighbourIndex.open(target, token)
+        if old is not None:
+            token = merge_index(old, target, tables.customers["customer_id"].to_numpy(),
+                                tables.keyword_vectors, _sqrt(tables.shares))
+            meta = {**meta, "neighbours": token}
     with _patched_copy(target) as con:
         if tables is not None and len(tables.customers):
             _replace_rows(con, tables)
@@ -223,7 +261,30 @@ def patch_store(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [key, json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)],
             )
+    _drop_stale_neighbours(target, token)
     return target
+
+
+def _drop_index(target: Path, token: str) -> None:
+    import shutil
+
+    from textprofile.store.neighbours import folder_for
+
+    shutil.rmtree(folder_for(target, token), ignore_errors=True)
+
+
+def _current_neighbours(target: Path) -> str | None:
+    """The neighbour index token recorded in the store's meta (None when it has none)."""
+    import duckdb
+
+    if not target.is_file():
+        return None
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'neighbours'").fetchone()
+    finally:
+        con.close()
+    return json.loads(row[0]) if row else None
 
 
 def set_segment_descriptions(target: str | os.PathLike, descriptions: dict[int, str]) -> Path:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textprofile.core.errors import IntegrityError, NotFoundError, StateError
+from textprofile.core.errors import ConfigError, IntegrityError, NotFoundError, StateError
 from textprofile.store.build import (
     STORE_VERSION,
     ProfileTables,
@@ -58,6 +58,7 @@ class ProfileStore:
         except (duckdb.Error, ValueError) as e:
             raise self._corrupt(e) from None
         self.model = model or self.meta.get("model") or self.path.parent.name
+        self._index = None
         if self.meta.get("store_version") != STORE_VERSION:
             self.close()
             raise StateError(
@@ -174,32 +175,95 @@ class ProfileStore:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def similar(self, customer_id: str, n: int = 10) -> list[dict[str, Any]]:
-        """The ``n`` customers whose topic mixtures are closest (Hellinger distance, smallest first)."""
+    def neighbour_index(self):
+        """The neighbour index built with this store (``store.neighbours``), opened once."""
+        if self._index is None:
+            from textprofile.store.neighbours import NeighbourIndex
+
+            self._index = NeighbourIndex.open(self.path, self.meta.get("neighbours"))
+            if self._index is None:
+                raise StateError(f"the profiles of {self.model!r} have no neighbour index (built by an older "
+                                 f"textprofile, or replaced meanwhile) — run: textprofile profile build {self.model}")
+        return self._index
+
+    def similar(self, customer_id: str, n: int = 10, by: str = "mixed") -> list[dict[str, Any]]:
+        """The ``n`` customers most like ``customer_id`` (score: higher is closer), best first.
+
+        ``by``: ``mixed`` (keywords and topics, the weights the store was built with),
+        ``keywords`` or ``topics`` alone; see ``store.neighbours``.
+        """
+        _check_by(by)
         if self.get(customer_id) is None:
             raise self._not_found(customer_id)
-        # a scan of every customer's shares: worth both cores, unlike point lookups
-        self._con.execute(f"SET threads = {max(1, min(os.cpu_count() or 1, 4))}")
-        try:
-            rows = self._similar_rows(customer_id, n)
-        finally:
-            self._con.execute("SET threads = 1")
-        return [
-            {"customer_id": c, "distance": round(d, 6), "top_topic_id": t, "top_label": self._labels.get(t, lab)}
-            for c, d, t, lab in rows
+        index = self.neighbour_index()
+        row = index.row(customer_id)
+        if row is None:
+            raise StateError(f"customer {customer_id!r} is missing from the neighbour index — "
+                             f"run: textprofile profile build {self.model}")
+        kw, tp = index.vector([row])
+        hits = index.search(kw, tp, n, by, exclude=[row])
+        return [{"customer_id": index.ids[r].decode("utf-8"), "score": round(sc, 6)} for r, sc in hits]
+
+    def lookalikes(self, seed_ids: list[str], n: int, by: str = "mixed",
+                   allowed: list[str] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """Customers most like the seed list as a whole (their mean vector), seeds excluded.
+
+        Exact over every customer (or only ``allowed`` ids). Returns (seed ids found, results).
+        """
+        import numpy as np
+
+        _check_by(by)
+        index = self.neighbour_index()
+        found = [(c, r) for c in dict.fromkeys(seed_ids) if (r := index.row(c)) is not None]
+        if not found:
+            return [], []
+        rows = [r for _, r in found]
+        kw, tp = index.vector(rows)
+        scores = index.scores(kw, tp, by)
+        mask = np.ones(len(scores), dtype=bool)
+        mask[rows] = False
+        if allowed is not None:
+            ok = np.zeros(len(scores), dtype=bool)
+            ok[[r for c in allowed if (r := index.row(c)) is not None]] = True
+            mask &= ok
+        cand = np.flatnonzero(mask)
+        order = cand[np.lexsort((cand, -scores[cand]))][:n]
+        return [c for c, _ in found], [
+            {"customer_id": index.ids[r].decode("utf-8"), "score": round(float(scores[r]), 6)} for r in order
         ]
 
-    def _similar_rows(self, customer_id: str, n: int) -> list[tuple]:
-        return self._con.execute(
-            "WITH q AS (SELECT topic_id, share FROM interests WHERE customer_id = $id AND share > 0), "
-            "bc AS (SELECT i.customer_id, sum(sqrt(i.share * q.share)) AS bc FROM interests i "
-            "  JOIN q USING (topic_id) WHERE i.customer_id <> $id GROUP BY i.customer_id "
-            "  ORDER BY bc DESC, i.customer_id LIMIT $n) "
-            "SELECT bc.customer_id, sqrt(greatest(0.0, 1.0 - bc.bc)) AS distance, t.topic_id, t.label "
-            "FROM bc JOIN interests i ON i.customer_id = bc.customer_id AND i.rank = 1 "
-            "JOIN topics t ON t.topic_id = i.topic_id ORDER BY distance, bc.customer_id",
-            {"id": customer_id, "n": n},
-        ).fetchall()
+    def filter_customers(self, min_comments: int | None = None, active_days: float | None = None,
+                         channel: str | None = None, topic_id: int | None = None,
+                         min_share: float | None = None) -> list[tuple[str, float | None]]:
+        """(customer_id, share of ``topic_id`` or None) of the customers passing every filter.
+
+        ``active_days``: last seen at most that many days before the store's as-of date;
+        ``channel``: review, chat or social (the customer wrote there at least once).
+        Sorted by the topic share (when a topic is given), then by id.
+        """
+        where, params = ["TRUE"], {}
+        if min_comments is not None:
+            where.append("c.n_comments >= $min_comments")
+            params["min_comments"] = int(min_comments)
+        if active_days is not None:
+            where.append("c.recency_days <= $active_days")
+            params["active_days"] = float(active_days)
+        if channel is not None:
+            if channel not in ("review", "chat", "social"):
+                raise ValueError(channel)
+            where.append(f"c.share_{channel} > 0")
+        share = "NULL"
+        join = ""
+        if topic_id is not None:
+            join = "JOIN interests i ON i.customer_id = c.customer_id AND i.topic_id = $topic"
+            params["topic"] = int(topic_id)
+            share = "i.share"
+            if min_share is not None:
+                where.append("i.share >= $min_share")
+                params["min_share"] = float(min_share)
+        order = "i.share DESC, c.customer_id" if topic_id is not None else "c.customer_id"
+        sql = f"SELECT c.customer_id, {share} FROM customers c {join} WHERE {' AND '.join(where)} ORDER BY {order}"
+        return [(cid, None if sh is None else float(sh)) for cid, sh in self._con.execute(sql, params).fetchall()]
 
     def topics(self) -> list[dict[str, Any]]:
         """Topic ids, labels (human labels from ``topics rename`` win) and shares."""
@@ -247,6 +311,13 @@ class ProfileStore:
     def copy_to(self, sql: str, out: str | os.PathLike, fmt: str) -> int:
         """Write the result of ``sql`` to ``out`` as csv/parquet/jsonl, atomically; return rows."""
         return copy_query(self._con, sql, Path(out), fmt)
+
+
+def _check_by(by: str) -> None:
+    from textprofile.store.neighbours import MODES
+
+    if by not in MODES:
+        raise ConfigError(f"--by must be one of {', '.join(MODES)} (got {by!r})")
 
 
 def _recency(as_of: datetime | None, last_seen: str | None) -> float | None:
