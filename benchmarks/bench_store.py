@@ -2,8 +2,10 @@
 
 Generates a synthetic store (random behaviour, Dirichlet topic shares, keywords) under
 benchmarks/out/ (reused when present), then measures in one run, side by side:
-  - in-process ``get`` latency over 2,000 random ids (p50/p99), a miss with suggestions, ``similar``;
-  - ``textprofile profile show ID --model NAME`` and ``--json`` wall time (fresh processes),
+  - in-process ``get`` latency over 2,000 random ids (p50/p99), a miss with suggestions, ``similar``
+    (p50/p99 over 500 ids, on the neighbour index built with the store) and ``audience --like``;
+  - ``textprofile profile show ID --model NAME`` and ``--json``, ``profile similar`` and
+    ``audience --like`` (100 seeds) wall time (fresh processes),
     next to ``python -c pass`` as the interpreter's own start-up floor.
 
     python benchmarks/bench_store.py [--customers 1000000] [--topics 20] [--rebuild]
@@ -28,6 +30,7 @@ def build(path: Path, n: int, k: int, seed: int = 0) -> None:
     import pandas as pd
 
     from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+    from textprofile.profiles.similarity import W_TOPICS
     from textprofile.store.profile_store import ProfileTables, write_store
 
     rng = np.random.default_rng(seed)
@@ -57,8 +60,28 @@ def build(path: Path, n: int, k: int, seed: int = 0) -> None:
     topics = pd.DataFrame({"topic_id": np.arange(k, dtype="int32"), "label": [f"topic {i}" for i in range(k)],
                            "share": np.full(k, 1 / k)})
     t = time.perf_counter()
-    write_store(path, ProfileTables(cust, shares, list(range(k)), keywords, seg, topics), {"model": NAME})
-    print(f"write_store: {time.perf_counter() - t:.1f} s")
+    write_store(path, ProfileTables(cust, shares, list(range(k)), keywords, seg, topics,
+                                    keyword_vectors=keyword_vectors(shares, rng), neighbour_weight=W_TOPICS),
+                {"model": NAME})
+    print(f"write_store (with the neighbour index): {time.perf_counter() - t:.1f} s")
+
+
+def keyword_vectors(shares, rng, vocab: int = 20_000, words: int = 40):
+    """Sparse unit keyword vectors: each customer's words come mostly from their top topics' blocks."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    n, k = shares.shape
+    block = vocab // k
+    cum = np.cumsum(shares, axis=1)
+    u = rng.random((n, words))
+    topic = (u[:, :, None] > cum[:, None, :]).sum(axis=2).clip(0, k - 1)
+    cols = (topic * block + rng.zipf(1.3, (n, words)).clip(1, block) - 1).ravel()
+    rows = np.repeat(np.arange(n), words)
+    m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, vocab))
+    m.sum_duplicates()
+    return normalize(m).astype(np.float32)
 
 
 def main() -> None:
@@ -105,7 +128,38 @@ def main() -> None:
     print(f"miss + suggestions: {(time.perf_counter() - t) * 1000:.0f} ms -> {sugg}")
     t = time.perf_counter()
     sim = store.similar(ids[0], 10)
-    print(f"similar n=10: {(time.perf_counter() - t) * 1000:.0f} ms (first {sim[0]['customer_id']})")
+    print(f"similar n=10, first call (opens the index): {(time.perf_counter() - t) * 1000:.0f} ms "
+          f"(first {sim[0]['customer_id']})")
+    from textprofile.pipeline.lookup import similar_customers
+
+    lat = []
+    for cid in ids[:500]:
+        t = time.perf_counter()
+        store.similar(cid, 10)
+        lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
+    p99 = lat[int(0.99 * len(lat)) - 1]
+    print(f"similar n=10 (ProfileStore.similar): p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms over "
+          f"{len(lat)} ids (bar p99 <= 50 ms: {'PASS' if p99 <= 50 else 'FAIL'})")
+    lat = []
+    from textprofile.core.workspace import Workspace  # similar_customers opens the store itself
+
+    ws = Workspace.resolve(OUT)
+    for cid in ids[:100]:
+        t = time.perf_counter()
+        similar_customers(NAME, cid, 10, ws=ws)
+        lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
+    print(f"similar_customers (open store + search + why): p50 {statistics.median(lat):.1f} ms, "
+          f"p99 {lat[int(0.99 * len(lat)) - 1]:.1f} ms")
+    from textprofile.pipeline.audience import audience
+
+    seeds = ids[1000:1100]
+    t = time.perf_counter()
+    aud = audience(NAME, ws, like=seeds, n=1000)
+    print(f"audience --like 100 seeds, n=1000 (in process): {time.perf_counter() - t:.2f} s, {aud['size']} members")
+    seed_file = OUT / "seeds.txt"
+    seed_file.write_text("\n".join(seeds) + "\n", encoding="utf-8")
     store.close()
 
     env = {**os.environ, "TEXTPROFILE_HOME": str(OUT)}
@@ -130,6 +184,12 @@ def main() -> None:
     js = wall([sys.executable, "-m", "textprofile", "profile", "show", ids[1], "--model", NAME, "--json"])
     print(f"python -c pass: {floor:.3f} s; profile show: {show:.3f} s; profile show --json: {js:.3f} s "
           f"(median of 5; bar <= 1 s: {'PASS' if max(show, js) <= 1 else 'FAIL'}, ratio {max(show, js):.2f})")
+    sim_wall = wall([sys.executable, "-m", "textprofile", "profile", "similar", ids[2], "--model", NAME, "--json"])
+    print(f"profile similar --json: {sim_wall:.3f} s (median of 5; bar <= 1 s: {'PASS' if sim_wall <= 1 else 'FAIL'})")
+    aud_wall = wall([sys.executable, "-m", "textprofile", "audience", NAME, "--like", str(seed_file), "-n", "1000",
+                     "-o", str(OUT / "audience.csv")], reps=3)
+    print(f"audience --like (100 seeds) -n 1000 -o FILE: {aud_wall:.2f} s (median of 3; bar <= 5 s: "
+          f"{'PASS' if aud_wall <= 5 else 'FAIL'})")
     print("CPU seconds (user+sys, median): " + "; ".join(f"{k}: {v:.2f}" for k, v in cpu_times.items()))
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
