@@ -60,6 +60,13 @@ def run(ws, corpus: str, engine: str, anchor: str, seeds: list[int]) -> dict:
     params = {} if anchor == "default" else {"anchor": float(anchor)}
     out, k = {}, None
     for seed in seeds:
+        cache = OUT / "runs" / f"{corpus}-{engine}-anchor{anchor}-seed{seed}.npz"
+        if cache.is_file():  # a finished run of an earlier invocation (delete runs/ to refit)
+            z = np.load(cache, allow_pickle=False)
+            out[seed] = {key: z[key] if z[key].ndim else z[key].item() for key in z.files}
+            k = int(out[seed]["k"])
+            print(f"  anchor={anchor:<8} seed {seed}: K={k} (cached {cache.name})", flush=True)
+            continue
         res = fit(corpus, FitConfig(engine=engine, topics=k, seed=seed, params=params), ws)
         k = res["k"]
         build_profiles(corpus, None, ws)
@@ -69,7 +76,9 @@ def run(ws, corpus: str, engine: str, anchor: str, seeds: list[int]) -> dict:
         shares = prof[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=np.float64)
         out[seed] = {"tw": np.asarray(fm.topic_word), "shares": shares, "k": k, "seconds": res["seconds"],
                      "npmi": res["coherence"], "diversity": res["diversity"],
-                     "ids": prof["customer_id"].to_numpy()}
+                     "ids": prof["customer_id"].to_numpy().astype(str)}
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, **out[seed])
         print(f"  anchor={anchor:<8} seed {seed}: K={k} npmi={res['coherence']:.3f} "
               f"diversity={res['diversity']:.3f} fit {res['seconds']:.1f} s", flush=True)
     return out
