@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds (--seed, --seed+1, ...) for a quarter of the iterations each; the most coherent (highest NPMI) trains on to the full count.")] = 1,
+        anchor: Annotated[float | None, typer.Option("--anchor", help="tomotopy: strength of the seed-free NMF start (default 0.1; 0 = off, each seed finds its own topics).")] = None,
         workers: Annotated[int, typer.Option("--workers", help="Worker threads (tomotopy); results depend on it, so it is fixed by default.")] = 2,
         k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
         no_below: Annotated[int, typer.Option("--no-below", help="Drop terms in fewer than this many comments.")] = 5,
@@ -70,6 +71,8 @@ def register(app: typer.Typer) -> None:
         ks = _parse_k_range(k_range)
         if ks:
             kwargs["k_range"] = ks
+        if anchor is not None:
+            kwargs["params"] = {"anchor": anchor}
         config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, iterations=iterations,
                            workers=workers, no_below=no_below, no_above=no_above, restarts=restarts,
                            **kwargs).validate()

@@ -51,16 +51,22 @@ class _CsrCorpus:
             yield list(zip(X.indices[lo:hi].tolist(), X.data[lo:hi].tolist()))
 
 
-def _nndsvd_start(mdl, X, k: int, max_iter: int, seed: int) -> None:
-    """Set the model's topic sufficient statistics from an NMF of X (deterministic init)."""
+def _nndsvd_start(mdl, X, k: int, max_iter: int) -> None:
+    """Set the model's topic sufficient statistics from an NMF of X (deterministic init).
+
+    The randomized SVD inside NNDSVDa gets the anchor's constant state, not the fit's seed, so
+    every seed starts from the same topics (the seed still drives gensim's own E-step start).
+    """
     import warnings
 
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
+    from textprofile.topics.anchor import ANCHOR_STATE
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        H = NMF(n_components=k, init="nndsvda", max_iter=max_iter, random_state=seed).fit(
+        H = NMF(n_components=k, init="nndsvda", max_iter=max_iter, random_state=ANCHOR_STATE).fit(
             X.astype(np.float64)).components_
     H = H + 1e-12
     lam = H / H.sum(axis=1, keepdims=True) * (float(X.sum()) / k)
@@ -104,7 +110,7 @@ class GensimEngine(TopicEngine):
             offset=float(opts["offset"]), eval_every=None, passes=1,
         )
         if opts["init"] == "nndsvd":
-            _nndsvd_start(mdl, X, self.k, int(opts["init_max_iter"]), int(self.seed))
+            _nndsvd_start(mdl, X, self.k, int(opts["init_max_iter"]))
         elif opts["init"] != "random":
             raise ConfigError(f"gensim init must be 'nndsvd' or 'random' (got {opts['init']!r})")
         self.model_ = mdl

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     # 3 rather than 2 raised mean NMI 0.560 -> 0.576 and NPMI 0.206 -> 0.227 on the shopping
     # reviews (benchmarks/bench_fit.py, seeds 0-2) and trains on fewer documents
     "min_train_tokens": 3,
+    # topic-word priors from a deterministic NMF (topics/anchor.py): this share of each word's
+    # count as pseudo-counts, spread by the NMF's topics, so every seed starts in the same basin.
+    # 0 = no anchor (each seed finds its own optimum)
+    "anchor": 0.1,
 }
 DEFAULT_ITERATIONS = 200
 MODEL_FILE = "engine/tomotopy.bin"
@@ -72,19 +76,17 @@ class TomotopyEngine(TopicEngine):
                           seed=int(self.seed))
         terms = np.asarray(vocab, dtype=object)
         lengths = np.asarray(X.sum(axis=1)).ravel()
-        n_train = 0
-        for d in np.flatnonzero(lengths >= int(opts["min_train_tokens"])):
-            lo, hi = X.indptr[d], X.indptr[d + 1]
-            words = np.repeat(terms[X.indices[lo:hi]], X.data[lo:hi]).tolist()
-            mdl.add_doc(words)
-            n_train += 1
-        if n_train == 0:  # a corpus of very short documents: train on all of them instead
-            for d in np.flatnonzero(lengths > 0):
-                lo, hi = X.indptr[d], X.indptr[d + 1]
-                mdl.add_doc(np.repeat(terms[X.indices[lo:hi]], X.data[lo:hi]).tolist())
-                n_train += 1
-        if n_train == 0:
+        rows = np.flatnonzero(lengths >= int(opts["min_train_tokens"]))
+        if len(rows) == 0:  # a corpus of very short documents: train on all of them instead
+            rows = np.flatnonzero(lengths > 0)
+        if len(rows) == 0:
             raise ConfigError("no document has an in-vocabulary token to train on")
+        for d in rows:
+            lo, hi = X.indptr[d], X.indptr[d + 1]
+            mdl.add_doc(np.repeat(terms[X.indices[lo:hi]], X.data[lo:hi]).tolist())
+        n_train = len(rows)
+        if float(opts["anchor"]) != 0:
+            _anchor(mdl, X[rows], terms, self.k, float(opts["eta"]), float(opts["anchor"]))
         mdl.optim_interval = int(opts["optim_interval"])
         mdl.burn_in = int(opts["burn_in"])
         self.model_ = mdl
@@ -134,6 +136,19 @@ class TomotopyEngine(TopicEngine):
                   workers=settings.get("workers", 2), **params)
         eng.model_ = tp.LDAModel.load(str(Path(folder) / MODEL_FILE))
         return eng
+
+
+def _anchor(mdl, X, terms: np.ndarray, k: int, eta: float, strength: float) -> None:
+    """Set every anchored word's per-topic prior before training (see topics/anchor.py)."""
+    from textprofile.topics.anchor import nmf_topics, word_priors
+
+    if strength < 0:
+        raise ConfigError(f"anchor must be 0 (off) or more (got {strength})")
+    tf = np.asarray(X.sum(axis=0)).ravel()
+    H = nmf_topics(X, k)
+    prior = word_priors(H, tf, eta, strength)
+    for w in np.flatnonzero((H.sum(axis=0) > 0) & (tf > 0)):
+        mdl.set_word_prior(str(terms[w]), prior[:, w].tolist())
 
 
 def _topic_word(mdl, vocab: tuple[str, ...], eta: float) -> np.ndarray:
