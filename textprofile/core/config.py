@@ -54,6 +54,9 @@ class LoadConfig(_Config):
 class TokenizeConfig(_Config):
     """How comments become tokens (jieba for Han runs, spaCy lookup lemmas for Latin runs)."""
 
+    # "rjieba" (jieba-rs, default; falls back to "jieba" with a warning where its wheel is missing)
+    # or "jieba" (Python). The engine that actually ran is part of the tokens cache key.
+    zh_engine: str = "rjieba"
     user_dicts: tuple[str, ...] = ()
     stopword_files: tuple[str, ...] = ()
     keep_single_han: tuple[str, ...] = ()

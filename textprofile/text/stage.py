@@ -57,7 +57,11 @@ def cache_key(config: TokenizeConfig) -> str:
     """Hash of the config, the tokenizer version and the contents of every word list used."""
     from textprofile.text.tokenizer import TOKENIZER_VERSION
 
-    parts = {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config)}
+    from textprofile.text.zh import effective_engine
+
+    # the engine that runs here, not the one asked for: a fallback to Python jieba changes tokens
+    parts = {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config),
+             "zh_engine": effective_engine(config.zh_engine)}
     if config.phrases:  # only then, so corpora tokenized without phrases keep their key
         from textprofile.text.phrases import MAX_VOCAB_SIZE, PHRASES_VERSION
 
