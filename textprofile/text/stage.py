@@ -56,7 +56,6 @@ def _resources(config: TokenizeConfig) -> dict[str, str]:
 def cache_key(config: TokenizeConfig) -> str:
     """Hash of the config, the tokenizer version and the contents of every word list used."""
     from textprofile.text.tokenizer import TOKENIZER_VERSION
-
     from textprofile.text.zh import effective_engine
 
     # the engine that runs here, not the one asked for: a fallback to Python jieba changes tokens
