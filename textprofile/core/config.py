@@ -84,6 +84,9 @@ class FitConfig(_Config):
     # screen this many seeds (seed, seed+1, ...) for a quarter of the iterations; the most
     # coherent (NPMI) trains on to the full count
     restarts: int = 1
+    # the engine trains on at most this many comments (a seeded uniform sample beyond it, chosen
+    # by topics/sample.py); every comment still gets its mixture. None or 0: all comments.
+    sample: int | None = 2_000_000
 
 
 @dataclass(frozen=True)

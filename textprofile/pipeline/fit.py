@@ -134,6 +134,12 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
         raise StateError(f"corpus {name!r} has {Xt.shape[0]} customer comment(s) with in-vocabulary "
                          "tokens; a topic model needs more — lower --no-below or load more comments")
     term_frequency = np.asarray(Xt.sum(axis=0), dtype=np.int64).ravel()
+    # fit --sample: the engine (and the K sweep, and coherence) sees a seeded sample; all get mixtures
+    from textprofile.topics.sample import describe, training_rows
+
+    rows = training_rows(ids_k[train].tolist(), config.sample, config.seed)
+    sample_info, X_all = describe(Xt.shape[0], rows, config.sample, config.seed), Xt
+    Xt = Xt if rows is None else Xt[rows]
 
     sweep_table: list[dict[str, Any]] = []
     if config.topics is None:
@@ -171,7 +177,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     topic_word = eng.topic_word_
     shares = (nt_t @ theta[train]) / max(float(nt_t.sum()), 1.0)
     topics = topic_table(topic_word, term_frequency, vocab.terms, shares)
-    tfidf = TfidfKeywords(vocab.terms).fit_counts(Xt)
+    tfidf = TfidfKeywords(vocab.terms).fit_counts(X_all)
 
     model_dir = ws.model_dir(name)
     settings = eng.settings()
@@ -204,6 +210,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             "diversity": round(quality["diversity"], 6),
             "n_comments": int(X.shape[0]),
             "n_modelled": int(Xt.shape[0]),
+            "sample": sample_info,
             "vocab_size": len(vocab),
             "topics": [{"id": t["id"], "label": t["label"], "share": t["share"]} for t in topics],
             "seconds": seconds,
@@ -228,6 +235,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             "versions": _versions(),
             "sweep": sweep_table,
             "restarts": restarts if config.restarts > 1 else [],
+            "sample": sample_info,
             "quality": quality,
             "model_files": sorted(engine_files + tfidf_files),
             "doc_topics_rows": int(Xk.shape[0]),
