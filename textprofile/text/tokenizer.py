@@ -174,10 +174,11 @@ class Tokenizer:
         for i in rows:
             out: list[str] = []
             for w in toks[i]:
-                if w[0] == HAN_MARK:
-                    out.extend(kept[w[1:]])
-                else:
+                words = kept.get(w[1:]) if w[0] == HAN_MARK else None  # a run is Han only
+                if words is None:
                     out.append(w)
+                else:
+                    out.extend(words)
             toks[i] = out
 
     def _keep_han(self, w: str) -> bool:

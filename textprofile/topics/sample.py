@@ -51,5 +51,5 @@ def training_rows(comment_ids: Sequence[str], sample: int | None, seed: int) -> 
 def describe(n_rows: int, rows: np.ndarray | None, sample: int | None, seed: int) -> dict:
     """What the manifest records about the training sample."""
     return {"requested": sample, "seed": int(seed), "rows": n_rows,
-            "trained": n_rows if rows is None else int(len(rows)),
+            "trained": n_rows if rows is None else len(rows),
             "method": "all rows, corpus order" if rows is None else "blake2b(comment_id, seed) smallest keys"}
