@@ -74,12 +74,16 @@ def run_size(n: int, sample: int, jieba: bool) -> dict:
     print(f"  {n:,}: pipeline {total:.0f} s, peak {out['peak_gb']:.2f} GB", flush=True)
     if jieba:
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-c", JIEBA_LOOP, str(base)], capture_output=True, text=True, check=True)
+        r = subprocess.run(["/usr/bin/time", "-f", "%U %S", sys.executable, "-c", JIEBA_LOOP, str(base)],
+                           capture_output=True, text=True, check=True)
         loop = float(r.stdout.split()[0])
         out["jieba_loop_s"] = round(loop, 1)
+        out["jieba_loop_cpu_s"] = round(sum(map(float, r.stderr.strip().splitlines()[-1].split())), 1)
+        out["pipeline_cpu_s"] = round(sum(s["cpu_s"] for s in st.values()), 1)
         out["ratio_pipeline_over_jieba"] = round(total / loop, 3)
         print(f"  {n:,}: plain jieba.lcut loop {loop:.0f} s ({time.perf_counter() - t0:.0f} s with start-up); "
-              f"pipeline / loop = {total / loop:.2f} (bar <= 0.7; load avg {os.getloadavg()[0]:.1f})", flush=True)
+              f"pipeline / loop = {total / loop:.2f} (bar <= 0.7; load avg {os.getloadavg()[0]:.1f}); CPU seconds: "
+              f"pipeline {out['pipeline_cpu_s']} / loop {out['jieba_loop_cpu_s']}", flush=True)
     shutil.rmtree(home)
     return out
 
