@@ -126,7 +126,6 @@ def main() -> None:
 
     import pyarrow.parquet as pq
 
-    from textprofile.core.config import FitConfig
     from textprofile.pipeline.fit import fit
     from textprofile.topics.evaluate import clustering_scores
     from textprofile.topics.fitted import load_model
@@ -158,7 +157,7 @@ def main() -> None:
     for frac in fractions:
         if len(fractions) > 1:
             print(f"--- fit --sample {frac:g} of the reviews", flush=True)
-        kw["sample"] = None if frac >= 1 else int(round(frac * len(tokens)))
+        kw["sample"] = None if frac >= 1 else round(frac * len(tokens))
         _run_seeds(args, kw, params, tokens, cats, cat_of, ws, fit, load_model, clustering_scores)
 
 

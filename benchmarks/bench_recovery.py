@@ -188,7 +188,7 @@ def main() -> None:
         rows = []
         for seed in seeds:
             t = time.perf_counter()
-            sample = None if a.sample_fraction >= 1 else int(round(a.sample_fraction * len(export)))
+            sample = None if a.sample_fraction >= 1 else round(a.sample_fraction * len(export))
             res = fit(name, FitConfig(topics=None if topics == "auto" else int(topics), seed=seed,
                                       restarts=a.restarts, sample=sample), ws)
             t_fit = time.perf_counter() - t
