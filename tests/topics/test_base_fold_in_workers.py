@@ -12,9 +12,9 @@ def test_two_workers_same_bytes_as_one(monkeypatch):
     rng = np.random.default_rng(4)
     n, V, K = 3_000, 400, 6
     X = sparse.random(n, V, density=0.02, random_state=1, format="csr", data_rvs=lambda k: rng.integers(1, 4, k))
-    X.data = X.data.astype(np.int32)
+    X = X.tolil()
     X[5] = 0  # an empty row
-    X = sparse.csr_matrix(X)
+    X = sparse.csr_matrix(X, dtype=np.int32)
     tw = rng.dirichlet(np.full(V, 0.2), K)
     alpha = np.full(K, 0.3)
     monkeypatch.setattr(base, "_CHUNK_NNZ", 1_000)  # many chunks on a small matrix
