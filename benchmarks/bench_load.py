@@ -1,6 +1,6 @@
 """Benchmark ``textprofile load`` on a generated 2-million-row CSV: wall time and peak memory.
 
-Run by hand (not a test):  python benchmarks/bench_load.py [--rows 2000000] [--keep]
+Run by hand (not a test):  python benchmarks/bench_load.py [--rows 2000000] [--keep] [--baseline-code DIR]
 
 Writes benchmarks/out/load_2m.csv (deterministic; reused when present) and loads it with
 ``textprofile load --no-tokenize --json`` under ``/usr/bin/time -v``, then, side by side in the
@@ -64,13 +64,13 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
     os.replace(tmp, path)
 
 
-def run_timed(cmd: list[str]) -> dict:
+def run_timed(cmd: list[str], env: dict | None = None) -> dict:
     """Run under /usr/bin/time -v; return wall seconds, peak RSS (MB) from time -v and ru_maxrss."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-v", "-o", tf.name, *cmd] if Path("/usr/bin/time").exists() else cmd
         t = time.perf_counter()
-        proc = subprocess.run(full, check=False, capture_output=True, text=True)
+        proc = subprocess.run(full, check=False, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t
         report = Path(tf.name).read_text() if full[0] == "/usr/bin/time" else ""
     if proc.returncode != 0:
@@ -93,6 +93,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=2_000_000)
     ap.add_argument("--keep", action="store_true", help="keep the loaded corpus under benchmarks/out/")
+    ap.add_argument("--baseline-code", default=None,
+                    help="a folder holding an older textprofile/ package: load with it too, same run")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     csv_path = OUT / f"load_{args.rows}.csv"
@@ -113,6 +115,15 @@ def main() -> None:
     print("load counts:", json.dumps(summary["counts"], sort_keys=True))
     print(f"customers: {summary['customers']:,}; languages: {summary['languages']}")
     print(f"textprofile load --no-tokenize : {load}")
+    print(f"  {args.rows / max(load['cpu_s'], 0.1):,.0f} rows per CPU-second")
+    if args.baseline_code:
+        env = {**os.environ, "PYTHONPATH": str(Path(args.baseline_code).resolve())}
+        old = run_timed([sys.executable, "-m", "textprofile", "load", str(csv_path), "--name", "bench_old",
+                         "--no-tokenize", "--json", "--home", str(home)], env=env)
+        old_counts = json.loads(old.pop("stdout"))["counts"]
+        print(f"baseline code {args.baseline_code}: {old}; counts equal: {old_counts == summary['counts']}")
+        print(f"  {args.rows / max(old['cpu_s'], 0.1):,.0f} rows per CPU-second; now/baseline CPU "
+              f"{load['cpu_s'] / max(old['cpu_s'], 0.1):.2f}x (load average {os.getloadavg()[0]:.1f})")
     print(f"pandas.read_csv(dtype=str)     : {baseline}")
     if load["time_v_max_rss_mb"] and baseline["time_v_max_rss_mb"]:
         print(f"ratio load/pandas: time {load['wall_s'] / baseline['wall_s']:.2f}x, "

@@ -155,6 +155,8 @@ def main() -> None:
     ap.add_argument("--reuse-corpus", action="store_true", help="skip load when the corpus is already there")
     ap.add_argument("--restarts", type=int, default=1, help="fit --restarts (keep the most coherent of N seeds)")
     ap.add_argument("--reference", action="store_true", help="also score a supervised classifier (uses the labels)")
+    ap.add_argument("--sample-fraction", type=float, default=1.0,
+                    help="fit --sample as a share of the reviews (1 = all)")
     a = ap.parse_args()
     from textprofile.core.config import FitConfig, LoadConfig
     from textprofile.core.workspace import Workspace
@@ -186,8 +188,9 @@ def main() -> None:
         rows = []
         for seed in seeds:
             t = time.perf_counter()
+            sample = None if a.sample_fraction >= 1 else round(a.sample_fraction * len(export))
             res = fit(name, FitConfig(topics=None if topics == "auto" else int(topics), seed=seed,
-                                      restarts=a.restarts), ws)
+                                      restarts=a.restarts, sample=sample), ws)
             t_fit = time.perf_counter() - t
             label = f"{topics}={res['k']}" if topics == "auto" else topics
             for method in a.methods.split(","):

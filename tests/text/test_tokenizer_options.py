@@ -1,6 +1,6 @@
-"""Tokenizer options (user dictionaries, stop-word files, kept single characters) and the two
-speed-ups checked against the reference they replace: the route search against jieba's own
-``lcut``, and the direct lemma table lookup against spaCy's lookup lemmatizer pipe."""
+"""Tokenizer options (user dictionaries, stop-word files, kept single characters), the two Chinese
+engines (jieba-rs via rjieba, Python jieba as fallback) checked against Python jieba, and the
+direct lemma table lookup checked against spaCy's lookup lemmatizer pipe."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textprofile.core.config import TokenizeConfig
 from textprofile.core.errors import ConfigError
 from textprofile.text.lang import HAN_RUN
 from textprofile.text.tokenizer import Tokenizer
+from textprofile.text.zh import ChineseSegmenter, effective_engine
 
 
 @pytest.fixture(scope="module")
@@ -68,50 +69,106 @@ SENTENCES = [
 ]
 
 
-def test_route_search_equals_jieba_lcut(tok):
-    seg = tok.zh
+@pytest.fixture(scope="module")
+def py_jieba():
+    import jieba
+
+    return jieba.Tokenizer()
+
+
+def test_rjieba_cuts_han_runs_as_python_jieba(tok, py_jieba):
+    assert tok.zh.engine == "rjieba"
     for s in SENTENCES:
-        assert seg._cut(s) == seg.jieba.lcut(s, HMM=True), s
+        assert tok.zh.cut_run(s) == py_jieba.lcut(s, HMM=True), s
 
 
-def test_fast_hmm_equals_jieba_finalseg():
-    """The unrolled Viterbi gives jieba.finalseg.cut's words, ties and unknown characters included."""
-    import random
+def test_fallback_engine_is_python_jieba(py_jieba):
+    seg = ChineseSegmenter(engine="jieba")
+    assert seg.engine == "jieba"
+    for s in SENTENCES + ["差差差差差差评", "赞赞赞赞赞"]:
+        assert seg.cut_run(s) == py_jieba.lcut(s, HMM=True), s
 
-    import jieba.finalseg
 
-    from textprofile.text.zh import _make_hmm_cut
+def test_engines_break_equal_route_scores_differently(tok, py_jieba):
+    """The one kind of difference found on 319,149 distinct review runs (docs/internals.md)."""
+    assert tok.zh.cut_run("赞赞赞赞赞") == ["赞赞赞", "赞赞"]
+    assert py_jieba.lcut("赞赞赞赞赞") == ["赞赞", "赞赞赞"]
 
-    hmm_cut = _make_hmm_cut()
-    rng = random.Random(7)
-    common = "的一是不了人我在有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长"
-    rare = "".join(chr(c) for c in (0x9FD0, 0x9FD5, 0x4E00, 0x9FA5, 0x4DB5, 0x3400, 0xF900))  # edges, Ext A, compat
-    # characters the HMM has never seen: every state scores -3.14e100 there, so scores tie
-    unseen = [chr(c) for c in range(0x4E00, 0x9FD6) if all(chr(c) not in e for e in jieba.finalseg.emit_P.values())]
-    assert len(unseen) > 100
-    unseen = "".join(unseen[:: len(unseen) // 40])
-    # characters some states have never emitted: where scores tie, jieba's tuple max decides
-    partial = "".join(chr(c) for c in range(0x4E00, 0x9FD6) if 0 < sum(chr(c) in e for e in jieba.finalseg.emit_P.values()) < 4)
-    cases = ["王小二在北京大学读研究生", "结婚的和尚未结婚的", "嗯嗯", "囧囧有神", "犇犇",
-             "佒伀侾丏両佴俺丗", "佴侻乪要上到佴伷伬", "暎蚵鏰鮐嚦祛翾徜鴭", "鳾圞矁雳咲蛔鞮"]  # ties found by search
-    for _ in range(5000):
-        pool = rng.choice((common, common + rare, common + unseen, unseen, partial[:300] + unseen, common + partial[:200]))
-        cases.append("".join(rng.choice(pool) for _ in range(rng.randint(1, 15))))
-    for s in cases:
-        assert hmm_cut(s) == list(jieba.finalseg.cut(s)), s
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_user_dict_on_either_engine(tmp_path, engine):
+    d = tmp_path / "products.txt"
+    d.write_text("\ufeff小米手环七代 10 n\n华为手表\n\n续航能力 5\n", encoding="utf-8")
+    t = Tokenizer(TokenizeConfig(user_dicts=(str(d),), zh_engine=engine))
+    assert t.tokenize("小米手环七代的续航能力比华为手表强")[1] == ["小米手环七代", "续航能力", "华为手表"]
+
+
+def test_user_dict_is_private_to_its_tokenizer(tmp_path, tok):
+    d = tmp_path / "w.txt"
+    d.write_text("续航很好\n", encoding="utf-8")
+    assert "续航很好" in Tokenizer(TokenizeConfig(user_dicts=(str(d),))).zh.cut_run("电池续航很好")
+    assert "续航很好" not in tok.zh.cut_run("电池续航很好")
+    assert "续航很好" not in ChineseSegmenter().cut_run("电池续航很好")
+
+
+def test_user_dict_must_be_utf8(tmp_path):
+    d = tmp_path / "gbk.txt"
+    d.write_bytes("小米手环\n".encode("gbk"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        ChineseSegmenter((str(d),))
+
+
+def test_missing_rjieba_falls_back_to_python_jieba(monkeypatch, caplog, py_jieba):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # what a platform without the wheel sees
+    assert effective_engine("rjieba") == "jieba"
+    with caplog.at_level("WARNING", logger="textprofile"):
+        seg = ChineseSegmenter(engine="rjieba")
+    assert seg.engine == "jieba" and "pip install rjieba" in caplog.text
+    assert seg.cut_run(SENTENCES[0]) == py_jieba.lcut(SENTENCES[0])
+
+
+def test_engine_that_runs_is_in_the_cache_key(monkeypatch):
+    import sys
+
+    from textprofile.text.stage import cache_key
+
+    rs, py = cache_key(TokenizeConfig()), cache_key(TokenizeConfig(zh_engine="jieba"))
+    assert rs != py
+    monkeypatch.setitem(sys.modules, "rjieba", None)
+    assert cache_key(TokenizeConfig()) != rs  # the fallback's tokens are not the cached rjieba ones
+
+
+def test_unknown_engine_names_the_choices():
+    with pytest.raises(ConfigError, match="rjieba, jieba"):
+        Tokenizer(TokenizeConfig(zh_engine="pkuseg")).tokenize("你好世界")
 
 
 @pytest.mark.integration
-def test_route_search_equals_jieba_on_real_reviews(shared_data, tok):
+def test_engines_agree_on_real_reviews(shared_data, tok, py_jieba):
     import pandas as pd
 
     df = pd.read_csv(shared_data / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz")
-    texts = df["review"].dropna().astype(str).tolist()[::150]  # ~420 reviews across all categories
-    seg = tok.zh
+    texts = df["review"].dropna().astype(str).tolist()[::50]  # ~1,250 reviews across all categories
     runs = [r for t in texts for r in HAN_RUN.findall(t)]
-    assert len(runs) > 2_000
-    diff = [r for r in runs if seg._cut(r) != seg.jieba.lcut(r, HMM=True)]
-    assert diff == []
+    assert len(runs) > 6_000
+    diff = [r for r in runs if tok.zh.cut_run(r) != py_jieba.lcut(r, HMM=True)]
+    assert len(diff) <= len(runs) // 1000, diff
+    # one engine call for many runs splits back into exactly the per-run cuts
+    assert tok.zh.cut_runs(runs) == [tok.zh.cut_run(r) for r in runs]
+    # and the chunk path (runs batched, memo cold) gives the per-text tokens
+    fresh = Tokenizer(TokenizeConfig())
+    langs, toks = fresh.tokenize_chunk(texts + texts[:50])
+    assert list(zip(langs, toks)) == [tok.tokenize(t) for t in texts + texts[:50]]
+
+
+def test_chunk_batches_han_runs_with_latin_and_tags(tok):
+    texts = ["电池 battery life 不行", "#双十一#抢到了新手机", "电池 battery", "", None, "电池续航很好", "電池續航很好"]
+    fresh = Tokenizer(TokenizeConfig())
+    langs, toks = fresh.tokenize_chunk(texts)
+    assert list(zip(langs, toks)) == [tok.tokenize(t) for t in texts]
+    assert not any(w[0] in "\x00\x01" for ts in toks for w in ts)
 
 
 def test_lemmas_agree_with_spacy_lookup_lemmatizer(tok):

@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds (--seed, --seed+1, ...) for a quarter of the iterations each; the most coherent (highest NPMI) trains on to the full count.")] = 1,
         anchor: Annotated[float | None, typer.Option("--anchor", help="tomotopy: strength of the seed-free NMF start (default 0.1; 0 = off, each seed finds its own topics).")] = None,
+        sample: Annotated[int, typer.Option("--sample", min=0, help="Train on at most this many comments (a seeded uniform sample beyond it; every comment still gets its mixture); 0 = all.")] = 2_000_000,
         workers: Annotated[int, typer.Option("--workers", help="Worker threads (tomotopy); results depend on it, so it is fixed by default.")] = 2,
         k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
         no_below: Annotated[int, typer.Option("--no-below", help="Drop terms in fewer than this many comments.")] = 5,
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
             kwargs["params"] = {"anchor": anchor}
         config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, iterations=iterations,
                            workers=workers, no_below=no_below, no_above=no_above, restarts=restarts,
-                           **kwargs).validate()
+                           sample=sample or None, **kwargs).validate()
         ws = Workspace.resolve(home)
         with progress_bar() as progress:
             result = fit(name, config, ws, progress)

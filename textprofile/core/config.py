@@ -58,6 +58,9 @@ class LoadConfig(_Config):
 class TokenizeConfig(_Config):
     """How comments become tokens (jieba for Han runs, spaCy lookup lemmas for Latin runs)."""
 
+    # "rjieba" (jieba-rs, default; falls back to "jieba" with a warning where its wheel is missing)
+    # or "jieba" (Python). The engine that actually ran is part of the tokens cache key.
+    zh_engine: str = "rjieba"
     user_dicts: tuple[str, ...] = ()
     stopword_files: tuple[str, ...] = ()
     keep_single_han: tuple[str, ...] = ()
@@ -98,6 +101,9 @@ class FitConfig(_Config):
     # screen this many seeds (seed, seed+1, ...) for a quarter of the iterations; the most
     # coherent (NPMI) trains on to the full count
     restarts: int = 1
+    # the engine trains on at most this many comments (a seeded uniform sample beyond it, chosen
+    # by topics/sample.py); every comment still gets its mixture. None or 0: all comments.
+    sample: int | None = 2_000_000
 
     def validate(self) -> FitConfig:
         """Refuse a K below 2 or a bad restart count, naming the flag; return self.

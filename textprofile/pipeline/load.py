@@ -265,8 +265,6 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     failed run leaves the previous corpus intact. With ``tokenize_config`` the corpus is then
     tokenized (``tokens.parquet``) and the tokenizer's result is under ``"tokenize"``.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     target = ws.corpus_dir(name)
     reader = read_comments(exports, config, progress)
@@ -275,16 +273,16 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     # The corpus folder may also hold the export it was built from (the bundled demo does):
     # only the corpus's own files are replaced.
     with atomic_dir(target, owned=CORPUS_FILES) as tmp:
-        with open(tmp / "quarantine.csv", "w", encoding="utf-8", newline="") as qf:
-            qw = csv.writer(qf)
-            qw.writerow(["file", "row", "reason", "text"])
-            with pq.ParquetWriter(tmp / "comments.parquet", schema, compression="zstd") as pw:
-                for frame in reader:
-                    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-                    pw.write_table(table.replace_schema_metadata(None))
-                    summary.add(frame)
-                    _write_quarantine(qw, reader.drain_quarantine())
-            _write_quarantine(qw, reader.drain_quarantine())
+        rows = _write_comments(tmp, reader, schema, summary)
+        if tokenize_config is not None:
+            # tokenized while the exports are read: worker processes segment each chunk of rows
+            # as soon as it is written (inside the temporary folder, so a failure keeps the old corpus)
+            from textprofile.text.stage import tokenize_chunks
+
+            tok_info = tokenize_chunks(tmp, tokenize_config, rows, jobs=jobs, progress=progress)
+        else:
+            for _ in rows:
+                pass
         counts = reader.counts
         if counts["kept"] == 0:
             reasons = ", ".join(f"{k}: {v}" for k, v in counts["quarantined_by_reason"].items()) or "none"
@@ -315,10 +313,38 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
             from textprofile.ingest.read_export import ROW_ID_SCHEME
 
             manifest["row_id_scheme"] = ROW_ID_SCHEME
-        write_manifest(tmp, manifest, files=checksums(tmp))
         if tokenize_config is not None:
-            # tokenized inside the temporary folder, so a failed tokenization keeps the old corpus
-            from textprofile.text.stage import tokenize_corpus
-
-            result["tokenize"] = tokenize_corpus(tmp, tokenize_config, jobs=jobs, progress=progress)
+            manifest["tokenize"] = tok_info
+            result["tokenize"] = {**tok_info, "cached": False}
+        write_manifest(tmp, manifest, files=checksums(tmp))
     return result
+
+
+def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary) -> Iterator[tuple[list, list]]:
+    """Write comments.parquet and quarantine.csv from ``reader``, yielding ``(ids, texts)`` as rows
+    are written, ``CHUNK_ROWS`` at a time across frames (the chunks ``tokenize_corpus`` would read
+    back, so tokens.parquet is the same bytes); both files are closed when the iteration ends."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from textprofile.text.tokenizer import CHUNK_ROWS
+
+    ids: list = []
+    texts: list = []
+    with open(tmp / "quarantine.csv", "w", encoding="utf-8", newline="") as qf:
+        qw = csv.writer(qf)
+        qw.writerow(["file", "row", "reason", "text"])
+        with pq.ParquetWriter(tmp / "comments.parquet", schema, compression="zstd") as pw:
+            for frame in reader:
+                table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+                pw.write_table(table.replace_schema_metadata(None))
+                summary.add(frame)
+                _write_quarantine(qw, reader.drain_quarantine())
+                ids.extend(table.column("comment_id").to_pylist())
+                texts.extend(table.column("text").to_pylist())
+                while len(ids) >= CHUNK_ROWS:
+                    yield ids[:CHUNK_ROWS], texts[:CHUNK_ROWS]
+                    del ids[:CHUNK_ROWS], texts[:CHUNK_ROWS]
+        _write_quarantine(qw, reader.drain_quarantine())
+    if ids:
+        yield ids, texts

@@ -20,14 +20,23 @@ if TYPE_CHECKING:
 COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"]
 
 
-def read_corpus(corpus_dir: Path) -> tuple[pd.DataFrame, Any]:
-    """comments.parquet with tokens.parquet's ``lang`` joined row by row, and the Arrow tokens column."""
+def read_corpus(corpus_dir: Path, vocab=None) -> tuple[pd.DataFrame, Any]:
+    """comments.parquet with tokens.parquet's ``lang`` joined row by row, and the tokens.
+
+    Without ``vocab``: the frame (with ``text``) and the Arrow tokens column. With ``vocab`` (the
+    model's terms), both files are streamed by row groups: the frame holds ``n_chars`` (the text's
+    length, all ``behaviour`` needs) instead of the text, and the tokens come back as the sparse
+    (rows, V) counts of ``profiles.encode_lists``, so no text or token list of the whole corpus
+    is ever held (memory: the per-comment table and the counts, not the corpus).
+    """
     import pyarrow.parquet as pq
 
-    comments = pq.read_table(corpus_dir / "comments.parquet", columns=COMMENT_COLUMNS)
     tokens_path = corpus_dir / "tokens.parquet"
     if not tokens_path.is_file():
         raise StateError(f"{tokens_path} not found — run: textprofile tokenize {corpus_dir.name}")
+    if vocab is not None:
+        return _stream_corpus(corpus_dir, tokens_path, vocab)
+    comments = pq.read_table(corpus_dir / "comments.parquet", columns=COMMENT_COLUMNS)
     tokens = pq.read_table(tokens_path, columns=["comment_id", "lang", "tokens"])
     if tokens.num_rows != comments.num_rows or not tokens.column("comment_id").equals(comments.column("comment_id")):
         raise StateError(
@@ -36,6 +45,42 @@ def read_corpus(corpus_dir: Path) -> tuple[pd.DataFrame, Any]:
     df = comments.to_pandas()
     df["lang"] = tokens.column("lang").to_pandas()
     return df, tokens.column("tokens").combine_chunks()
+
+
+STREAM_ROWS = 65_536
+
+
+def _stream_corpus(corpus_dir: Path, tokens_path: Path, vocab) -> tuple[pd.DataFrame, Any]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from scipy import sparse
+
+    from textprofile.profiles.interests import encode_lists
+
+    cols = [c for c in COMMENT_COLUMNS if c != "text"]
+    cf, tf = pq.ParquetFile(corpus_dir / "comments.parquet"), pq.ParquetFile(tokens_path)
+    mismatch = StateError(f"{tokens_path} does not match comments.parquet — run: textprofile tokenize {corpus_dir.name}")
+    if cf.metadata.num_rows != tf.metadata.num_rows:
+        raise mismatch
+    parts, counts = [], []
+    value_set = pa.array(list(vocab), type=pa.string())
+    for cb, tb in zip(cf.iter_batches(STREAM_ROWS, columns=[*cols, "text"]),
+                      tf.iter_batches(STREAM_ROWS, columns=["comment_id", "lang", "tokens"]), strict=True):
+        if not tb.column(0).equals(cb.column(0)):
+            raise mismatch
+        n_chars = pc.fill_null(pc.utf8_length(cb.column(len(cols))), 0)
+        parts.append(pa.table([*cb.columns[:len(cols)], n_chars, tb.column(1)], names=[*cols, "n_chars", "lang"]))
+        counts.append(encode_lists(tb.column(2), vocab, value_set))
+    df = pa.concat_tables(parts).to_pandas() if parts else pd_empty(cols)
+    X = sparse.vstack(counts, format="csr") if counts else sparse.csr_matrix((0, len(vocab)))
+    return df, X
+
+
+def pd_empty(cols: list[str]):
+    import pandas as pd
+
+    return pd.DataFrame({c: [] for c in [*cols, "n_chars", "lang"]})
 
 
 def customer_profiles(
@@ -49,9 +94,11 @@ def customer_profiles(
     (``profiles.encode_lists``). ``doc_topics`` (``method="mean"``): the model's per-comment
     mixtures. Rows are returned sorted by customer_id.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
 
-    from textprofile.core.config import PROFILE_METHODS
+    from textprofile.core.config import PROFILE_METHODS as METHODS
     from textprofile.profiles.behaviour import behaviour
     from textprofile.profiles.interests import (
         customer_codes,
@@ -64,34 +111,47 @@ def customer_profiles(
         tfidf_top_terms,
         word_shares,
     )
-    beh = behaviour(own, as_of, own["lang"])
+
     ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
     n = len(ids)
-    weights = decay_weights(own["time"], codes, n, as_of, config.half_life_days)
-    if config.method == "pooled":
-        # the same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
-        shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
-    elif config.method == "one-topic":
-        shares = one_topic_interests(X, codes, n, weights, fm.topic_word, fm.term_frequency, fm.alpha)
-    elif config.method in ("mean", "comment"):
-        if doc_topics is None:
-            doc_topics = fm.doc_topics()
-        cols = [f"topic_{k}" for k in range(fm.k)]
-        dt = doc_topics.set_index("comment_id").reindex(own["comment_id"].to_numpy())
-        theta = dt[cols].to_numpy(dtype=np.float64, na_value=0.0)
-        ntok = dt["n_tokens"].to_numpy(dtype=np.float64, na_value=0.0)
-        if config.method == "comment":  # every modelled comment counts once, by its words' topics
-            theta = word_shares(theta, ntok, fm.alpha)
-            ntok = (ntok > 0).astype(np.float64)
-        shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
-    else:
-        raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(PROFILE_METHODS)}")
-    # keywords: the model's TF-IDF over each customer's pooled tokens (unweighted counts);
-    # identical to fm.keywords(pooled token lists), without building those lists
-    idf, settings = _tfidf_state(fm)
-    pooled = pool_rows(X, codes, n, np.ones(len(codes)))
-    keywords = tfidf_top_terms(pooled, idf, fm.vocab, config.n_keywords,
+
+    def keywords_of_customers():
+        # the model's TF-IDF over each customer's pooled tokens (unweighted counts); identical
+        # to fm.keywords(pooled token lists), without building those lists
+        idf, settings = _tfidf_state(fm)
+        pooled = pool_rows(X, codes, n, np.ones(len(codes)))
+        return tfidf_top_terms(pooled, idf, fm.vocab, config.n_keywords,
                                settings.get("sublinear_tf", True), settings.get("norm", "l2"))
+
+    # the second core: keywords (sparse products and sorts, which release the GIL) on a thread
+    # while this one computes behaviour and interests; each reads its inputs only, so the
+    # results are the same bytes as computed one after the other
+    def interests():
+        beh = behaviour(own, as_of, own["lang"])
+        weights = decay_weights(own["time"], codes, n, as_of, config.half_life_days)
+        if config.method == "pooled":
+            # the same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
+            shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
+        elif config.method == "one-topic":
+            shares = one_topic_interests(X, codes, n, weights, fm.topic_word, fm.term_frequency, fm.alpha)
+        elif config.method in ("mean", "comment"):
+            mixtures = doc_topics if doc_topics is not None else fm.doc_topics()
+            cols = [f"topic_{k}" for k in range(fm.k)]
+            dt = mixtures.set_index("comment_id").reindex(own["comment_id"].to_numpy())
+            theta = dt[cols].to_numpy(dtype=np.float64, na_value=0.0)
+            ntok = dt["n_tokens"].to_numpy(dtype=np.float64, na_value=0.0)
+            if config.method == "comment":  # every modelled comment counts once, by its words' topics
+                theta = word_shares(theta, ntok, fm.alpha)
+                ntok = (ntok > 0).astype(np.float64)
+            shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
+        else:
+            raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(METHODS)}")
+        return beh, shares
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        keywords_job = pool.submit(keywords_of_customers)
+        beh, shares = interests()
+        keywords = keywords_job.result()
     return beh, normalise(shares), keywords
 
 
@@ -136,7 +196,6 @@ def build_profiles(
     import numpy as np
 
     from textprofile.profiles.behaviour import customer_rows, resolve_as_of
-    from textprofile.profiles.interests import encode_lists
     from textprofile.profiles.segments import describe, fit_segments
     from textprofile.profiles.similarity import W_TOPICS
     from textprofile.store.profile_store import ProfileTables, store_path, write_store
@@ -148,14 +207,13 @@ def build_profiles(
     step = progress or (lambda stage, done, total=None: None)
     corpus_dir, fm = load_model_with_corpus(ws, name)
     step("profile: read", 0, None)
-    df, tokens = read_corpus(corpus_dir)
+    df, X_all = read_corpus(corpus_dir, fm.vocab)
     own = customer_rows(df)
     as_of = resolve_as_of(config.as_of, own["time"])
     if config.as_of is not None:  # "as of" a date: later comments did not exist yet
         own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
-    import pyarrow as pa
-
-    X = encode_lists(tokens.take(pa.array(own.index.to_numpy())), fm.vocab)
+    X = X_all[own.index.to_numpy()]
+    del df, X_all
     if own.empty:
         raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
     step("profile: interests", 0, None)

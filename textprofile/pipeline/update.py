@@ -40,6 +40,8 @@ def _tokenize_config(manifest: dict[str, Any]):
     saved = (manifest.get("tokenize") or {}).get("config") or {}
     fields = {f.name for f in dataclasses.fields(TokenizeConfig)}
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items() if k in fields}
+    if saved and "zh_engine" not in saved:
+        kwargs["zh_engine"] = "jieba"  # tokenized before jieba-rs: Python jieba's cuts match the corpus
     return TokenizeConfig(**kwargs)
 
 

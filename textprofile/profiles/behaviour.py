@@ -85,8 +85,11 @@ def behaviour(
     import pandas as pd
 
     df = pd.DataFrame({"customer_id": comments["customer_id"].astype(str).to_numpy()})
-    text = comments["text"] if "text" in comments.columns else pd.Series([""] * len(comments))
-    df["n_chars"] = text.fillna("").astype(str).str.len().to_numpy()
+    if "n_chars" in comments.columns:  # computed while streaming (pipeline.profile.read_corpus)
+        df["n_chars"] = comments["n_chars"].to_numpy(dtype=np.int64)
+    else:
+        text = comments["text"] if "text" in comments.columns else pd.Series([""] * len(comments))
+        df["n_chars"] = text.fillna("").astype(str).str.len().to_numpy()
     time = _utc(comments["time"]) if "time" in comments.columns else pd.Series(
         pd.NaT, index=comments.index, dtype="datetime64[us, UTC]"
     )

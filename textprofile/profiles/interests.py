@@ -216,10 +216,11 @@ def normalise(shares: np.ndarray) -> np.ndarray:
     return np.where(s > 0, shares / np.where(s > 0, s, 1.0), 1.0 / max(k, 1))
 
 
-def encode_lists(tokens, vocab: Sequence[str]):
+def encode_lists(tokens, vocab: Sequence[str], value_set=None):
     """Sparse (rows, V) counts of an Arrow list<string> array over ``vocab`` (unknown terms dropped).
 
-    Vectorised in Arrow/numpy: no Python loop over comments or tokens.
+    Vectorised in Arrow/numpy: no Python loop over comments or tokens. ``value_set``: ``vocab``
+    as an Arrow string array, when the caller encodes many batches.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -229,7 +230,9 @@ def encode_lists(tokens, vocab: Sequence[str]):
     n = len(tokens)
     lengths = pc.fill_null(pc.list_value_length(tokens), 0).to_numpy(zero_copy_only=False)
     flat = pc.list_flatten(tokens)
-    found = pc.index_in(flat, value_set=pa.array(list(vocab), type=pa.string()))
+    if value_set is None:
+        value_set = pa.array(list(vocab), type=pa.string())
+    found = pc.index_in(flat, value_set=value_set)
     known = pc.is_valid(found).to_numpy(zero_copy_only=False)
     ids = pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype(np.int64)[known]
     rows = np.repeat(np.arange(n), lengths)[known]

@@ -45,8 +45,11 @@ def _resources(config: TokenizeConfig) -> dict[str, str]:
 def cache_key(config: TokenizeConfig) -> str:
     """Hash of the config, the tokenizer version and the contents of every word list used."""
     from textprofile.text.tokenizer import TOKENIZER_VERSION
+    from textprofile.text.zh import effective_engine
 
-    parts = {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config)}
+    # the engine that runs here, not the one asked for: a fallback to Python jieba changes tokens
+    parts = {"config": config.to_dict(), "version": TOKENIZER_VERSION, "resources": _resources(config),
+             "zh_engine": effective_engine(config.zh_engine)}
     if config.phrases:  # only then, so corpora tokenized without phrases keep their key
         from textprofile.text.phrases import MAX_VOCAB_SIZE, PHRASES_VERSION
 
@@ -98,19 +101,7 @@ def tokenize_corpus(
     up-to-date tokens.parquet was reused (unchanged config, word lists and input; checksum OK).
     ``jobs=None`` uses every core; ``force`` re-tokenizes even when the cache is valid.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from textprofile.core.artifacts import (
-        atomic_path,
-        parquet_stream,
-        read_manifest,
-        sha256_file,
-        update_manifest,
-        write_manifest,
-    )
-    from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
-    from textprofile.text.workers import map_chunks, resolve_jobs
+    from textprofile.core.artifacts import parquet_stream, sha256_file
 
     corpus_dir = Path(corpus_dir)
     if config.phrases:
@@ -133,18 +124,52 @@ def tokenize_corpus(
             f"{src} lacks column(s) {', '.join(sorted(missing))}; it was not written by textprofile load — reload the corpus"
         )
     total = pf.metadata.num_rows
+    info = tokenize_chunks(corpus_dir, config, _chunks(pf, progress, total), jobs=jobs, progress=progress,
+                           started=started, record=True, input_sha=input_sha)
+    return {**info, "cached": False}
+
+
+def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None = None, progress=None,
+                    started: float | None = None, record: bool = False, input_sha: str | None = None) -> dict:
+    """Write ``corpus_dir/tokens.parquet`` from ``(ids, texts)`` chunks of comments.parquet's rows.
+
+    ``chunks``: the rows in order, ``CHUNK_ROWS`` at a time (the last may be shorter); it may be
+    produced while comments.parquet is being written (``load`` streams its rows here as it reads
+    the exports, so tokenizing overlaps reading) as long as the file is complete when the stream
+    ends: its sha256 is taken then (``input_sha``: already known). ``record``: also store the result in the corpus manifest
+    (``load`` puts it in the manifest it writes itself). Returns what ``tokenize_corpus`` returns.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from textprofile.core.artifacts import (
+        atomic_path,
+        read_manifest,
+        sha256_file,
+        update_manifest,
+        write_manifest,
+    )
+    from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
+    from textprofile.text.workers import map_chunks, resolve_jobs
+
+    corpus_dir = Path(corpus_dir)
+    started = time.perf_counter() if started is None else started
+    if config.phrases:
+        config.validate()
+    key = cache_key(config)
     jobs = resolve_jobs(jobs)
-    if total < 2 * CHUNK_ROWS:
-        jobs = 1  # starting workers would cost more than it saves
     schema = tokens_schema()
     counts = dict.fromkeys(LANG_KEYS, 0)
     n_rows = n_tokens = n_empty = 0
 
-    source = _chunks(pf, progress, total)
+    source = iter(chunks)
+    head = list(itertools.islice(source, 3))
+    if sum(len(ids) for ids, _ in head) < 2 * CHUNK_ROWS:
+        jobs = 1  # starting workers would cost more than it saves
     id_queue: list[list] = []
 
     def texts_only():
-        for ids, texts in source:
+        for ids, texts in itertools.chain(head, source):
             id_queue.append(ids)
             yield texts
 
@@ -155,10 +180,8 @@ def tokenize_corpus(
     else:
         # Load what the text needs (jieba, spaCy) once, here, judging by the first chunk; the
         # workers forked afterwards inherit the loaded tokenizer instead of each loading it.
-        first = next(texts, None)
-        if first is not None:
-            tok.warm_up(first)
-        results = map_chunks(tok, itertools.chain([] if first is None else [first], texts), jobs)
+        tok.warm_up(head[0][1])
+        results = map_chunks(tok, texts, jobs)
 
     buf_ids: list = []
     buf_langs: list = []
@@ -206,7 +229,7 @@ def tokenize_corpus(
         "config": json.loads(json.dumps(config.to_dict())),  # tuples as lists, as stored
         "config_hash": config.hash(),
         "cache_key": key,
-        "input_sha256": input_sha,
+        "input_sha256": input_sha or sha256_file(corpus_dir / COMMENTS),
         "rows": n_rows,
         "tokens": n_tokens,
         "empty": n_empty,
@@ -216,9 +239,10 @@ def tokenize_corpus(
     }
     if phrases is not None:
         info["phrases"] = phrases
-    try:
-        read_manifest(corpus_dir)
-        update_manifest(corpus_dir, "tokenize", info)
-    except NotFoundError:
-        write_manifest(corpus_dir, {"name": corpus_dir.name, "tokenize": info})
-    return {**info, "cached": False}
+    if record:
+        try:
+            read_manifest(corpus_dir)
+            update_manifest(corpus_dir, "tokenize", info)
+        except NotFoundError:
+            write_manifest(corpus_dir, {"name": corpus_dir.name, "tokenize": info})
+    return info

@@ -28,7 +28,9 @@ class TrainingData:
     """A corpus as the topic model sees it.
 
     ``X`` holds every comment with at least one in-vocabulary token (``ids``, ``n_tokens``);
-    ``train`` marks the customers' own comments among them, the rows that shape the topics.
+    ``train`` marks the customers' own comments among them, the rows that shape the topics
+    (TF-IDF, term frequencies); ``sample_rows`` picks those the engine trains on (``fit
+    --sample``; None: all, in corpus order), described by ``sample``.
     """
 
     vocab: Any  # topics.vocab.Vocab
@@ -38,10 +40,18 @@ class TrainingData:
     train: np.ndarray
     n_comments: int
     term_frequency: np.ndarray
+    sample_rows: np.ndarray | None = None
+    sample: dict | None = None
 
     @property
     def X_train(self):
         return self.X[self.train]
+
+    @property
+    def X_engine(self):
+        """The rows the topic engine, the K sweep and coherence see (the sample, in its order)."""
+        Xt = self.X_train
+        return Xt if self.sample_rows is None else Xt[self.sample_rows]
 
 
 def customer_authored(corpus_dir: Path) -> np.ndarray:
@@ -96,6 +106,11 @@ def training_data(corpus_dir: Path, config: FitConfig, progress: Progress | None
         raise StateError(f"corpus {name!r} has {Xt.shape[0]} customer comment(s) with in-vocabulary "
                          "tokens; a topic model needs more — lower --no-below or load more comments")
     data.term_frequency = np.asarray(Xt.sum(axis=0), dtype=np.int64).ravel()
+    # fit --sample: the engine sees a seeded sample; every comment still gets its mixture
+    from textprofile.topics.sample import describe, training_rows
+
+    data.sample_rows = training_rows(data.ids[data.train].tolist(), config.sample, config.seed)
+    data.sample = describe(Xt.shape[0], data.sample_rows, config.sample, config.seed)
     return data
 
 
@@ -109,7 +124,7 @@ def choose_k(data: TrainingData, config: FitConfig, progress: Progress | None = 
     if iterations is None:
         full = config.iterations or default_iterations(config.engine)
         iterations = max(1, full // 2)
-    Xs = sweep_sample(data.X_train, config.sweep_max_docs, config.seed)
+    Xs = sweep_sample(data.X_engine, config.sweep_max_docs, config.seed)
     return sweep(Xs, data.vocab.terms, config.k_range, config.engine, config.seed, iterations,
                  config.workers, dict(config.params), progress)
 
@@ -125,7 +140,7 @@ def train(data: TrainingData, k: int, config: FitConfig,
     from textprofile.topics import make_engine
     from textprofile.topics.coherence import score_topics
 
-    Xt = data.X_train
+    Xt = data.X_engine
     full = int(config.iterations or default_iterations(config.engine))
     screen = max(1, full // SCREEN_FRACTION) if config.restarts > 1 else full
     eng, quality, restarts = None, None, []
