@@ -60,6 +60,9 @@ class TokenizeConfig(_Config):
     phrases: bool = False
     phrase_min_count: int = 20
     phrase_threshold: float = 10.0
+    # Languages given tokens. Latin-only comments detected as another language (text/langid.py)
+    # are kept with their language and no tokens, so topics never see them; en and zh always on.
+    languages: tuple[str, ...] = ("en", "zh")
 
 
 @dataclass(frozen=True)

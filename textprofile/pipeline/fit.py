@@ -80,6 +80,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     Returns the chosen K, the sweep table (empty for a fixed K), coherence, diversity,
     seconds and paths.
     """
+    from textprofile.text.stage import skipped_languages
     from textprofile.topics import engine_class, make_engine
     from textprofile.topics.base import FOLD_IN_ITERATIONS
     from textprofile.topics.coherence import score_topics
@@ -204,6 +205,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             "diversity": round(quality["diversity"], 6),
             "n_comments": int(X.shape[0]),
             "n_modelled": int(Xt.shape[0]),
+            "skipped_languages": skipped_languages(corpus_dir),  # kept, untokenized, not modelled
             "vocab_size": len(vocab),
             "topics": [{"id": t["id"], "label": t["label"], "share": t["share"]} for t in topics],
             "seconds": seconds,
