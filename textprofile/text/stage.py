@@ -44,7 +44,8 @@ def skipped_languages(corpus_dir) -> dict[str, int]:
     """Comments of ``corpus_dir`` left untokenized (so out of the topics) for their language.
 
     Counted from tokens.parquet's ``lang`` column against the corpus's tokenize config, so rows
-    added by ``update`` count too; ``{}`` for a corpus tokenized before languages were detected.
+    added by ``update`` count too; ``{}`` for a corpus tokenized before languages were detected
+    or without a manifest.
     """
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -52,7 +53,11 @@ def skipped_languages(corpus_dir) -> dict[str, int]:
     from textprofile.core.artifacts import read_manifest
     from textprofile.text.langid import normalize_languages
 
-    config = (read_manifest(corpus_dir).get("tokenize") or {}).get("config") or {}
+    try:
+        manifest = read_manifest(corpus_dir)
+    except NotFoundError:  # tokens written by hand (tests, other tools): nothing was detected
+        return {}
+    config = (manifest.get("tokenize") or {}).get("config") or {}
     if "languages" not in config:
         return {}
     vc = pc.value_counts(pq.read_table(Path(corpus_dir) / TOKENS, columns=["lang"]).column(0).combine_chunks())
