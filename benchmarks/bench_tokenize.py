@@ -2,6 +2,8 @@
 
     python benchmarks/bench_tokenize.py zh      [--jobs 2] [--repeat 1]
     python benchmarks/bench_tokenize.py en
+    python benchmarks/bench_tokenize.py en --baseline fec8494 [--repeat 3] [--limit N]
+    python benchmarks/bench_tokenize.py en-langid [--repeat 5] [--limit N]
     python benchmarks/bench_tokenize.py memory  [--rows 500000]
     python benchmarks/bench_tokenize.py all
 
@@ -13,6 +15,11 @@ zh:     the 62,774 reviews of online_shopping_10_cats.csv.gz. (a) a plain one-pr
         one-process ``rjieba`` loop for reference. Bars: a / b >= 1.8, a / c >= 8 (issue 18).
 en:     the Amazon 5-core reviews, one process: spaCy tokens processed per second by
         ``Tokenizer.tokenize_chunk`` (tokenizer construction excluded). Bar: >= 50k tokens/s.
+        With ``--baseline REV``, the same measure in alternating fresh processes for git revision
+        REV (extracted with ``git archive``) and this tree, and the ratio of each pair. Bar for
+        the Latin language detection: this tree >= 0.8 x the revision before it.
+en-langid: the same Tokenizer in one process with Latin language detection on and off, rounds
+        alternating, best of --repeat; isolates the detection's cost from machine noise.
 memory: generated corpora of N and N/10 rows (real reviews sampled with a seed, zh and en),
         tokenized in a fresh process each; peak RSS of the parent and of the largest worker.
 Scratch output goes to benchmarks/out/tokenize/ (git-ignored).
@@ -164,6 +171,81 @@ def bench_en() -> None:
     )
 
 
+def _en_child(limit: int | None = None) -> None:
+    from textprofile.text.tokenizer import Tokenizer
+
+    texts = en_texts()[:limit]
+    tok = Tokenizer()
+    tok.en  # noqa: B018
+    nlp = tok.en.nlp
+    tok.tokenize_chunk(texts[:200])  # warm up (and build what the first texts need)
+    load = 0.0
+    if hasattr(tok, "langid"):  # lingua's models, a one-off start-up cost like spaCy's: not timed
+        c0 = time.process_time()
+        tok.langid.detector  # noqa: B018
+        load = time.process_time() - c0
+    n_in = sum(len(d) for d in nlp.tokenizer.pipe(texts))
+    t0, c0 = time.perf_counter(), time.process_time()
+    _, toks = tok.tokenize_chunk(texts)
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"texts": len(texts), "tokens_in": n_in, "kept": sum(map(len, toks)), "seconds": dt, "cpu": cpu, "langid_load_cpu": load}))
+
+
+def bench_en_baseline(rev: str, repeat: int, limit: int | None) -> None:
+    root = Path(__file__).resolve().parents[1]
+    src = OUT / f"src_{rev}"
+    if not (src / "textprofile").is_dir():
+        src.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(root), "archive", rev, "textprofile"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    best: dict[str, float] = {}
+    for r in range(repeat):
+        rates = {}
+        for label, path in ((rev, src), ("this tree", root)):
+            env = {**os.environ, "PYTHONPATH": str(path)}
+            extra = ["--limit", str(limit)] if limit else []
+            p = subprocess.run([sys.executable, __file__, "_enchild", *extra], env=env, capture_output=True, text=True, check=True)
+            res = json.loads(p.stdout.strip().splitlines()[-1])
+            # CPU seconds, not wall: on a shared machine the wall clock mostly measures the neighbours
+            rates[label] = res["tokens_in"] / res["cpu"]
+            print(f"  round {r + 1}: {label}: {res['texts']} reviews, {res['tokens_in']} spaCy tokens in, "
+                  f"{res['kept']} kept, {res['cpu']:.2f} s CPU ({res['seconds']:.2f} s wall): "
+                  f"{rates[label] / 1000:.1f} k tokens per CPU second"
+                  + (f" (lingua models loaded before timing: {res['langid_load_cpu']:.2f} s CPU)" if res["langid_load_cpu"] else ""))
+        print(f"  round {r + 1}: this tree / {rev} = {rates['this tree'] / rates[rev]:.3f} (bar 0.8); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        for label, rate in rates.items():
+            best[label] = max(best.get(label, 0.0), rate)
+    print(f"en: best of {repeat} rounds: {rev} {best[rev] / 1000:.1f} k, this tree {best['this tree'] / 1000:.1f} k "
+          f"tokens per CPU second; ratio {best['this tree'] / best[rev]:.3f} (bar 0.8)")
+
+
+def bench_en_langid(repeat: int, limit: int | None) -> None:
+    """One process, one Tokenizer: the same texts with Latin language detection on and off
+    (``LatinLanguageId.language`` replaced by "always English"), alternating; CPU seconds."""
+    from textprofile.text import langid
+    from textprofile.text.tokenizer import Tokenizer
+
+    texts = en_texts()[:limit]
+    tok = Tokenizer()
+    tok.tokenize_chunk(texts[:200])
+    tok.langid.detector  # noqa: B018
+    real = langid.LatinLanguageId.language
+    best: dict[str, float] = {}
+    try:
+        for r in range(repeat):
+            for label in ("off", "on"):
+                langid.LatinLanguageId.language = real if label == "on" else (lambda self, text: "en")
+                c0 = time.process_time()
+                tok.tokenize_chunk(texts)
+                dt = time.process_time() - c0
+                best[label] = min(best.get(label, dt), dt)
+                print(f"  round {r + 1}: detection {label}: {dt:.2f} s CPU for {len(texts)} reviews")
+    finally:
+        langid.LatinLanguageId.language = real
+    print(f"en: best of {repeat}: detection on / off = {best['off'] / best['on']:.3f} of the speed (bar 0.8)")
+
+
 def _memory_child(folder: str, jobs: int) -> None:
     from textprofile.core.config import TokenizeConfig
     from textprofile.text.stage import tokenize_corpus
@@ -200,12 +282,23 @@ def bench_memory(rows: int, jobs: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["zh", "en", "memory", "all", "_memchild"])
+    ap.add_argument("what", choices=["zh", "en", "en-langid", "memory", "all", "_memchild", "_enchild"])
     ap.add_argument("folder", nargs="?")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--rows", type=int, default=500_000)
+    ap.add_argument("--baseline", default=None, help="en: also measure this git revision, side by side")
+    ap.add_argument("--limit", type=int, default=None, help="en, en-langid: only the first N reviews")
     a = ap.parse_args()
+    if a.what == "_enchild":
+        _en_child(a.limit)
+        return
+    if a.what == "en" and a.baseline:
+        bench_en_baseline(a.baseline, a.repeat, a.limit)
+        return
+    if a.what == "en-langid":
+        bench_en_langid(a.repeat, a.limit)
+        return
     if a.what == "_memchild":
         _memory_child(a.folder, a.jobs)
         return

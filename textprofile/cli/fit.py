@@ -117,3 +117,7 @@ def render_fit(result: dict) -> None:
     console.print(t)
     console.print(f"{result['n_modelled']:,} of {result['n_comments']:,} comments modelled, "
                   f"{result['vocab_size']:,} terms, {result['seconds']:.1f} s → {result['paths']['model']}")
+    skipped = result.get("skipped_languages") or {}
+    if skipped:
+        console.print("left out, no tokenizer for their language (see --languages): "
+                      + ", ".join(f"{k} {v:,}" for k, v in skipped.items()))

@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
         phrases: O.Phrases = False,
         phrase_min_count: O.PhraseMinCount = O.PHRASE_MIN_COUNT,
         phrase_threshold: O.PhraseThreshold = O.PHRASE_THRESHOLD,
+        languages: O.Languages = None,
         no_tokenize: Annotated[bool, typer.Option("--no-tokenize", help="Only load and clean; skip tokenization (for debugging).", rich_help_panel="Tokenizing")] = False,
         json_out: JsonOpt = False,
         home: HomeOpt = None,

@@ -48,6 +48,17 @@ Phrases = Annotated[bool, typer.Option("--phrases/--no-phrases", help="Join freq
 PhraseMinCount = Annotated[int, typer.Option("--phrase-min-count", metavar="N", help="Phrases: ignore word pairs seen fewer than N times (at least 1).", rich_help_panel=_TOK)]
 PhraseThreshold = Annotated[float, typer.Option("--phrase-threshold", metavar="X", help="Phrases: gensim's score a pair must pass (above 0; higher, fewer phrases).", rich_help_panel=_TOK)]
 
+Languages = Annotated[str | None, typer.Option("--languages", metavar="CODES", help="Languages to tokenize, comma-separated (default en,zh; also de, es, fr, id, it, nl, pt, tr). Comments detected in any other are kept, untokenized, out of the topics.", rich_help_panel=_TOK)]
+
+
+def languages_option(value: str | None) -> tuple[str, ...]:
+    """``--languages en,zh,es`` as TokenizeConfig.languages (sorted; en and zh always included)."""
+    from textprofile.core.config import normalize_languages
+
+    if value is None:
+        return TokenizeConfig.languages
+    return normalize_languages(value.split(","))
+
 
 def tokenize_config(options: dict[str, Any]):
     """The TokenizeConfig of the tokenizing options in ``options`` (a command's ``locals()``)."""
@@ -59,6 +70,7 @@ def tokenize_config(options: dict[str, Any]):
         phrases=bool(options.get("phrases", False)),
         phrase_min_count=options.get("phrase_min_count", PHRASE_MIN_COUNT),
         phrase_threshold=options.get("phrase_threshold", PHRASE_THRESHOLD),
+        languages=languages_option(options.get("languages")),
     )
     config.validate()  # even with --no-phrases: a bad value given is a mistake to report
     return config

@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
         phrases: O.Phrases = False,
         phrase_min_count: O.PhraseMinCount = O.PHRASE_MIN_COUNT,
         phrase_threshold: O.PhraseThreshold = O.PHRASE_THRESHOLD,
+        languages: O.Languages = None,
         topics: Annotated[str, typer.Option("--topics", help="Number of topics K, or 'auto'.", rich_help_panel=_FIT)] = "auto",
         engine: Annotated[str, typer.Option("--engine", help="tomotopy (default) or gensim.", rich_help_panel=_FIT)] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed for every stage.", rich_help_panel=_FIT)] = 0,

@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
         phrases: O.Phrases = False,
         phrase_min_count: O.PhraseMinCount = O.PHRASE_MIN_COUNT,
         phrase_threshold: O.PhraseThreshold = O.PHRASE_THRESHOLD,
+        languages: O.Languages = None,
         jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Re-tokenize even when tokens.parquet is up to date.")] = False,
         json_out: JsonOpt = False,

@@ -15,6 +15,12 @@ from typing import Any
 DEFAULT_SEED = 0
 # how a customer's comments become one interest mixture (profiles/interests.py implements each)
 PROFILE_METHODS = ("comment", "one-topic", "mean", "pooled")
+# ISO 639-1 codes the Latin-language detector chooses between (English included). Each has a
+# spaCy stop-word list and a spacy-lookups-data lemma table, so each can also be tokenized.
+DETECTED = ("de", "en", "es", "fr", "id", "it", "nl", "pt", "tr")
+# Languages that can be tokenized beside zh and en (``TokenizeConfig.languages``).
+TOKENIZABLE = tuple(code for code in DETECTED if code != "en")
+BASE_LANGUAGES = ("en", "zh")
 # recency_days is rounded to this many decimals, by behaviour and by the store's own updates
 RECENCY_DECIMALS = 4
 
@@ -67,6 +73,9 @@ class TokenizeConfig(_Config):
     phrases: bool = False
     phrase_min_count: int = 20
     phrase_threshold: float = 10.0
+    # Languages given tokens. Latin-only comments detected as another language (text/langid.py)
+    # are kept with their language and no tokens, so topics never see them; en and zh always on.
+    languages: tuple[str, ...] = ("en", "zh")
 
     def validate(self) -> TokenizeConfig:
         """Refuse out-of-range phrase settings, naming the flag (even with phrases off); return self."""
@@ -164,3 +173,18 @@ def parse_as_of(as_of: str):
     if ts is pd.NaT:
         raise ConfigError(f"--as-of {as_of!r} is not a date; use ISO format, e.g. 2024-06-30")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def normalize_languages(languages) -> tuple[str, ...]:
+    """The sorted language codes to tokenize: ``languages`` plus en and zh (always tokenized).
+
+    Raises ``ConfigError`` naming the valid codes for an unknown one.
+    """
+    from textprofile.core.errors import ConfigError
+
+    codes = {str(c).strip().lower() for c in languages if str(c).strip()}
+    unknown = sorted(codes - set(BASE_LANGUAGES) - set(TOKENIZABLE))
+    if unknown:
+        raise ConfigError(f"--languages: unknown language {', '.join(unknown)}; choose from "
+                          f"{', '.join(sorted(BASE_LANGUAGES + TOKENIZABLE))} (comma-separated, e.g. en,zh,es)")
+    return tuple(sorted(codes | set(BASE_LANGUAGES)))

@@ -50,7 +50,8 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     with artifacts.atomic_dir(model_dir) as tmp:
         model_files = write_model_files(tmp, data, engine, theta, topics, tfidf, config.engine)
         seconds = round(time.perf_counter() - t0, 3)
-        result = _summary(name, config, data, engine, k, sweep_table, restarts, quality, topics, model_dir, seconds)
+        result = _summary(name, config, data, engine, k, sweep_table, restarts, quality, topics, model_dir, seconds,
+                          corpus_dir)
         artifacts.write_manifest(tmp, {
             "kind": "model",
             "name": name,
@@ -75,8 +76,9 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
 
 
 def _summary(name, config, data, engine, k, sweep_table, restarts, quality, topics, model_dir,
-             seconds) -> dict[str, Any]:
+             seconds, corpus_dir) -> dict[str, Any]:
     """What ``fit`` returns (and ``fit --json`` prints)."""
+    from textprofile.text.stage import skipped_languages
     from textprofile.topics.fitted import DOC_TOPICS_FILE, TOPICS_FILE
 
     return {
@@ -94,6 +96,7 @@ def _summary(name, config, data, engine, k, sweep_table, restarts, quality, topi
         "n_comments": data.n_comments,
         "n_modelled": data.sample["trained"],
         "sample": data.sample,
+        "skipped_languages": skipped_languages(corpus_dir),
         "vocab_size": len(data.vocab),
         "topics": [{"id": t["id"], "label": t["label"], "share": t["share"]} for t in topics],
         "seconds": seconds,

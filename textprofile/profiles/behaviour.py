@@ -40,7 +40,7 @@ BEHAVIOUR_COLUMNS: dict[str, str] = {
     "amount_mean": "DOUBLE",
 }
 
-_SPOKEN = ("zh", "en", "mixed", "other")  # "empty" is not a language
+_NOT_SPOKEN = "empty"  # the one tokens.parquet lang label that is not a language
 
 
 def customer_rows(comments: pd.DataFrame) -> pd.DataFrame:
@@ -139,17 +139,24 @@ def behaviour(
 
 
 def _languages(customer_ids: pd.Series, langs: pd.Series | None, index: pd.Index) -> pd.Series:
-    """Sorted, comma-joined languages each customer wrote in ("en,zh"); "" when unknown."""
+    """Sorted, comma-joined languages each customer wrote in ("en,es,zh"); "" when unknown.
+
+    Every label of the tokens' ``lang`` column counts except ``empty``: zh, en, mixed, other and
+    the codes of detected Latin languages (es, fr, ...), tokenized or not.
+    """
     import pandas as pd
 
     if langs is None:
         return pd.Series([""] * len(index), index=index, dtype=object)
     import numpy as np
 
-    bits = {lang: 1 << i for i, lang in enumerate(sorted(_SPOKEN))}
-    mask = pd.Series(langs.to_numpy()).map(bits).fillna(0).astype(np.int64).to_numpy()
+    values = pd.Series(langs.to_numpy())
+    present = sorted(v for v in values.dropna().unique() if isinstance(v, str) and v != _NOT_SPOKEN)
+    bits = {lang: 1 << i for i, lang in enumerate(present)}
+    mask = values.map(bits).fillna(0).astype(np.int64).to_numpy()
     frame = pd.DataFrame({"customer_id": customer_ids.to_numpy(), "mask": mask})
     # OR of each customer's language bits, via the distinct (customer, bit) pairs' sum
     combined = frame.drop_duplicates().groupby("customer_id", sort=True)["mask"].sum()
-    names = {m: ",".join(lang for lang in sorted(_SPOKEN) if m & bits[lang]) for m in range(1 << len(bits))}
-    return combined.reindex(index).fillna(0).astype(np.int64).map(names).astype(object)
+    combined = combined.reindex(index).fillna(0).astype(np.int64)
+    names = {m: ",".join(lang for lang in present if m & bits[lang]) for m in combined.unique().tolist()}
+    return combined.map(names).astype(object)

@@ -68,14 +68,25 @@ NEGATION_STEMS = frozenset({"wo", "ca", "sha", "ai"})
 
 
 class EnglishLemmatizer:
-    """Turn a Latin-script stretch of text into lower-cased lemmas, stopwords removed."""
+    """Turn a Latin-script stretch of text into lower-cased lemmas, stopwords removed.
 
-    def __init__(self, stopwords: frozenset[str]):
+    ``lang`` another spaCy language with a lookup table in spacy-lookups-data (es, fr, de, ...;
+    ``langid.TOKENIZABLE``) gives that language's tokenizer, lemma table and stop words (added to
+    ``stopwords``); the English overrides and contraction rules then do not apply.
+    """
+
+    def __init__(self, stopwords: frozenset[str], lang: str = "en"):
         import spacy
         from spacy.lookups import load_lookups
 
-        self.nlp = spacy.blank("en")
-        self._table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self.lang = lang
+        self.nlp = spacy.blank(lang)
+        self._table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        if lang != "en":
+            from textprofile.text.stopwords import spacy_stop_words
+
+            stopwords = stopwords | {w.lower() for w in spacy_stop_words(lang)}
+        self._english = lang == "en"
         self._stop = stopwords
         # token text -> lemma to keep, or "" to drop
         self._memo: dict[str, str] = {}
@@ -97,9 +108,10 @@ class EnglishLemmatizer:
     def _lemmas(self, text: str) -> list[str]:
         out: list[str] = []
         memo = self._memo
+        english = self._english
         for tok in self.nlp.tokenizer(text):
             t = tok.text
-            if not tok.whitespace_ and t.lower() in NEGATION_STEMS and _before_negation(tok):
+            if english and not tok.whitespace_ and t.lower() in NEGATION_STEMS and _before_negation(tok):
                 continue
             lem = memo.get(t)
             if lem is None:
@@ -117,14 +129,17 @@ class EnglishLemmatizer:
             return ""
         text = tok.text
         lower = text.lower()
-        if lower in CONTRACTION_FRAGMENTS:
+        english = self._english
+        if english and lower in CONTRACTION_FRAGMENTS:
             return ""
         table = self._table
-        lemma = LEMMA_OVERRIDES.get(lower)
+        lemma = LEMMA_OVERRIDES.get(lower) if english else None
         if lemma is None:
             lemma = table.get(text)
         if lemma is None:
             lemma = table.get(lower, lower) if lower != text else text
+        if not isinstance(lemma, str):  # the French table lists lemmas: ['avoir']
+            lemma = lemma[0] if lemma else lower
         lemma = lemma.lower().strip("'’-.")
         # one-letter leftovers ("s" of "'s", "x") and tokens without letters carry nothing
         if len(lemma) < 2 or not _LETTER.search(lemma):

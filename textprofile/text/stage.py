@@ -10,6 +10,7 @@ and the learned phrase table is saved beside it as ``phrases.json`` (removed whe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -20,6 +21,44 @@ from textprofile.core.config import TokenizeConfig
 from textprofile.core.errors import ColumnError, IntegrityError, NotFoundError
 from textprofile.text.phrases import PHRASES_FILE as PHRASES
 from textprofile.text.tokens_file import COMMENTS, LANG_KEYS, ROW_GROUP_ROWS, TOKENS, tokens_schema
+
+
+def language_counts(counts: dict[str, int]) -> dict[str, int]:
+    """``counts`` by language label in manifest order: LANG_KEYS (zero included), then codes sorted."""
+    out = {k: int(counts.get(k, 0)) for k in LANG_KEYS}
+    out.update((k, int(counts[k])) for k in sorted(set(counts) - set(LANG_KEYS)))
+    return out
+
+
+def skipped_counts(langs: dict[str, int], languages) -> dict[str, int]:
+    """The comments whose language has no tokenizer configured (kept, no tokens), by code."""
+    return {k: int(v) for k, v in sorted(langs.items()) if k not in LANG_KEYS and k not in languages and v}
+
+
+def skipped_languages(corpus_dir) -> dict[str, int]:
+    """Comments of ``corpus_dir`` left untokenized (so out of the topics) for their language.
+
+    Counted from tokens.parquet's ``lang`` column against the corpus's tokenize config, so rows
+    added by ``update`` count too; ``{}`` for a corpus tokenized before languages were detected
+    or without a manifest.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from textprofile.core.artifacts import read_manifest
+    from textprofile.text.langid import normalize_languages
+
+    try:
+        manifest = read_manifest(corpus_dir)
+    except NotFoundError:  # tokens written by hand (tests, other tools): nothing was detected
+        return {}
+    config = (manifest.get("tokenize") or {}).get("config") or {}
+    if "languages" not in config:
+        return {}
+    vc = pc.value_counts(pq.read_table(Path(corpus_dir) / TOKENS, columns=["lang"]).column(0).combine_chunks())
+    langs = {d["values"]: d["counts"] for d in vc.to_pylist() if d["values"] is not None}
+    return skipped_counts(langs, normalize_languages(config["languages"]))
+
 
 
 def _resources(config: TokenizeConfig) -> dict[str, str]:
@@ -104,6 +143,9 @@ def tokenize_corpus(
     from textprofile.core.artifacts import parquet_stream, sha256_file
 
     corpus_dir = Path(corpus_dir)
+    from textprofile.text.langid import normalize_languages
+
+    config = dataclasses.replace(config, languages=normalize_languages(config.languages))
     if config.phrases:
         config.validate()
     src = corpus_dir / COMMENTS
@@ -159,7 +201,7 @@ def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None
     key = cache_key(config)
     jobs = resolve_jobs(jobs)
     schema = tokens_schema()
-    counts = dict.fromkeys(LANG_KEYS, 0)
+    counts: dict[str, int] = {}
     n_rows = n_tokens = n_empty = 0
 
     source = iter(chunks)
@@ -201,7 +243,7 @@ def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None
         for langs, toks in results:
             ids = id_queue.pop(0)
             for lang in langs:
-                counts[lang] += 1
+                counts[lang] = counts.get(lang, 0) + 1
             for t in toks:
                 if not t:
                     n_empty += 1
@@ -233,7 +275,10 @@ def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None
         "rows": n_rows,
         "tokens": n_tokens,
         "empty": n_empty,
-        "langs": counts,
+        "langs": language_counts(counts),
+        # kept with their language code and no tokens: no tokenizer configured (--languages)
+        "languages": {"tokenized": list(config.languages),
+                      "skipped": skipped_counts(counts, config.languages)},
         "jobs": jobs,
         "seconds": round(time.perf_counter() - started, 3),
     }

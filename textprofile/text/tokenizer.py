@@ -1,7 +1,9 @@
 """Bilingual tokenization: comment text → (language, clean tokens), for one text or a whole corpus.
 
 Per comment: social markup and PII placeholders are removed and hashtags kept whole
-(``social``), the language is read from the script mix (``lang.detect``), Han runs are folded
+(``social``), the language is read from the script mix (``lang.detect``) and, for Latin-only
+text, by ``langid`` (a comment in a language not in ``config.languages`` keeps its language
+code and gets no tokens; one in an opted-in language gets that language's lemmas), Han runs are folded
 from Traditional to Simplified and segmented by jieba (``zh``), Latin stretches are tokenized
 and lemmatized by spaCy (``en``), and stop words, numbers, punctuation and single Han characters
 (unless kept by the config) are dropped. ``tokenize_corpus`` streams comments.parquet through a
@@ -14,11 +16,11 @@ import math
 import re
 
 from textprofile.core.config import TokenizeConfig
-from textprofile.text.lang import HAN_SPLIT, detect, has_latin
+from textprofile.text.lang import HAN_SPLIT, detect, has_han, has_latin
 from textprofile.text.social import split_markup
 
 # Bump when a change here changes tokens for the same config; it is part of the cache key.
-TOKENIZER_VERSION = 3  # 2: English lemma overrides, contraction fragments dropped; 3: jieba-rs
+TOKENIZER_VERSION = 4  # 2: English lemma overrides, contraction fragments dropped; 3: jieba-rs; 4: langid too
 
 
 class Tokenizer:
@@ -40,6 +42,11 @@ class Tokenizer:
         self._trad = load_trad_map()
         self._zh = None
         self._en = None
+        from textprofile.text.langid import normalize_languages
+
+        self.languages = normalize_languages(self.config.languages)
+        self._langid = None
+        self._other_lemmatizers: dict[str, object] = {}  # opted-in languages other than en
         self._keep_memo: dict[str, bool] = {}
         self._han_memo: dict[str, tuple[str, ...]] = {}
         # Set by ``parallel.map_chunks`` in a mostly-Chinese corpus: workers leave each Latin run
@@ -68,6 +75,23 @@ class Tokenizer:
             self._en = EnglishLemmatizer(self.stopwords)
         return self._en
 
+    @property
+    def langid(self):
+        if self._langid is None:
+            from textprofile.text.langid import LatinLanguageId
+
+            self._langid = LatinLanguageId()
+        return self._langid
+
+    def latin_lemmatizer(self, lang: str):
+        """The lemmatizer of opted-in language ``lang`` (not en), built on first need."""
+        lem = self._other_lemmatizers.get(lang)
+        if lem is None:
+            from textprofile.text.en import EnglishLemmatizer
+
+            lem = self._other_lemmatizers[lang] = EnglishLemmatizer(self.stopwords, lang)
+        return lem
+
     def warm_up(self, texts) -> bool:
         """Load jieba and/or spaCy now if ``texts`` (a sample) has Han or Latin letters.
 
@@ -83,6 +107,8 @@ class Tokenizer:
         defer = han > 0 and latin < DEFER_LATIN_SHARE * (han + latin)
         if latin and not defer:
             self.en  # noqa: B018
+        if latin and any(isinstance(t, str) and self.langid.gate(t) for t in texts):
+            self.langid.detector  # noqa: B018  (lingua's models, once, before workers fork)
         return defer
 
     def resolve_latin(self, toks: list[list[str]], pending: list[int]) -> None:
@@ -106,17 +132,35 @@ class Tokenizer:
         if not text:
             return "empty", []
         items = split_markup(text)
-        if len(items) == 1 and items[0][0] == "text":
-            clean = items[0][1]
-            tokens = self._tokens(clean)
-            return detect(clean), tokens
+        plain = len(items) == 1 and items[0][0] == "text"
+        clean = items[0][1] if plain else " ".join(piece for _, piece in items)
+        lang = detect(clean)
+        if lang == "en" and not has_han(clean):
+            lang = self.langid.language(clean)
+            if lang != "en":
+                if lang not in self.languages:
+                    return lang, []
+                return lang, self._other_latin(lang, items)
+        if plain:
+            return lang, self._tokens(clean)
         tokens = []
         for kind, piece in items:
             if kind == "tag":
                 tokens.append(piece)
             else:
                 tokens.extend(self._tokens(piece))
-        return detect(" ".join(piece for _, piece in items)), tokens
+        return lang, tokens
+
+    def _other_latin(self, lang: str, items) -> list[str]:
+        """Tokens of a Latin-only comment in opted-in language ``lang``: its lemmas, hashtags kept."""
+        lemmas = self.latin_lemmatizer(lang).lemmas
+        tokens: list[str] = []
+        for kind, piece in items:
+            if kind == "tag":
+                tokens.append(piece)
+            elif has_latin(piece):
+                tokens.extend(lemmas(piece))
+        return tokens
 
     def tokenize_many(self, texts, jobs: int | None = 1) -> list[tuple[str, list[str]]]:
         """``tokenize`` over many texts, in order; ``jobs`` > 1 uses a process pool."""

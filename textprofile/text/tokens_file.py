@@ -5,6 +5,7 @@ from __future__ import annotations
 TOKENS = "tokens.parquet"
 COMMENTS = "comments.parquet"
 ROW_GROUP_ROWS = 16_000  # a multiple of tokenizer.CHUNK_ROWS; bounds the rows buffered before a write
+# always in the manifest's "langs", in this order; detected Latin languages (es, fr, ...) follow
 LANG_KEYS = ("zh", "en", "mixed", "other", "empty")
 
 
