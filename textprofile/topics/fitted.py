@@ -134,8 +134,20 @@ class FittedModel:
         """The fitted engine object (e.g. for gensim's online ``update``); verified again first."""
         from textprofile.topics import engine_class
 
-        for rel in self._info.get("engine_files", []):
+        listed = set(self._info.get("engine_files", []))
+        for rel in sorted(listed):
             artifacts.verify_file(self.folder, rel, self.manifest)
+        # gensim also opens files by name when they exist (``<name>.id2word``, ``.state``): a
+        # file planted beside the listed ones would be unpickled unchecked, so none may be there
+        engine_dirs = {Path(rel).parent for rel in listed}
+        for d in sorted(engine_dirs):
+            for p in sorted((self.folder / d).iterdir()):
+                rel = p.relative_to(self.folder).as_posix()
+                if rel not in listed and not p.name.startswith("."):
+                    raise IntegrityError(
+                        f"{p} is not one of the model's engine files; refusing to load the engine "
+                        f"beside a foreign file — remove it, or rebuild: textprofile fit {self.folder.name}"
+                    )
         return engine_class(self._info["engine"]).load(self.folder, self._info["settings"])
 
     # -- updates ------------------------------------------------------------------------------
