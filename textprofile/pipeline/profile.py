@@ -170,6 +170,8 @@ def build_profiles(
         "k": fm.k,
         "segment_model": seg_model.to_dict(),
         "comments_used": len(own),
+        # corpus rows the store covers: lets ``update`` see (and repair) an interrupted update
+        "comments_rows": len(df),
     }
     step("profile: store", 0, None)
     path = write_store(

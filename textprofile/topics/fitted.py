@@ -185,6 +185,24 @@ class FittedModel:
         self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": table.num_rows})
         return table.num_rows
 
+    def drop_doc_topics(self, comment_ids) -> int:
+        """Rewrite doc_topics.parquet without ``comment_ids`` (``forget``); return rows removed.
+
+        A fresh file, so no byte of a removed row survives; the manifest is refreshed.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        old = pq.read_table(self.folder / DOC_TOPICS_FILE)
+        gone = pc.is_in(old.column("comment_id"), value_set=pa.array(list(comment_ids), pa.string()))
+        removed = int(pc.sum(gone).as_py() or 0)
+        if removed:
+            table = old.filter(pc.invert(gone))
+            write_table_atomic(table, self.folder / DOC_TOPICS_FILE)
+            self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": table.num_rows})
+        return removed
+
     def check_corpus(self, corpus_dir: Path, name: str) -> None:
         """Refuse to pair this model with a corpus whose tokens changed since it was fitted.
 
