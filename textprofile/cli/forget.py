@@ -30,9 +30,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Erase customers: comments, tokens, mixtures, profiles, cards, quarantined rows.
 
-        Their ids are kept only as salted hashes (corpora/NAME/erased.json), so later updates and
-        re-loads skip their rows; corpora/NAME/erasures.jsonl gets one audit line per request.
-        The topic model is not retrained: run fit again after large erasures.
+        Erased ids are kept only as salted hashes, so later updates and re-loads skip their rows;
+        one audit line per request goes to corpora/NAME/erasures.jsonl. The topic model is not
+        retrained: run fit again after large erasures.
         """
         from textprofile.core.workspace import Workspace
         from textprofile.pipeline.forget import forget, read_ids_file
