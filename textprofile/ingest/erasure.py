@@ -44,6 +44,9 @@ class ErasedIds:
         self.pending = pending
         self._key = bytes.fromhex(salt)
         self._memo: dict[str, str] = {}
+        # a --pseudonymize corpus stores HMAC pseudonyms, while an unparsable quarantined record
+        # holds the clear id: with the key set, its pieces are also checked as pseudonyms
+        self.pseudonym_key: bytes | None = None
 
     @classmethod
     def open(cls, corpus_dir: str | Path) -> ErasedIds:
@@ -94,7 +97,14 @@ class ErasedIds:
         """Whether a piece of ``text`` (a field of a raw quarantined record) is an erased id."""
         if not text or not self.hashes:
             return False
-        return any(p and self.is_erased(p) for p in _PIECES.split(text))
+        pieces = [p for p in _PIECES.split(text) if p]
+        if any(self.is_erased(p) for p in pieces):
+            return True
+        if self.pseudonym_key is not None:
+            from textprofile.ingest.pii import pseudonymize
+
+            return any(self.is_erased(p) for p in pseudonymize(pieces, self.pseudonym_key))
+        return False
 
     def add(self, customer_ids: Iterable[str]) -> list[str]:
         """Add ids; return their hashes (in the order given)."""

@@ -97,6 +97,12 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
     model_dir = ws.model_dir(name)
     spath = store_path(model_dir)
     erased = ErasedIds.open(corpus_dir)
+    if pseudonymized:
+        import os
+
+        from textprofile.ingest.pii import PSEUDONYM_KEY_ENV, pseudonym_key
+
+        erased.pseudonym_key = pseudonym_key() if os.environ.get(PSEUDONYM_KEY_ENV) else None
     repairing = erased.pending  # an earlier forget was interrupted: finish it too
 
     step("forget: find", 0, None)

@@ -76,6 +76,7 @@ class CommentReader:
         self.erased = erased if erased else None
         if self.erased is not None:
             self.counts["erased"] = 0
+            self.erased.pseudonym_key = self.key
         self._by_reason: Counter = Counter()
         # 64-bit hashes of (customer, text, time) seen so far: recent ones in a set (~70 bytes a
         # row), folded into a sorted numpy array (8 bytes a row) every _FOLD keys
