@@ -84,6 +84,11 @@ def rewrite_without(
                 "SELECT sql FROM duckdb_indexes() WHERE database_name = 'old' AND sql IS NOT NULL ORDER BY index_name"
             ).fetchall():
                 con.execute(sql)
+            for (sql,) in con.execute(  # views another stage may define over the tables
+                "SELECT sql FROM duckdb_views() WHERE database_name = 'old' AND NOT internal AND sql IS NOT NULL "
+                "ORDER BY view_name"
+            ).fetchall():
+                con.execute(sql)
             if meta.get("as_of"):
                 con.execute(
                     "UPDATE customers SET recency_days = round(date_diff('microsecond', last_seen, ?::TIMESTAMP) "
