@@ -40,7 +40,7 @@ def _build(root):
     for i, r in enumerate(rows):
         if r["customer_id"] in victims:
             tag = f"qz{i:04d}x"
-            r["text"] = f"{r['text']} 私人留言{tag}请勿外传。"
+            r["text"] = f"{r['text']} 私人留言{tag}请勿外传。zqvictim"  # a term only they use
             secrets.append(f"私人留言{tag}请勿外传")
     quarantined_only = "VICTIM-Q-0001"
     export = root / "export.csv"
@@ -118,6 +118,7 @@ def test_forget_leaves_no_id_and_no_sentence_anywhere(ws_copy, tmp_path):
     r = result["removed"]
     assert r["customers"] == 2 and r["cards"] == 2 and r["comments"] >= 12 and r["tokens"] == r["comments"]
     assert r["quarantine"] == 3 and r["report_cards"] == 2 and r["doc_topics"] > 0
+    assert result["model_terms_only_theirs"] >= 1  # "zqvictim": reported, a refit drops it
     assert _scan(ws, tmp_path, [*victims, *secrets]) == {}
     # everything still verifies and works
     verify_all(ws.corpus_dir(NAME))

@@ -54,5 +54,8 @@ def register(app: typer.Typer) -> None:
         if result["unknown"]:
             shown = ", ".join(result["unknown"][:10]) + (" ..." if len(result["unknown"]) > 10 else "")
             console.print(f"[yellow]{len(result['unknown'])} unknown id(s): {shown}[/yellow]")
+        if result["model_terms_only_theirs"]:
+            console.print(f"{result['model_terms_only_theirs']} topic-model term(s) occurred only in their "
+                          f"comments: run textprofile fit {name} (and profile build) to drop them")
         for path in result["still_mentioned_in"]:
             console.print(f"[yellow]still mentioned in {path} (not written by textprofile): edit or delete it[/yellow]")

@@ -77,7 +77,8 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
 
     Returns ``requested``, ``erased`` (ids found and erased), ``already_erased``, ``unknown``
     (the ids given that the workspace does not hold), ``removed`` (rows by kind), ``report``
-    (re-rendered or not), ``still_mentioned_in`` (files textprofile did not write, such as an
+    (re-rendered or not), ``model_terms_only_theirs`` (vocabulary terms of the unretrained model
+    that occurred only in their comments; ``fit`` again drops them), ``still_mentioned_in`` (files textprofile did not write, such as an
     export kept in the corpus folder, that still contain an erased id), ``seconds``.
     """
     from textprofile.core.artifacts import read_manifest, write_manifest
@@ -132,7 +133,7 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
 
     removed: dict[str, int] = {}
     step("forget: corpus", 0, None)
-    _rewrite_corpus(corpus_dir, erased, manifest, removed, fm)
+    only_theirs = _rewrite_corpus(corpus_dir, erased, manifest, removed, fm)
     if spath.is_file():
         step("forget: profiles", 0, None)
         removed.update(_rewrite_store(spath, name, erased, corpus_dir))
@@ -145,7 +146,7 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
     return {
         "name": name, "requested": len(requested), "erased": len(known), "already_erased": len(already),
         "unknown": unknown, "removed": dict(sorted(removed.items())), "report": report_done,
-        "model_retrained": False, "repaired_interrupted": repairing,
+        "model_retrained": False, "model_terms_only_theirs": only_theirs, "repaired_interrupted": repairing,
         "still_mentioned_in": _residue(ws, name, known),
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -163,8 +164,11 @@ def _model(ws: Workspace, name: str, corpus_dir: Path, lenient: bool):
     return fm
 
 
-def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed: dict[str, int], fm) -> None:
-    """Mixtures, then tokens + comments, quarantine and the manifest, each atomically."""
+def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed: dict[str, int], fm) -> int:
+    """Mixtures, then tokens + comments, quarantine and the manifest, each atomically.
+
+    Returns how many model vocabulary terms occurred only in the removed comments.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -173,6 +177,7 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
     from textprofile.ingest.erasure import filter_quarantine
 
     comments_path, tokens_path = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
+    only_theirs = 0
     comments = pq.read_table(comments_path)
     gone = pa.array(erased.mask(comments.column("customer_id").to_pylist()), pa.bool_())
     gone_ids = comments.column("comment_id").filter(gone)
@@ -188,6 +193,8 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
     if tokens is not None:
         t_gone = pc.is_in(tokens.column("comment_id"), value_set=gone_ids.combine_chunks())
         removed["tokens"] = int(pc.sum(t_gone).as_py() or 0)
+        if fm is not None and removed["tokens"]:
+            only_theirs = _terms_only_in(tokens, t_gone, fm.vocab)
     if n_gone:
         with atomic_path(comments_path, ".parquet") as c_tmp:
             if tokens is not None:
@@ -213,6 +220,21 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
     write_manifest(corpus_dir, manifest)
     if fm is not None:
         fm.record_corpus(corpus_dir)
+    return only_theirs
+
+
+def _terms_only_in(tokens, gone, vocab: list[str]) -> int:
+    """How many model vocabulary terms occur only in the removed comments (a refit drops them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = tokens.column("tokens")
+    theirs = pc.unique(pc.list_flatten(col.filter(gone)))
+    theirs = theirs.filter(pc.is_in(theirs, value_set=pa.array(vocab, pa.string())))
+    if not len(theirs):
+        return 0
+    others = pc.list_flatten(col.filter(pc.invert(gone)))
+    return int(len(theirs) - int(pc.sum(pc.is_in(theirs, value_set=pc.unique(others))).as_py() or 0))
 
 
 def _summary(comments_path: Path) -> dict[str, Any]:
