@@ -202,3 +202,23 @@ def test_interrupted_forget_is_finished_by_running_it_again(ws_copy, tmp_path):
     assert result["repaired_interrupted"] is True and result["removed"]["customers"] == 2
     assert _scan(ws, tmp_path, [*victims, *secrets]) == {}
     assert update(NAME, [export], ws)["comments_added"] == 0
+
+
+def test_forget_with_a_stale_model_still_erases_everything(ws_copy, tmp_path):
+    from textprofile.core.config import LoadConfig
+    from textprofile.pipeline.forget import forget
+    from textprofile.pipeline.load import load
+
+    ws, export, victims, secrets = ws_copy
+    more = tmp_path / "more.csv"
+    more.write_text(export.read_text(encoding="utf-8") + "C99999,又一条评论 another one,2025-06-01 10:00:00,review,,,,,\n",
+                    encoding="utf-8")
+    load([more], NAME, LoadConfig(), ws)  # re-loaded: the model and store now lag the corpus
+    result = forget(NAME, victims, ws)
+    assert result["model_stale"] is True and result["report"] is False
+    assert not ws.report_dir(NAME).exists()  # the stale report held their comments: removed
+    assert _scan_files(ws, [*victims, *secrets]) == {}
+
+
+def _scan_files(ws, needles):
+    return leaks([ws.root / "corpora", ws.root / "models", ws.root / "reports"], needles)

@@ -77,7 +77,8 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
 
     Returns ``requested``, ``erased`` (ids found and erased), ``already_erased``, ``unknown``
     (the ids given that the workspace does not hold), ``removed`` (rows by kind), ``report``
-    (re-rendered or not), ``model_terms_only_theirs`` (vocabulary terms of the unretrained model
+    (re-rendered, or removed when it cannot be: no store, or a model fitted on other tokens —
+    ``model_stale``), ``model_terms_only_theirs`` (vocabulary terms of the unretrained model
     that occurred only in their comments; ``fit`` again drops them), ``still_mentioned_in`` (files textprofile did not write, such as an
     export kept in the corpus folder, that still contain an erased id), ``seconds``.
     """
@@ -124,7 +125,7 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
         shown = ", ".join(repr(u) for u in unknown[:3]) + (" ..." if len(unknown) > 3 else "")
         raise NotFoundError(f"none of the {len(requested)} id(s) given is a customer of {name!r} ({shown}) "
                             f"— list ids with: textprofile export {name} --table profiles")
-    fm = _model(ws, name, corpus_dir, lenient=repairing)
+    fm, stale = _model(ws, name, corpus_dir, lenient=repairing)
 
     # 1. the intent, before any data changes: later updates and re-loads skip these customers
     hashes = erased.add(known)
@@ -133,11 +134,11 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
 
     removed: dict[str, int] = {}
     step("forget: corpus", 0, None)
-    only_theirs = _rewrite_corpus(corpus_dir, erased, manifest, removed, fm)
+    only_theirs = _rewrite_corpus(corpus_dir, erased, manifest, removed, fm, stale)
     if spath.is_file():
         step("forget: profiles", 0, None)
         removed.update(_rewrite_store(spath, name, erased, corpus_dir))
-    report_done = _rerender_report(ws, name, erased, removed, fm is not None and spath.is_file(), progress)
+    report_done = _rerender_report(ws, name, removed, fm is not None and not stale and spath.is_file(), progress)
     erased.pending = False
     erased.write(corpus_dir)
     append_audit(corpus_dir, hashes, removed, unknown=len(unknown))
@@ -146,25 +147,36 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
     return {
         "name": name, "requested": len(requested), "erased": len(known), "already_erased": len(already),
         "unknown": unknown, "removed": dict(sorted(removed.items())), "report": report_done,
-        "model_retrained": False, "model_terms_only_theirs": only_theirs, "repaired_interrupted": repairing,
+        "model_retrained": False, "model_terms_only_theirs": only_theirs, "model_stale": stale,
+        "repaired_interrupted": repairing,
         "still_mentioned_in": _residue(ws, name, known),
         "seconds": round(time.perf_counter() - started, 2),
     }
 
 
 def _model(ws: Workspace, name: str, corpus_dir: Path, lenient: bool):
-    """The verified model, if there is one; refuse one fitted on other tokens (unless repairing)."""
+    """(the verified model or None, whether it was fitted on other tokens than the corpus's).
+
+    A stale model does not stop an erasure: its mixtures and store rows still go, but it is not
+    marked as covering the new corpus (``fit`` is due anyway). While an interrupted ``forget``
+    is being finished (``lenient``) the mismatch is the one it left.
+    """
     if not (ws.model_dir(name) / "manifest.json").is_file():
-        return None
+        return None, False
+    from textprofile.core.errors import StateError
     from textprofile.topics.fitted import load_model
 
     fm = load_model(ws, name)
-    if not lenient:
-        fm.check_corpus(corpus_dir, name)
-    return fm
+    try:
+        if not lenient:
+            fm.check_corpus(corpus_dir, name)
+    except StateError:
+        return fm, True
+    return fm, False
 
 
-def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed: dict[str, int], fm) -> int:
+def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed: dict[str, int], fm,
+                    stale: bool) -> int:
     """Mixtures, then tokens + comments, quarantine and the manifest, each atomically.
 
     Returns how many model vocabulary terms occurred only in the removed comments.
@@ -185,8 +197,8 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
     if fm is not None:
         # rows of comments no longer in the corpus (erased now or by an interrupted run)
         dt_ids = pq.read_table(fm.folder / "doc_topics.parquet", columns=["comment_id"]).column("comment_id")
-        stale = dt_ids.filter(pc.invert(pc.is_in(dt_ids, value_set=keep_ids.combine_chunks())))
-        removed["doc_topics"] = fm.drop_doc_topics(stale.to_pylist())
+        orphans = dt_ids.filter(pc.invert(pc.is_in(dt_ids, value_set=keep_ids.combine_chunks())))
+        removed["doc_topics"] = fm.drop_doc_topics(orphans.to_pylist())
     n_gone = int(pc.sum(gone).as_py() or 0)
     removed["comments"] = n_gone
     tokens = pq.read_table(tokens_path) if tokens_path.is_file() else None
@@ -218,7 +230,7 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
     if manifest.get("tokenize"):
         manifest["tokenize"] = {**manifest["tokenize"], "input_sha256": sha256_file(comments_path), "rows": kept}
     write_manifest(corpus_dir, manifest)
-    if fm is not None:
+    if fm is not None and not stale:
         fm.record_corpus(corpus_dir)
     return only_theirs
 
@@ -294,7 +306,7 @@ def _rewrite_store(spath: Path, name: str, erased, corpus_dir: Path) -> dict[str
     return rewrite_without(spath, wide.loc[gone, "customer_id"].tolist(), segments, meta_update)
 
 
-def _rerender_report(ws: Workspace, name: str, erased, removed: dict[str, int], can_render: bool,
+def _rerender_report(ws: Workspace, name: str, removed: dict[str, int], can_render: bool,
                      progress: Progress | None) -> bool:
     """Re-render reports/<name>/ without them (or remove it when it cannot be rendered)."""
     import shutil
