@@ -35,15 +35,18 @@ def test_pseudonymized_corpus_forgets_by_clear_id_and_reload_skips(tmp_path, wor
     monkeypatch.setenv("TEXTPROFILE_PSEUDONYM_KEY", "k3y")
     export = _export(tmp_path)
     load([export], "p", LoadConfig(pseudonymize=True), workspace)
+    # no clear id stored anywhere: the unparsable record's raw text (which holds it) is withheld
+    q = (workspace.corpus_dir("p") / "quarantine.csv").read_text(encoding="utf-8")
+    assert "alice01" not in q and "(raw record not kept: --pseudonymize)" in q
     result = forget("p", ["alice01"], workspace)
     assert result["erased"] == 1 and result["removed"]["comments"] == 1
-    assert result["removed"]["quarantine"] == 2  # the bad date (by id) and the malformed record (by field)
+    assert result["removed"]["quarantine"] == 1  # the bad date (by id)
     assert result["removed"]["tokens"] == 1
     assert all("secret-alice" not in t for t in _texts(workspace, "p"))
     q = (workspace.corpus_dir("p") / "quarantine.csv").read_text(encoding="utf-8")
     assert "secret-alice" not in q and "alice01" not in q
     again = load([export], "p", LoadConfig(pseudonymize=True), workspace)
-    assert again["counts"]["erased"] == 3 and again["counts"]["kept"] == 1
+    assert again["counts"]["erased"] == 2 and again["counts"]["kept"] == 1 and again["counts"]["quarantined"] == 1
     assert all("secret-alice" not in t for t in _texts(workspace, "p"))
     assert "secret-alice" not in (workspace.corpus_dir("p") / "quarantine.csv").read_text(encoding="utf-8")
     # the erasure list survived the re-load, checksummed with the corpus

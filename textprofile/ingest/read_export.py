@@ -29,6 +29,7 @@ QUARANTINE_TEXT_CHARS = 200
 # Fields a replayed mapping (update) cannot do without; the others may be absent in a new export.
 REPLAY_REQUIRED = ("customer_id", "text")
 
+RAW_WITHHELD = "(raw record not kept: --pseudonymize)"
 # how --row-as-customer ids are formed; corpora loaded with another scheme must be reloaded
 ROW_ID_SCHEME = "file:sha256_8:row"
 
@@ -118,7 +119,10 @@ class ExportReader:
         rows = list(raw.rows)
         quarantined: list[tuple] = []
         for r, reason, text in raw.bad:
-            quarantined.append((self.name, r, reason, self._qtext(text), None))
+            # an unparsable record is raw text with the customer id somewhere in it, in clear:
+            # with --pseudonymize no clear id may be stored, so only the reason is kept
+            qtext = RAW_WITHHELD if cfg.pseudonymize else self._qtext(text)
+            quarantined.append((self.name, r, reason, qtext, None))
 
         def col(field: str) -> list:
             c = m.get(field)
