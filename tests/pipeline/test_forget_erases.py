@@ -17,7 +17,7 @@ EXPORT_TABLES = ("profiles", "comments", "topics")
 
 
 def _build(root):
-    """A demo workspace (150 customers) with two victims in it and one only in the quarantine."""
+    """A demo workspace (80 customers) with two victims in it and one only in the quarantine."""
     from textprofile.core.config import FitConfig, LoadConfig, ProfileConfig
     from textprofile.core.workspace import Workspace
     from textprofile.demo_corpus import generate_demo_corpus
@@ -27,7 +27,7 @@ def _build(root):
     from textprofile.pipeline.report import report
 
     ws = Workspace.resolve(root / "ws")
-    demo = generate_demo_corpus(root / "gen", seed=0, n_customers=150)["comments"]
+    demo = generate_demo_corpus(root / "gen", seed=0, n_customers=80)["comments"]
     with open(demo, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     header = list(rows[0].keys())
