@@ -123,15 +123,16 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern, Callable[[re.Match, str], b
         r"(?P<pre>(?:支付宝|(?<![A-Za-z])(?i:alipay)(?![A-Za-z]))" + _SEP
         + r")(?P<h>" + _DIGITS + r"|[A-Za-z][A-Za-z0-9_.\-]{4,39})" + _END), _alipay),
     ("<TELEGRAM>", ("t.me/",), re.compile(r"(?<![\w/.])[Tt]\.[Mm][Ee]/(?P<h>[A-Za-z0-9_+]{3,64})"), _always),
-    ("<TELEGRAM>", ("telegram", "tg", "电报"), re.compile(
+    ("<TELEGRAM>", ("telegram", "电报", "tg:", "tg：", "tg :", "tg @", "tg@"), re.compile(
         r"(?P<pre>(?P<kw>(?<![A-Za-z])(?i:telegram|tg)(?![A-Za-z])|电报)" + _SEP
         + r")(?P<h>@?[A-Za-z][A-Za-z0-9_]{4,31})(?![A-Za-z0-9_])"), _telegram),
     ("<WHATSAPP>", ("wa.me/",), re.compile(r"(?<![\w/.])[Ww][Aa]\.[Mm][Ee]/(?P<h>\+?\d{6,16})"), _always),
-    ("<WHATSAPP>", ("whats", "wa"), re.compile(
+    ("<WHATSAPP>", ("whats", "wa:", "wa：", "wa :", "wa="), re.compile(
         r"(?P<pre>(?P<kw>(?<![A-Za-z])(?i:whats ?app|wa)(?![A-Za-z]))" + _SEP + r")(?P<h>" + _DIGITS + r")(?!\d)"),
         _whatsapp),
-    ("<LINE>", ("line",), re.compile(
-        r"(?P<pre>(?<![A-Za-z])(?:(?:LINE|Line|line) ?(?:ID|Id|id)|LINE)(?![A-Za-z])\s*[\"']?\s*(?P<sep>[:：=]?)\s*[\"']?\s*)"
+    ("<LINE>", ("line id", "lineid", "line:", "line：", "line :"), re.compile(
+        r"(?P<pre>(?<![A-Za-z])(?:(?:LINE|Line|line) ?(?:ID|Id|id)(?![A-Za-z])\s*[\"']?\s*(?P<sep>[:：=]?)"
+        r"|LINE\s*[\"']?\s*(?P<sep2>[:：]))\s*[\"']?\s*)"
         r"(?P<h>@?[A-Za-z0-9][A-Za-z0-9_.\-]{3,19})(?![A-Za-z0-9_\-])"), _always),
     ("<POSTCODE>", ("邮编", "邮政编码", "邮码"), re.compile(
         r"(?P<pre>(?:邮编|邮政编码|邮码)" + _SEP + r")(?P<h>\d{6})(?!\d)"), _always),
@@ -152,7 +153,8 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern, Callable[[re.Match, str], b
     ("<ADDRESS>", (r"[路街巷弄道同区园寓厦村]\d",), re.compile(
         "(?P<h>[" + _HAN + r"]{2,10}(?:路|街|巷|弄|大道|胡同)\d{1,5}(?:-\d{1,5})?号(?:\d{1,4}(?:栋|幢|号楼|楼|单元|室|层))*"
         "|[" + _HAN + r"]{2,8}(?:小区|花园|公寓|大厦|新村)\d{1,4}(?:栋|幢|号楼)(?:\d{1,3}单元)?(?:\d{1,5}室?)?)"), _always),
-    ("<ADDRESS>", (r"\d [a-z]+\.? [a-z]",), re.compile(
+    ("<ADDRESS>", ((r"\d (?:[a-z]+\.? ){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr"
+                    r"|court|ct|way|place|pl|terrace|parkway|pkwy|highway|hwy)(?![a-z])"),), re.compile(
         r"(?<![\w\-])(?P<h>\d{1,6} (?:[A-Z][a-z]+\.? ){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln"
         r"|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy)(?![A-Za-z])\.?"
         r"(?:,? ?(?:Apt|Apartment|Suite|Ste|Unit|#)\.? ?[A-Za-z0-9\-]{1,6})?)"), _always),
@@ -172,6 +174,10 @@ _LATIN_ONLY = [all(q.isascii() for q in quick) for _, quick, _, _ in _RULES]
 _ANY_LITERAL = re.compile("|".join(re.escape(q) for q in sorted({q for lits in _LITERALS for q in lits},
                                                               key=lambda q: (-len(q), q))))
 _LATIN = re.compile("[A-Za-z]")
+_REGEX_RULES = [i for i, r in enumerate(_REGEXES) if r is not None]
+# literal found -> the rules it triggers (every rule with a literal inside it)
+_RULES_OF = {f: tuple(i for i, lits in enumerate(_LITERALS) if any(q in f for q in lits))
+             for f in {q for lits in _LITERALS for q in lits}}
 
 
 def _replacer(placeholder: str, accept: Callable[[re.Match, str], bool]):
@@ -190,15 +196,42 @@ def scrub_contacts(text: str) -> str:
         return text
     low = text.lower()
     latin = _LATIN.search(text) is not None
-    # a longer literal found may hide a shorter one of another rule inside it ("wxid_" > "wx")
-    found = set(_ANY_LITERAL.findall(low))
-    for i, (placeholder, _, pattern, accept) in enumerate(_RULES):
+    rules = set()
+    for f in _ANY_LITERAL.findall(low):
+        # a longer literal found may hide a shorter one of another rule inside it ("wxid_" > "wx")
+        rules.update(_RULES_OF.get(f) or (i for i, lits in enumerate(_LITERALS) if any(q in f for q in lits)))
+    rules.update(i for i in _REGEX_RULES if _REGEXES[i].search(low) is not None)
+    for i in sorted(rules):
         if _LATIN_ONLY[i] and not latin:
             continue
-        hit = any(q in f for f in found for q in _LITERALS[i]) if found else False
-        if not hit and (_REGEXES[i] is None or _REGEXES[i].search(low) is None):
-            continue
+        placeholder, _, pattern, accept = _RULES[i]
         new = pattern.sub(_replacer(placeholder, accept), text)
         if new != text:
             text, low = new, new.lower()
     return text
+
+
+def scrub_contacts_many(texts: list) -> list:
+    """``scrub_contacts`` over a list, with one scan of all texts to find the few that need it.
+
+    The quick tests run once over the texts joined by NUL (which no keyword or quick regex can
+    match across), so a text with no keyword costs no Python call at all.
+    """
+    import bisect
+
+    idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t]
+    if not idx:
+        return list(texts)
+    lows = [texts[i].lower() for i in idx]
+    starts, pos = [], 0
+    for low in lows:
+        starts.append(pos)
+        pos += len(low) + 1
+    joined = "\x00".join(lows)
+    hit = {bisect.bisect_right(starts, m.start()) - 1 for m in _ANY_LITERAL.finditer(joined)}
+    for i in _REGEX_RULES:
+        hit.update(bisect.bisect_right(starts, m.start()) - 1 for m in _REGEXES[i].finditer(joined))
+    out = list(texts)
+    for j in sorted(hit):
+        out[idx[j]] = scrub_contacts(texts[idx[j]])
+    return out

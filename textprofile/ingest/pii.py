@@ -12,7 +12,7 @@ import os
 import re
 
 from textprofile.core.errors import ConfigError
-from textprofile.ingest.contacts import CONTACT_PLACEHOLDERS, scrub_contacts
+from textprofile.ingest.contacts import CONTACT_PLACEHOLDERS, scrub_contacts, scrub_contacts_many
 
 PSEUDONYM_KEY_ENV = "TEXTPROFILE_PSEUDONYM_KEY"
 # every placeholder scrub writes; text.social removes each one before tokenizing (tested)
@@ -55,18 +55,28 @@ def scrub(text: str) -> str:
     """
     if not text:
         return text
+    return _scrub_numbers(scrub_contacts(_scrub_links(text)))
+
+
+def _scrub_links(text: str) -> str:
     if "http" in text or "www." in text:
         text = _URL.sub("<URL>", text)
     if "@" in text:
         text = _EMAIL.sub("<EMAIL>", text)
-    text = scrub_contacts(text)
+    return text
+
+
+def _scrub_numbers(text: str) -> str:
     if _DIGITS_TRIGGER.search(text):
         text = _NUMBERS.sub(_sub, text)
     return text
 
 
 def scrub_many(texts: list) -> list:
-    return [scrub(t) if isinstance(t, str) else t for t in texts]
+    """``scrub`` over a list (the contact pass scans all texts at once: see scrub_contacts_many)."""
+    out = [_scrub_links(t) if isinstance(t, str) and t else t for t in texts]
+    out = scrub_contacts_many(out)
+    return [_scrub_numbers(t) if isinstance(t, str) and t else t for t in out]
 
 
 def pseudonym_key() -> bytes:
