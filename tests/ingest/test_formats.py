@@ -158,9 +158,9 @@ def test_ragged_csv_rows_are_quarantined(tmp_path, workspace):
     assert list(_comments(workspace)["source_row"]) == [1, 4, 5]
     with open(workspace.corpus_dir("c") / "quarantine.csv", encoding="utf-8", newline="") as f:
         q = list(csv.reader(f))
-    assert q[0] == ["file", "row", "reason", "text"]
-    assert q[1] == ["r.csv", "2", "malformed line: expected 3 fields, got 4", "2,too,many,fields"]
-    assert q[2] == ["r.csv", "3", "malformed line: expected 3 fields, got 1", "3"]
+    assert q[0] == ["file", "row", "reason", "text", "customer_id"]
+    assert q[1] == ["r.csv", "2", "malformed line: expected 3 fields, got 4", "2,too,many,fields", ""]
+    assert q[2] == ["r.csv", "3", "malformed line: expected 3 fields, got 1", "3", ""]
 
 
 def test_bare_carriage_return_inside_field_keeps_record_whole(tmp_path, workspace):

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "audience",
     "update",
     "run",
+    "forget",
 ]
 
 for _name in COMMAND_MODULES:

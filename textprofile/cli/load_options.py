@@ -35,7 +35,7 @@ Encoding = Annotated[str | None, typer.Option("--encoding", help="Text encoding,
 Sheet = Annotated[str | None, typer.Option("--sheet", help="Worksheet name (or 1-based number) for XLSX files with several sheets.")]
 Timezone = Annotated[str | None, typer.Option("--timezone", help="Time zone of timestamps written without one, e.g. Asia/Shanghai (default UTC).", rich_help_panel=_CLEAN)]
 LenientTime = Annotated[bool, typer.Option("--lenient-time", help="Keep rows with unparseable timestamps (time left empty) instead of quarantining them.", rich_help_panel=_CLEAN)]
-KeepPii = Annotated[bool, typer.Option("--keep-pii", help="Do not replace e-mails, phone numbers, ID and card numbers, URLs with placeholders.", rich_help_panel=_CLEAN)]
+KeepPii = Annotated[bool, typer.Option("--keep-pii", help="Do not replace e-mails, phone, ID and card numbers, URLs, contact handles (WeChat, QQ, Alipay, ...), postcodes, addresses and licence plates with placeholders.", rich_help_panel=_CLEAN)]
 Pseudonymize = Annotated[bool, typer.Option("--pseudonymize", help="Replace customer ids with a keyed HMAC (key from $TEXTPROFILE_PSEUDONYM_KEY).", rich_help_panel=_CLEAN)]
 MaxTextChars = Annotated[int, typer.Option("--max-text-chars", help="Quarantine texts longer than this many characters.", rich_help_panel=_CLEAN)]
 UserDict = Annotated[list[str] | None, typer.Option("--user-dict", help="jieba user dictionary file (repeatable).", rich_help_panel=_TOK)]

@@ -41,3 +41,8 @@ def register(app: typer.Typer) -> None:
             f"({result['customers_new']:,} new; {result['duplicates']:,} duplicates skipped) "
             f"in {result['seconds']:.1f} s"
         )
+        if result.get("erased_skipped"):
+            stderr_console().print(f"{result['erased_skipped']:,} rows of erased customers skipped")
+        if result.get("repaired_rows"):
+            stderr_console().print(f"repaired: the profiles now cover {result['repaired_rows']:,} rows "
+                                   "an interrupted update had added")

@@ -1,4 +1,4 @@
-"""PII scrubbing (placeholders) and keyed pseudonymisation of customer ids.
+"""PII scrubbing (placeholders; contact handles in ``contacts``) and keyed pseudonymisation of customer ids.
 
 One combined regular expression runs over each text once; the alternatives are tried in order,
 so a URL is not also read as a phone number, and an 18-character resident ID is not a card.
@@ -12,8 +12,11 @@ import os
 import re
 
 from textprofile.core.errors import ConfigError
+from textprofile.ingest.contacts import CONTACT_PLACEHOLDERS, scrub_contacts, scrub_contacts_many
 
 PSEUDONYM_KEY_ENV = "TEXTPROFILE_PSEUDONYM_KEY"
+# every placeholder scrub writes; text.social removes each one before tokenizing (tested)
+PLACEHOLDERS = ("<URL>", "<EMAIL>", "<ID>", "<PHONE>", "<CARD>", *CONTACT_PLACEHOLDERS)
 
 _PATTERNS = [
     # no backslash: scrubbing also runs over JSON text (meta), where it starts an escape
@@ -43,24 +46,37 @@ def _sub(m: re.Match) -> str:
 
 
 def scrub(text: str) -> str:
-    """Replace e-mails, URLs, phone numbers, resident IDs and card-like numbers with placeholders.
+    """Replace e-mails, URLs, contact handles, phone, ID and card numbers with placeholders.
 
-    URLs go first (they contain digits and '@'), then e-mails, then one pass for the number kinds;
-    each pass runs only when a cheap check says it can match, which keeps long texts fast.
+    URLs go first (they contain digits and '@'), then e-mails, then contact handles after their
+    keywords (``contacts.scrub_contacts``: WeChat, QQ, Alipay, messengers, postcodes, addresses,
+    licence plates), then one pass for the number kinds; each pass runs only when a cheap check
+    says it can match, which keeps long texts fast.
     """
     if not text:
         return text
+    return _scrub_numbers(scrub_contacts(_scrub_links(text)))
+
+
+def _scrub_links(text: str) -> str:
     if "http" in text or "www." in text:
         text = _URL.sub("<URL>", text)
     if "@" in text:
         text = _EMAIL.sub("<EMAIL>", text)
+    return text
+
+
+def _scrub_numbers(text: str) -> str:
     if _DIGITS_TRIGGER.search(text):
         text = _NUMBERS.sub(_sub, text)
     return text
 
 
 def scrub_many(texts: list) -> list:
-    return [scrub(t) if isinstance(t, str) else t for t in texts]
+    """``scrub`` over a list (the contact pass scans all texts at once: see scrub_contacts_many)."""
+    out = [_scrub_links(t) if isinstance(t, str) and t else t for t in texts]
+    out = scrub_contacts_many(out)
+    return [_scrub_numbers(t) if isinstance(t, str) and t else t for t in out]
 
 
 def pseudonym_key() -> bytes:

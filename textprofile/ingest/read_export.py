@@ -2,7 +2,8 @@
 
 ``ExportReader(path, config).chunks()`` yields ``(frame, quarantined)`` pairs: ``frame`` has the
 ``comments.parquet`` columns except ``comment_id`` (added after cross-file dedupe), and
-``quarantined`` lists ``(file, row, reason, text)`` for every rejected row of that chunk. File
+``quarantined`` lists ``(file, row, reason, text, customer_id)`` for every rejected row of that
+chunk (customer_id None when the record could not be parsed or had none). File
 checks and format/encoding detection are in ``io.py``; the per-format readers in ``readers.py``.
 """
 
@@ -28,6 +29,7 @@ QUARANTINE_TEXT_CHARS = 200
 # Fields a replayed mapping (update) cannot do without; the others may be absent in a new export.
 REPLAY_REQUIRED = ("customer_id", "text")
 
+RAW_WITHHELD = "(raw record not kept: --pseudonymize)"
 # how --row-as-customer ids are formed; corpora loaded with another scheme must be reloaded
 ROW_ID_SCHEME = "file:sha256_8:row"
 
@@ -117,7 +119,10 @@ class ExportReader:
         rows = list(raw.rows)
         quarantined: list[tuple] = []
         for r, reason, text in raw.bad:
-            quarantined.append((self.name, r, reason, self._qtext(text)))
+            # an unparsable record is raw text with the customer id somewhere in it, in clear:
+            # with --pseudonymize no clear id may be stored, so only the reason is kept
+            qtext = RAW_WITHHELD if cfg.pseudonymize else self._qtext(text)
+            quarantined.append((self.name, r, reason, qtext, None))
 
         def col(field: str) -> list:
             c = m.get(field)
@@ -167,7 +172,11 @@ class ExportReader:
         keep = [r is None for r in reasons]
         for i, reason in enumerate(reasons):
             if reason is not None:
-                quarantined.append((self.name, rows[i], reason, self._qtext(texts[i] or raw_texts[i])))
+                # the customer id as stored (pseudonymized when asked), so `forget` finds the row
+                owner = customers[i]
+                if owner is not None and cfg.pseudonymize:
+                    owner = pseudonymize([owner], self.key)[0]
+                quarantined.append((self.name, rows[i], reason, self._qtext(texts[i] or raw_texts[i]), owner))
         quarantined.sort(key=lambda q: q[1])
         idx = [i for i in range(n) if keep[i]]
         kept_customers = [customers[i] for i in idx]

@@ -57,7 +57,7 @@ class CommentReader:
 
     def __init__(self, exports: list[str | Path], config: LoadConfig, progress=None,
                  mappings: dict[str, dict[str, str]] | list[dict[str, str]] | None = None,
-                 known_keys: Any = None):
+                 known_keys: Any = None, erased: Any = None):
         if not exports:
             raise ConfigError("no export files given — pass at least one EXPORT path")
         self.config = config
@@ -71,6 +71,12 @@ class CommentReader:
         self.quarantine: list[tuple] = []
         self.counts: dict[str, Any] = {"read": 0, "kept": 0, "duplicates": 0, "quarantined": 0,
                                        "quarantined_by_reason": {}}
+        # customers erased with ``forget`` (ingest.erasure.ErasedIds): their rows are skipped and
+        # counted under "erased" (read == kept + duplicates + quarantined + erased)
+        self.erased = erased if erased else None
+        if self.erased is not None:
+            self.counts["erased"] = 0
+            self.erased.pseudonym_key = self.key
         self._by_reason: Counter = Counter()
         # 64-bit hashes of (customer, text, time) seen so far: recent ones in a set (~70 bytes a
         # row), folded into a sorted numpy array (8 bytes a row) every _FOLD keys
@@ -128,6 +134,16 @@ class CommentReader:
         })
         return pd.util.hash_pandas_object(key, index=False).to_numpy()
 
+    def _skip_erased(self, frame, quarantined: list[tuple]):
+        er = self.erased
+        q = [r for r in quarantined if not (er.is_erased(r[4]) or er.mentioned_in(r[3]))]
+        gone = er.mask(list(frame["customer_id"]))
+        n_gone = sum(gone)
+        if n_gone:
+            frame = frame.loc[[not g for g in gone]].reset_index(drop=True)
+        self.counts["erased"] += n_gone + len(quarantined) - len(q)
+        return frame, q
+
     def drain_quarantine(self) -> list[tuple]:
         out, self.quarantine = self.quarantine, []
         return out
@@ -136,6 +152,8 @@ class CommentReader:
         for reader in self.readers:
             for frame, quarantined in reader.chunks():
                 self.counts["read"] += len(frame) + len(quarantined)
+                if self.erased is not None:
+                    frame, quarantined = self._skip_erased(frame, quarantined)
                 self.quarantine.extend(quarantined)
                 self._by_reason.update(_reason_key(q[2]) for q in quarantined)
                 self.counts["quarantined"] += len(quarantined)
@@ -158,16 +176,17 @@ class CommentReader:
 
 def read_comments(exports: list[str | Path], config: LoadConfig, progress=None, *,
                   mappings: dict[str, dict[str, str]] | list[dict[str, str]] | None = None,
-                  known_keys: Any = None) -> CommentReader:
+                  known_keys: Any = None, erased: Any = None) -> CommentReader:
     """Read, map, validate, clean and dedupe exports; return an iterable of comment chunks.
 
     ``update`` replays a corpus's load with ``config = config_from_manifest(manifest)`` and, to use
     the exact saved column mapping, ``mappings=[src["mapping"] for ...]`` (a list aligned with
     ``exports``, or ``{file name: mapping}``). Pass ``known_keys=CommentReader.dedupe_keys(old)``
-    to drop rows already in the corpus as duplicates. After iterating, ``.counts`` satisfies
-    read == kept + duplicates + quarantined, and ``.sources`` holds the manifest entries.
+    to drop rows already in the corpus as duplicates, and ``erased=ErasedIds.open(corpus_dir)`` to
+    skip the rows of customers erased with ``forget``. After iterating, ``.counts`` satisfies
+    read == kept + duplicates + quarantined (+ erased), and ``.sources`` holds the manifest entries.
     """
-    return CommentReader(exports, config, progress, mappings=mappings, known_keys=known_keys)
+    return CommentReader(exports, config, progress, mappings=mappings, known_keys=known_keys, erased=erased)
 
 
 def config_from_manifest(manifest: dict[str, Any]) -> LoadConfig:
@@ -246,13 +265,17 @@ class _Summary:
         }
 
 
+QUARANTINE_HEADER = ["file", "row", "reason", "text", "customer_id"]
+
+
 def _write_quarantine(writer, rows: list[tuple]) -> None:
     for r in rows:
-        writer.writerow(r)
+        writer.writerow([*r[:4], r[4] if len(r) > 4 and r[4] is not None else ""])
 
 
 _DEFAULT_TOKENIZE = TokenizeConfig()
-# What load and tokenize write in corpora/<name>/; anything else there is left alone.
+# What load and tokenize write in corpora/<name>/; anything else there is left alone (and
+# carried into the new folder: erased.json and erasures.jsonl from ``forget`` among them).
 CORPUS_FILES = ("comments.parquet", "tokens.parquet", "phrases.json", "quarantine.csv", "manifest.json")
 
 
@@ -266,8 +289,12 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     tokenized (``tokens.parquet``) and the tokenizer's result is under ``"tokenize"``.
     """
 
+    from textprofile.ingest.erasure import ERASED_FILE, ErasedIds
+
     target = ws.corpus_dir(name)
-    reader = read_comments(exports, config, progress)
+    # customers erased from this corpus with ``forget`` stay erased when it is loaded again
+    erased = ErasedIds.open(target) if (target / ERASED_FILE).is_file() else None
+    reader = read_comments(exports, config, progress, erased=erased)
     schema = comments_schema()
     summary = _Summary()
     # The corpus folder may also hold the export it was built from (the bundled demo does):
@@ -290,7 +317,7 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
                 f"no comments kept from {counts['read']} rows read (duplicates {counts['duplicates']}; "
                 f"quarantined by reason — {reasons}); fix the export or the column flags"
             )
-        assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["quarantined"]
+        assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["quarantined"] + counts.get("erased", 0)
         result = {
             "name": name,
             "corpus_dir": str(target),
@@ -313,6 +340,8 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
             from textprofile.ingest.read_export import ROW_ID_SCHEME
 
             manifest["row_id_scheme"] = ROW_ID_SCHEME
+        if erased is not None:
+            erased.write(tmp)  # checksummed with the rest; carried over otherwise
         if tokenize_config is not None:
             manifest["tokenize"] = tok_info
             result["tokenize"] = {**tok_info, "cached": False}
@@ -333,7 +362,7 @@ def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary)
     texts: list = []
     with open(tmp / "quarantine.csv", "w", encoding="utf-8", newline="") as qf:
         qw = csv.writer(qf)
-        qw.writerow(["file", "row", "reason", "text"])
+        qw.writerow(QUARANTINE_HEADER)
         with pq.ParquetWriter(tmp / "comments.parquet", schema, compression="zstd") as pw:
             for frame in reader:
                 table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)

@@ -213,6 +213,7 @@ def build_profiles(
     if config.as_of is not None:  # "as of" a date: later comments did not exist yet
         own = own[~(own["time"] > as_of).fillna(False).to_numpy()]
     X = X_all[own.index.to_numpy()]
+    n_rows = len(df)
     del df, X_all
     if own.empty:
         raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
@@ -242,6 +243,8 @@ def build_profiles(
         "k": fm.k,
         "segment_model": seg_model.to_dict(),
         "comments_used": len(own),
+        # corpus rows the store covers: lets ``update`` see (and repair) an interrupted update
+        "comments_rows": n_rows,
     }
     step("profile: store", 0, None)
     path = write_store(

@@ -5,11 +5,14 @@ corpus (same definition as ``load``), tokenized with the corpus's TokenizeConfig
 had phrases on, joined with the corpus's saved ``phrases.json``, not relearned), given topic
 mixtures by the saved model (fold-in, no refit), and appended. Profiles of customers with new
 rows are recomputed from their full histories and patched into a copy of the store, which is then
-swapped in. Applying the same export twice adds nothing the second time.
+swapped in. Applying the same export twice adds nothing the second time. Rows of customers
+erased with ``forget`` are skipped (``erased_skipped``).
 
 Order of writes, so an interruption never leaves a state a re-run cannot repair: doc_topics rows
 first (merging is idempotent), then tokens.parquet and comments.parquet back to back, then the
-manifest, then the store. If the store is behind the corpus, ``update`` says to rebuild it.
+manifest, then the store. If the store is behind the corpus (an update interrupted before the
+store was patched), the next ``update`` patches the customers of the rows past the store's count
+(the corpus only grows at its end) and reports them as ``repaired_rows``.
 """
 
 from __future__ import annotations
@@ -53,13 +56,12 @@ def update(
     Returns ``comments_added``, ``customers_changed`` (customers whose profile was recomputed),
     ``customers_new`` (of those, first seen in this update), ``duplicates``, ``quarantined``.
     """
-    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from textprofile.core.artifacts import atomic_path, read_manifest, sha256_file, write_manifest
+    from textprofile.core.artifacts import read_manifest
     from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.load import CommentReader, config_from_manifest, read_comments
     from textprofile.pipeline.profile import COMMENT_COLUMNS, customer_profiles, customer_vectors
@@ -68,8 +70,7 @@ def update(
     from textprofile.profiles.segments import SegmentModel, assign
     from textprofile.profiles.similarity import W_TOPICS
     from textprofile.store.profile_store import ProfileStore, ProfileTables, patch_store, store_path
-    from textprofile.text.tokenizer import Tokenizer
-    from textprofile.topics.fitted import load_model_with_corpus, topic_columns
+    from textprofile.topics.fitted import load_model_with_corpus
 
     ws = ws or Workspace.resolve()
     started = time.perf_counter()
@@ -93,16 +94,24 @@ def update(
     old_tokens = pq.read_table(tokens_path)
     if old_tokens.num_rows != old.num_rows:
         raise StateError(f"{tokens_path} does not match comments.parquet — run: textprofile tokenize {name}")
-    if meta.get("comments_rows") not in (None, old.num_rows):
+    store_rows = meta.get("comments_rows")
+    if store_rows is not None and store_rows > old.num_rows:
         raise StateError(
-            f"the profiles of {name!r} are behind its corpus (an earlier update was interrupted) "
+            f"the profiles of {name!r} hold more comments than its corpus (it was changed since) "
             f"— run: textprofile profile build {name}"
         )
+    # the corpus only grows at its end: rows past the store's count were appended by an update
+    # interrupted before it patched the store; their customers are refreshed now (repair)
+    behind = old.slice(store_rows) if store_rows is not None else old.slice(old.num_rows)
 
     step("update: read", 0, None)
     old_df = old.select(["customer_id", "text", "time"]).to_pandas()
-    reader = read_comments(exports, load_config, progress,
-                           mappings=_mappings(manifest, exports), known_keys=CommentReader.dedupe_keys(old_df))
+    from textprofile.ingest.erasure import ERASED_FILE, ErasedIds
+
+    # customers erased with ``forget`` never come back: their rows are skipped and counted
+    erased = ErasedIds.open(corpus_dir) if (corpus_dir / ERASED_FILE).is_file() else None
+    reader = read_comments(exports, load_config, progress, mappings=_mappings(manifest, exports),
+                           known_keys=CommentReader.dedupe_keys(old_df), erased=erased)
     frames = list(reader)
     new = pd.concat(frames, ignore_index=True) if frames else None
     if new is not None:
@@ -113,12 +122,70 @@ def update(
     result = {
         "name": name, "comments_added": 0, "customers_changed": 0, "customers_new": 0,
         "duplicates": reader.counts["duplicates"], "quarantined": reader.counts["quarantined"],
-        "customers": store_customers,
+        "customers": store_customers, "erased_skipped": int(reader.counts.get("erased", 0)),
+        "repaired_rows": int(behind.num_rows),
     }
-    if new is None or new.empty:
+    if (new is None or new.empty) and not behind.num_rows:
         result["seconds"] = round(time.perf_counter() - started, 2)
         return result
+    if new is None or new.empty:
+        all_comments, all_tokens = old, old_tokens
+        new = old.slice(0, 0).to_pandas()
+    else:
+        all_comments, all_tokens = _append(name, new, manifest, corpus_dir, fm, old, old_tokens, reader, step)
 
+    step("update: profiles", 0, None)
+    touched = sorted(set(customer_rows(new)["customer_id"].astype(str))
+                     | set(customer_rows(behind.select(["customer_id", "is_customer"]).to_pandas())["customer_id"].astype(str)))
+    config = ProfileConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["config"].items()})
+    # only the touched customers' rows are converted to Python; the as-of time needs all times
+    is_cust = pc.fill_null(all_comments.column("is_customer"), False)
+    own_times = pc.filter(all_comments.column("time"), is_cust).to_pandas()
+    n_own_all = int(pc.sum(is_cust).as_py() or 0)
+    as_of = resolve_as_of(config.as_of, own_times)
+    mask = pc.and_(is_cust, pc.is_in(all_comments.column("customer_id"), value_set=pa.array(touched, pa.string())))
+    own = all_comments.select(COMMENT_COLUMNS).filter(mask).to_pandas()
+    own["lang"] = pc.filter(all_tokens.column("lang"), mask).to_pandas().to_numpy()
+    own_tokens = pc.filter(all_tokens.column("tokens"), mask).combine_chunks()
+    if config.as_of is not None:
+        keep = ~(own["time"] > as_of).fillna(False).to_numpy()
+        own, own_tokens = own[keep].reset_index(drop=True), own_tokens.filter(pa.array(keep))
+    customers_changed = 0
+    if len(own):
+        X_own = encode_lists(own_tokens, fm.vocab)
+        beh, shares, keywords = customer_profiles(own, X_own, fm, config, as_of)
+        seg_model = SegmentModel.from_dict(meta["segment_model"])
+        beh["segment"] = assign(shares, beh, seg_model)
+        customers_changed = len(beh)
+        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None,
+                               keyword_vectors=customer_vectors(own, X_own, fm), neighbour_weight=W_TOPICS)
+    else:
+        tables = None
+    meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
+                   "comments_used": n_own_all}
+    patch_store(spath, tables, meta_update)
+    with ProfileStore(spath, model=name) as store:
+        total = store.count()
+    result.update({
+        "comments_added": len(new), "customers_changed": int(customers_changed),
+        "customers_new": int(total - store_customers), "customers": int(total),
+        "seconds": round(time.perf_counter() - started, 2),
+    })
+    return result
+
+
+def _append(name, new, manifest, corpus_dir, fm, old, old_tokens, reader, step):
+    """Tokenize and fold in the new rows, then append them to the corpus (see the order above)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from textprofile.core.artifacts import atomic_path, read_manifest, sha256_file, write_manifest
+    from textprofile.text.tokenizer import Tokenizer
+    from textprofile.topics.fitted import topic_columns
+
+    comments_path, tokens_path = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
     step("update: tokenize", 0, len(new))
     tokenize_config = _tokenize_config(manifest)
     grams = None
@@ -162,40 +229,4 @@ def update(
     manifest.setdefault("counts", {})["kept"] = int(all_comments.num_rows)
     write_manifest(corpus_dir, {k: v for k, v in manifest.items() if k not in ("files", "format_version")})
 
-    step("update: profiles", 0, None)
-    touched = sorted(set(customer_rows(new)["customer_id"].astype(str)))
-    config = ProfileConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["config"].items()})
-    # only the touched customers' rows are converted to Python; the as-of time needs all times
-    is_cust = pc.fill_null(all_comments.column("is_customer"), False)
-    own_times = pc.filter(all_comments.column("time"), is_cust).to_pandas()
-    n_own_all = int(pc.sum(is_cust).as_py() or 0)
-    as_of = resolve_as_of(config.as_of, own_times)
-    mask = pc.and_(is_cust, pc.is_in(all_comments.column("customer_id"), value_set=pa.array(touched, pa.string())))
-    own = all_comments.select(COMMENT_COLUMNS).filter(mask).to_pandas()
-    own["lang"] = pc.filter(all_tokens.column("lang"), mask).to_pandas().to_numpy()
-    own_tokens = pc.filter(all_tokens.column("tokens"), mask).combine_chunks()
-    if config.as_of is not None:
-        keep = ~(own["time"] > as_of).fillna(False).to_numpy()
-        own, own_tokens = own[keep].reset_index(drop=True), own_tokens.filter(pa.array(keep))
-    customers_changed = 0
-    if len(own):
-        X_own = encode_lists(own_tokens, fm.vocab)
-        beh, shares, keywords = customer_profiles(own, X_own, fm, config, as_of)
-        seg_model = SegmentModel.from_dict(meta["segment_model"])
-        beh["segment"] = assign(shares, beh, seg_model)
-        customers_changed = len(beh)
-        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None,
-                               keyword_vectors=customer_vectors(own, X_own, fm), neighbour_weight=W_TOPICS)
-    else:
-        tables = None
-    meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
-                   "comments_used": n_own_all}
-    patch_store(spath, tables, meta_update)
-    with ProfileStore(spath, model=name) as store:
-        total = store.count()
-    result.update({
-        "comments_added": len(new), "customers_changed": int(customers_changed),
-        "customers_new": int(total - store_customers), "customers": int(total),
-        "seconds": round(time.perf_counter() - started, 2),
-    })
-    return result
+    return all_comments, all_tokens

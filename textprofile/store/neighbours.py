@@ -232,3 +232,13 @@ def merge_index(old: NeighbourIndex, store_file: Path, ids, keywords, sqrt_topic
     kw = sp.vstack([old.keywords[np.flatnonzero(keep)], sp.csr_matrix(keywords, dtype=np.float32)], format="csr")
     tp = np.vstack([np.asarray(old.topics)[keep], np.asarray(sqrt_topics, dtype=np.float32)])
     return build_index(store_file, all_ids[order], kw[order], tp[order], old.meta["w_topics"], old.meta.get("seed", 0))
+
+
+def index_without(old: NeighbourIndex, store_file: Path, customer_ids) -> tuple[str, int]:
+    """A new index without ``customer_ids``' rows (``forget``); returns (token, rows removed)."""
+    old_ids = np.array([b.decode("utf-8") for b in old.ids], dtype=object)
+    keep = ~np.isin(old_ids, np.asarray(list(customer_ids), dtype=object))
+    rows = np.flatnonzero(keep)
+    token = build_index(store_file, old_ids[rows], old.keywords[rows], np.asarray(old.topics)[rows],
+                        old.meta["w_topics"], old.meta.get("seed", 0))
+    return token, int((~keep).sum())

@@ -1,7 +1,8 @@
 """Social-media and PII markup: what is removed before tokenizing, and hashtags kept whole.
 
 Removed: URLs (and the loader's ``<URL>``), the loader's PII placeholders ``<EMAIL>`` ``<PHONE>``
-``<ID>`` ``<CARD>`` (they carry no interest, and as tokens they would form a fake topic),
+``<ID>`` ``<CARD>``, the contact handles' ``<WECHAT>`` ``<QQ>`` ``<ALIPAY>`` ... (they carry no
+interest, and as tokens they would form a fake topic),
 ``@mentions``, Weibo repost chains (``//@user: ...`` — everything from the first ``//@`` on is other
 people's words), ``转发微博`` / ``Repost`` / ``RT @user:``, and emoji. Kept as one token each:
 Weibo topics ``#话题#`` and hashtags ``#hashtag`` (lower-cased).
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-PLACEHOLDERS = ("<EMAIL>", "<PHONE>", "<ID>", "<CARD>", "<URL>")
+# the loader's PII placeholders (ingest.pii.PLACEHOLDERS; the same list, tested)
+PLACEHOLDERS = ("<EMAIL>", "<PHONE>", "<ID>", "<CARD>", "<URL>", "<WECHAT>", "<QQ>", "<ALIPAY>", "<TELEGRAM>",
+                "<WHATSAPP>", "<LINE>", "<POSTCODE>", "<ADDRESS>", "<PLATE>")
 
 # Everything from the first repost marker on belongs to other users.
 _REPOST_CHAIN = re.compile(r"//\s*@.*", re.DOTALL)
@@ -21,7 +24,7 @@ _MARKUP = re.compile(
     r"(?P<weibo>#(?P<wtag>[^#\s@&;<>]{1,40})#)"  # #话题# (closed, short, no spaces)
     r"|(?P<tag>(?<![\w&/])#(?P<htag>(?=\w*[^\W\d_])[^\W_][\w\-]{0,49}))"  # #hashtag, not &#39; or #1
     r"|(?P<drop>"
-    r"<(?:EMAIL|PHONE|ID|CARD|URL)>"
+    r"<(?:" + "|".join(p[1:-1] for p in PLACEHOLDERS) + r")>"
     r"|(?:https?|ftp)://\S+|www\.[^\s<]+"
     r"|\bRT\s+@[\w\-.]+:?"
     r"|(?<![\w.])@[\w\-.]+"  # @mention, not the @ of an e-mail address

@@ -165,8 +165,20 @@ class FittedModel:
         """The fitted engine object (e.g. for gensim's online ``update``); verified again first."""
         from textprofile.topics import engine_class
 
-        for rel in self._info.get("engine_files", []):
+        listed = set(self._info.get("engine_files", []))
+        for rel in sorted(listed):
             artifacts.verify_file(self.folder, rel, self.manifest)
+        # gensim also opens files by name when they exist (``<name>.id2word``, ``.state``): a
+        # file planted beside the listed ones would be unpickled unchecked, so none may be there
+        engine_dirs = {Path(rel).parent for rel in listed}
+        for d in sorted(engine_dirs):
+            for p in sorted((self.folder / d).iterdir()):
+                rel = p.relative_to(self.folder).as_posix()
+                if rel not in listed and not p.name.startswith("."):
+                    raise IntegrityError(
+                        f"{p} is not one of the model's engine files; refusing to load the engine "
+                        f"beside a foreign file — remove it, or rebuild: textprofile fit {self.folder.name}"
+                    )
         return engine_class(self._info["engine"]).load(self.folder, self._info["settings"])
 
     # -- updates ------------------------------------------------------------------------------
@@ -203,6 +215,24 @@ class FittedModel:
         write_table_atomic(table, self.folder / DOC_TOPICS_FILE)
         self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": table.num_rows})
         return table.num_rows
+
+    def drop_doc_topics(self, comment_ids) -> int:
+        """Rewrite doc_topics.parquet without ``comment_ids`` (``forget``); return rows removed.
+
+        A fresh file, so no byte of a removed row survives; the manifest is refreshed.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        old = pq.read_table(self.folder / DOC_TOPICS_FILE)
+        gone = pc.is_in(old.column("comment_id"), value_set=pa.array(list(comment_ids), pa.string()))
+        removed = int(pc.sum(gone).as_py() or 0)
+        if removed:
+            table = old.filter(pc.invert(gone))
+            write_table_atomic(table, self.folder / DOC_TOPICS_FILE)
+            self.manifest = _refresh(self.folder, [DOC_TOPICS_FILE], {"doc_topics_rows": table.num_rows})
+        return removed
 
     def check_corpus(self, corpus_dir: Path, name: str) -> None:
         """Refuse to pair this model with a corpus whose tokens changed since it was fitted.

@@ -124,6 +124,9 @@ class TomotopyEngine(TopicEngine):
         self._check_fitted()
         path = Path(folder) / MODEL_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
+        # full=False: topic parameters and the vocabulary only. A full save also stores every
+        # training document (and grows with the corpus), which a customer's erasure could not
+        # reach; resuming a fit needs the documents, and is only offered in the fitting process.
         self.model_.save(str(path), full=False)
         return [MODEL_FILE]
 
