@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "export",
     "update",
     "run",
+    "serve",
 ]
 
 for _name in COMMAND_MODULES:

@@ -107,15 +107,13 @@ def similar_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Customers with the closest topic mixtures (Hellinger distance, 0 = identical)."""
-    from textprofile.core.errors import ConfigError
     from textprofile.core.workspace import Workspace
+    from textprofile.pipeline.lookup import similar_customers
     from textprofile.store.profile_store import ProfileStore
 
-    if n < 1:
-        raise ConfigError(f"-n must be at least 1 (got {n})")
     with ProfileStore.open(Workspace.resolve(home), model) as store:
-        neighbours = store.similar(customer_id, n)
-    result = {"customer_id": customer_id, "model": model, "metric": "hellinger", "similar": neighbours}
+        result = similar_customers(store, customer_id, n)
+    neighbours = result["similar"]
     if json_out:
         emit_json(result)
         return

@@ -30,11 +30,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show each topic's id, share, label and top terms."""
         from textprofile.core.workspace import Workspace
-        from textprofile.topics.fitted import load_model
+        from textprofile.pipeline.lookup import open_model, topic_list
 
-        topics = load_model(Workspace.resolve(home), name).topics()
+        result = topic_list(open_model(Workspace.resolve(home), name), name)
+        topics = result["topics"]
         if json_out:
-            emit_json({"name": name, "topics": topics})
+            emit_json(result)
             return
         from rich.table import Table
 
