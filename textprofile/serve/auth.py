@@ -37,7 +37,7 @@ class TokenCheck:
             ok |= hmac.compare_digest(given, d)
         return ok
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:  # async: no thread hop per request
         if not self.enabled:
             return
         header = request.headers.get("authorization", "")

@@ -45,7 +45,7 @@ def ok(obj: Any) -> Response:
 _allowed_query: dict[int, frozenset[str]] = {}
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for a query parameter the endpoint does not declare (a typo must not be ignored)."""
     if not request.query_params:
         return

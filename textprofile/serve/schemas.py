@@ -102,7 +102,7 @@ class Models(_Doc):
 
 
 class InferRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "10" is not a number here
 
     texts: list[str] = Field(min_length=1, max_length=MAX_TEXTS,
                              description=f"1 to {MAX_TEXTS:,} texts; the whole body at most 1 MB")
