@@ -231,9 +231,18 @@ def bench_schemathesis(a) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         subprocess.run([sys.executable, "-m", "textprofile", "demo", "--home", str(home)], check=True, env=env,
                        stdout=subprocess.DEVNULL)
+    from textprofile.core.workspace import Workspace
+    from textprofile.store.profile_store import ProfileStore
+
+    with ProfileStore.open(Workspace.resolve(home), "demo") as store:
+        some_id = store.export_profiles()["customer_id"].iloc[0]
+    # model and customer id fixed to real ones, so the fuzzed queries and bodies reach real data
+    # (unknown models and ids are the security tests' job)
+    config = HERE / "out" / "schemathesis.toml"
+    config.write_text(f'[parameters]\nmodel = "demo"\ncustomer_id = "{some_id}"\n', encoding="utf-8")
     proc, port = start_server(home, HERE / "out" / "serve_schemathesis.log")
     try:
-        cmd = ["schemathesis", "run", f"http://127.0.0.1:{port}/openapi.json", "-H", f"Authorization: Bearer {TOKEN}",
+        cmd = ["schemathesis", "--config-file", str(config), "run", f"http://127.0.0.1:{port}/openapi.json", "-H", f"Authorization: Bearer {TOKEN}",
                "-n", str(a.examples), "--generation-deterministic", "--checks", "all", "--request-timeout", "60"]
         t = time.perf_counter()
         r = subprocess.run(cmd, capture_output=True, text=True, check=False)

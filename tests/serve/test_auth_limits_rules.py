@@ -127,7 +127,13 @@ def test_access_log_has_templates_never_tokens_or_ids(server, client):
     secret_id = "SECRET-CUSTOMER-ID-42"
     client.get(f"/v1/models/{NAME}/customers/{secret_id}")
     client.post(f"/v1/models/{NAME}/infer", json={"texts": ["my private words 充电器"]})
-    log = server.log()
+    import time
+
+    for _ in range(50):  # log lines are written by a thread, a moment after the response
+        log = server.log()
+        if "POST /v1/models/{model}/infer 200" in log:
+            break
+        time.sleep(0.1)
     assert f"GET /v1/models/{{model}}/customers/{{customer_id}} 404" in log
     assert "POST /v1/models/{model}/infer 200" in log
     assert TOKEN not in log and OTHER_TOKEN not in log

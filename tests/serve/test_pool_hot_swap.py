@@ -21,7 +21,7 @@ from textprofile.store.profile_store import ProfileStore
 def swap_server(serve_ws, tmp_path):
     ws0, paths = serve_ws
     ws = copy_workspace(ws0, tmp_path / "ws")
-    srv = Server(ws.root, tmp_path / "server.log", "--workers", "2")
+    srv = Server(ws.root, tmp_path / "server.log", "--workers", "2", "--no-warm-up")
     try:
         yield ws, paths, srv
     finally:

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
         tokens_file: Annotated[str | None, typer.Option("--tokens-file", help="File of API tokens, one per line (also: TEXTPROFILE_API_TOKENS, comma-separated).", metavar="FILE")] = None,
         no_auth: Annotated[bool, typer.Option("--no-auth", help="Accept requests without a token (loopback only).")] = False,
+        warm_up: Annotated[bool, typer.Option("--warm-up/--no-warm-up", help="Load each model's tokenizers (seconds) before /readyz says ready, rather than on the first /infer.")] = True,
         home: HomeOpt = None,
         debug: DebugOpt = False,
     ) -> None:
@@ -36,6 +37,6 @@ def register(app: typer.Typer) -> None:
 
         settings = ServeSettings(
             home=str(Workspace.resolve(home).root), models=tuple(check_name(m) for m in model or ()),
-            host=host, port=port, workers=workers, tokens_file=tokens_file, no_auth=no_auth, debug=debug,
+            host=host, port=port, workers=workers, tokens_file=tokens_file, no_auth=no_auth, debug=debug, warm_up=warm_up,
         )
         run(settings)

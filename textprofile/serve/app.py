@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -31,11 +32,20 @@ Every `/v1` request needs `Authorization: Bearer <token>`. Errors are
 
 def configure_logging(debug: bool = False) -> None:
     """Our log lines (access lines included) on stderr, once per process."""
+    import atexit
+    import logging.handlers
+    import queue
+
     logger = logging.getLogger("textprofile.serve")
     if not logger.handlers:
+        # a queue: the event loop never waits on a write to stderr; a thread does the writing
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
-        logger.addHandler(handler)
+        q: queue.SimpleQueue = queue.SimpleQueue()
+        listener = logging.handlers.QueueListener(q, handler)
+        listener.start()
+        atexit.register(listener.stop)
+        logger.addHandler(logging.handlers.QueueHandler(q))
         logger.propagate = False
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
 
@@ -47,11 +57,30 @@ def create_app(settings: ServeSettings, tokens: tuple[str, ...] | None = None) -
         tokens = load_tokens(settings)
     pool = StorePool(Workspace.resolve(settings.home), tuple(settings.models), settings.poll_seconds)
 
+    warmed = threading.Event()
+
+    def warm_up() -> None:
+        """Load each model and its tokenizers (jieba, spaCy: seconds) before the first /infer."""
+        from textprofile.pipeline.infer import TextModel
+
+        try:
+            for name in pool.names():
+                try:
+                    pool.cached("text", name, TextModel).infer(["warm up 预热"], 1)
+                except TextProfileError as e:  # e.g. a store without its corpus: /infer says so
+                    log.info("model %s: /infer unavailable (%s)", name, errors.scrub(str(e)))
+        finally:
+            warmed.set()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         problems = pool.open_all()
         for name, message in problems.items():
             log.warning("model %s cannot be served yet: %s", name, errors.scrub(message))
+        if settings.warm_up:
+            threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+        else:
+            warmed.set()
         try:
             yield
         finally:
@@ -76,9 +105,11 @@ def create_app(settings: ServeSettings, tokens: tuple[str, ...] | None = None) -
     @app.get("/readyz", response_model=None, tags=["health"],
              responses={200: {"model": schemas.Ready}, 503: {"model": schemas.ErrorBody, "description": "No model can be served"}})
     def readyz() -> Response:
-        """Every served model's store opens (503 otherwise, with the models that do not)."""
+        """Every served model's store opens and the warm-up is done (503 otherwise)."""
         names = pool.names()
         failed = pool.open_all()
+        if not warmed.is_set():
+            return errors.error_response(503, "loading models and tokenizers", failed=sorted(failed))
         if not names or failed:
             message = "no model with profiles in the workspace" if not names else "some models cannot be served"
             return errors.error_response(503, message, failed=sorted(failed))

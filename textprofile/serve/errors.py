@@ -1,7 +1,7 @@
 """Every error response is ``{"error": CODE, "detail": {"message": ..., ...}}``, nothing else.
 
 No traceback, no input echoed back (validation errors drop pydantic's ``input``), and no path of
-this machine (library messages name files; they are scrubbed before they leave).
+this machine (library messages name files; ``text_profile_error`` scrubs them).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def scrub(message: str) -> str:
 
 
 def error_body(status: int, message: str, **extra: Any) -> bytes:
-    detail = {"message": scrub(message), **extra}
+    detail = {"message": message, **extra}
     return json.dumps({"error": CODES.get(status, "error"), "detail": detail}, ensure_ascii=False).encode()
 
 
@@ -74,11 +74,12 @@ def text_profile_error(exc: Exception) -> ApiError:
     """A library error as an API error: not found -> 404, bad value -> 422, state -> 409."""
     from textprofile.core.errors import ColumnError, ConfigError, NotFoundError
 
+    message = scrub(str(exc))  # library messages name files of this machine
     if isinstance(exc, NotFoundError):
-        return ApiError(404, str(exc))
+        return ApiError(404, message)
     if isinstance(exc, (ConfigError, ColumnError)):
-        return ApiError(422, str(exc))
-    return ApiError(409, str(exc))
+        return ApiError(422, message)
+    return ApiError(409, message)
 
 
 async def textprofile_error_handler(request: Request, exc: Exception) -> Response:

@@ -115,6 +115,7 @@ class StorePool:
         self._names = list(self.fixed)
         self._scanned = 0.0
         self._cached: dict[tuple[str, str], tuple[tuple, Any]] = {}
+        self._build_locks: dict[tuple[str, str], threading.Lock] = {}
 
     # -- which models ---------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -202,8 +203,14 @@ class StorePool:
         hit = self._cached.get(key)
         if hit is not None and hit[0] == sig:
             return hit[1]
-        value = build(self.ws, name)
-        self._cached[key] = (sig, value)
+        with self._lock:
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
+        with build_lock:  # one build at a time per model: concurrent first requests wait for it
+            hit = self._cached.get(key)
+            if hit is not None and hit[0] == sig:
+                return hit[1]
+            value = build(self.ws, name)
+            self._cached[key] = (sig, value)
         return value
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from textprofile.pipeline.infer import MAX_KEYWORDS, MAX_TEXTS
 
@@ -102,11 +102,19 @@ class Models(_Doc):
 
 
 class InferRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # "10" is not a number here
+    model_config = ConfigDict(extra="forbid")
 
     texts: list[str] = Field(min_length=1, max_length=MAX_TEXTS,
                              description=f"1 to {MAX_TEXTS:,} texts; the whole body at most 1 MB")
     keywords: int = Field(10, ge=0, le=MAX_KEYWORDS, description="TF-IDF keywords per text")
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _number(cls, v):
+        # JSON Schema's integer: 10 and 10.0, but neither "10" nor true
+        if isinstance(v, (str, bool)):
+            raise ValueError("keywords must be a JSON integer")
+        return v
 
 
 class Inferred(_Doc):

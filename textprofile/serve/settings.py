@@ -32,6 +32,7 @@ class ServeSettings:
     tokens_file: str | None = None
     no_auth: bool = False
     debug: bool = False
+    warm_up: bool = True  # load models and tokenizers at start-up, not on the first /infer
     poll_seconds: float = 0.25  # how often a store file is checked for replacement
 
     def to_env(self) -> str:
