@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import bench_store  # noqa: E402  (reuse its store builder and location)
+import bench_store
 
 TOKEN = "bench-token-" + "0123456789abcdef" * 2
 N_CUSTOMERS = 1_000_000
@@ -55,8 +55,9 @@ def start_server(home: Path, log: Path, *args: str) -> tuple[subprocess.Popen, i
     port = free_port()
     env = {**os.environ, "TEXTPROFILE_API_TOKENS": TOKEN,
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    out = open(log, "wb")  # noqa: SIM115 - the server's log, open while it runs
     proc = subprocess.Popen([sys.executable, "-m", "textprofile", "serve", "--home", str(home), "--port", str(port), *args],
-                            env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+                            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -33,7 +33,7 @@ class Server:
         env = {**os.environ, "TEXTPROFILE_API_TOKENS": tokens,
                "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         env.pop("TEXTPROFILE_HOME", None)
-        self._log = open(log, "wb")
+        self._log = open(log, "wb")  # noqa: SIM115 - open as long as the server runs
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "textprofile", "serve", "--home", str(home), "--port", str(self.port), *args],
             env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,

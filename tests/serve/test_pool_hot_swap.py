@@ -122,8 +122,14 @@ def test_rebuild_update_and_rename_are_served_live(swap_server):
 
         top = expected["interests"][0]["topic_id"]
         load_model(ws, NAME).rename_topic(top, "Renamed live")  # labels.json: cards and topics follow
-        time.sleep(1.0)
-        assert all(c["interests"][0]["label"] == "Renamed live" for c in _fresh_cards(srv.url, cid, 8))
+        # up to 3 s: the first store opened after a rename imports the segment describer (numpy)
+        deadline = time.monotonic() + 3.0
+        while True:
+            cards = _fresh_cards(srv.url, cid, 8)
+            if all(c["interests"][0]["label"] == "Renamed live" for c in cards) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert all(c["interests"][0]["label"] == "Renamed live" for c in cards), [c["interests"][0] for c in cards]
         topics = httpx.get(f"{srv.url}/v1/models/{NAME}/topics", headers={"Authorization": f"Bearer {TOKEN}"}).json()
         assert topics["topics"][top]["label"] == "Renamed live"
     finally:

@@ -81,9 +81,19 @@ def create_app(settings: ServeSettings, tokens: tuple[str, ...] | None = None) -
             threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
         else:
             warmed.set()
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(settings.poll_seconds):
+                pool.refresh()
+
+        watcher = threading.Thread(target=watch, name="store-watcher", daemon=True)
+        watcher.start()
         try:
             yield
         finally:
+            stop.set()
+            watcher.join(5)
             pool.close()
 
     app = FastAPI(

@@ -1,10 +1,10 @@
 """Open stores and models per served model, swapped when their files are replaced.
 
 ``profile build`` and ``update`` write a new ``profiles.duckdb`` and rename it into place. At
-most every ``poll_seconds`` a request stats the file (and labels.json, renamed topics); when the
-signature changed, a new ``Generation`` is opened on the new file and later requests use it,
-while requests already running finish on the old one, which is closed when the last of them
-returns it. Nothing blocks: while one thread opens the new file, the others keep using the old.
+most every ``poll_seconds`` a request (or the watcher thread, ``refresh``) stats the file (and
+labels.json, renamed topics); when the signature changed, a new ``Generation`` is opened on the
+new file and later requests use it, while requests already running finish on the old one,
+which is closed when the last of them returns it. Nothing blocks: while one thread opens the new file, the others keep using the old.
 Each uvicorn worker process has its own pool and does the same.
 """
 
@@ -125,13 +125,22 @@ class StorePool:
             self._names = lookup.profile_models(self.ws)
         return list(self._names)
 
+    def refresh(self) -> None:
+        """Check every open store now (the watcher thread: swaps happen even with no requests,
+        so an idle worker does not hold a replaced file open)."""
+        for name in list(self._gens):
+            try:
+                self._current(name)
+            except Exception as e:  # noqa: BLE001 - logged; requests report their own errors
+                log.warning("model %s: checking the store failed (%s)", name, type(e).__name__)
+
     def open_all(self) -> dict[str, str]:
         """Open every served model now; return {name: error message} for those that failed."""
         problems = {}
         for name in self.names():
             try:
                 self._current(name)
-            except Exception as e:  # reported by /readyz and the start-up log, not fatal
+            except Exception as e:  # noqa: BLE001 - reported by /readyz and the start-up log
                 problems[name] = str(e)
         return problems
 
@@ -168,7 +177,7 @@ class StorePool:
                 return
             try:
                 new = Generation(name, model_dir)
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 - any failure: keep serving the old store
                 log.warning("store of model %s changed but cannot be opened (%s); still serving the previous one",
                             name, type(e).__name__)
                 gen.signature = sig  # do not retry on every request; the next change retries

@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 import sys
 
-from textprofile.serve.settings import SETTINGS_ENV, ServeSettings, check, check_port_free, load_tokens
+from textprofile.serve.settings import (
+    SETTINGS_ENV,
+    ServeSettings,
+    check,
+    check_port_free,
+    load_tokens,
+)
 
 
 def prepare(settings: ServeSettings) -> tuple[str, ...]:

@@ -113,7 +113,7 @@ class InferRequest(BaseModel):
     def _number(cls, v):
         # JSON Schema's integer: 10 and 10.0, but neither "10" nor true
         if isinstance(v, (str, bool)):
-            raise ValueError("keywords must be a JSON integer")
+            raise ValueError("keywords must be a JSON integer")  # noqa: TRY004 - pydantic wants ValueError
         return v
 
 
