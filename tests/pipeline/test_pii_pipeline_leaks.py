@@ -17,11 +17,10 @@ from pii_corpus import contact_lines, leaks, ordinary_lines
 
 @pytest.fixture(scope="module")
 def pipeline_ws(tmp_path_factory):
-    from textprofile.pipeline.export import export_table
-
     from textprofile.core.config import FitConfig, LoadConfig, ProfileConfig
     from textprofile.core.workspace import Workspace
     from textprofile.demo_corpus import generate_demo_corpus
+    from textprofile.pipeline.export import export_table
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.load import load
     from textprofile.pipeline.profile import build_profiles

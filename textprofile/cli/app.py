@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "update",
     "run",
     "forget",
+    "serve",
 ]
 
 for _name in COMMAND_MODULES:

@@ -9,10 +9,9 @@ from textprofile.core.workspace import Workspace
 
 def list_topics(name: str, ws: Workspace | None = None) -> dict[str, Any]:
     """Each topic's id, label, automatic label, share and top terms."""
-    from textprofile.topics.fitted import load_model
+    from textprofile.pipeline.lookup import open_model, topic_list
 
-    ws = ws or Workspace.resolve()
-    return {"name": name, "topics": load_model(ws, name).topics()}
+    return topic_list(open_model(ws or Workspace.resolve(), name), name)
 
 
 def rename_topic(name: str, topic_id: int, label: str, ws: Workspace | None = None) -> dict[str, Any]:

@@ -39,7 +39,10 @@ def store_path(model_dir: str | os.PathLike) -> Path:
 class ProfileStore:
     """Read-only lookups in one model's ``profiles.duckdb``; several may be open at once."""
 
-    def __init__(self, path: str | os.PathLike, model: str | None = None):
+    def __init__(self, path: str | os.PathLike, model: str | None = None, connection: Any = None):
+        """``connection``: an open read-only DuckDB connection on ``path`` to use instead of a new
+        one (``StoreSnapshot.connect()``, for a server that follows the file when it is replaced);
+        the store closes it on ``close``."""
         import duckdb
 
         self.path = Path(path)
@@ -51,7 +54,10 @@ class ProfileStore:
         self.model = model or self.path.parent.name
         try:
             # one thread: point queries gain nothing from parallelism and lose to its set-up cost
-            self._con = duckdb.connect(str(self.path), read_only=True, config={"threads": 1})
+            if connection is not None:
+                self._con = connection
+            else:
+                self._con = duckdb.connect(str(self.path), read_only=True, config={"threads": 1})
             self.meta: dict[str, Any] = {
                 k: json.loads(v) for k, v in self._con.execute("SELECT key, value FROM meta").fetchall()
             }
@@ -185,6 +191,10 @@ class ProfileStore:
                 raise StateError(f"the profiles of {self.model!r} have no neighbour index (built by an older "
                                  f"textprofile, or replaced meanwhile) — run: textprofile profile build {self.model}")
         return self._index
+
+    def attach_neighbour_index(self, index) -> None:
+        """Use an index already opened for this store file (a server's other connections to it)."""
+        self._index = index
 
     def similar(self, customer_id: str, n: int = 10, by: str = "mixed") -> list[dict[str, Any]]:
         """The ``n`` customers most like ``customer_id`` (score: higher is closer), best first.
