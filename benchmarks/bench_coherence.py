@@ -48,7 +48,8 @@ def prepare(corpus: str):
     ids = [f"{i:016x}" for i in range(len(texts))]
     d.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table({"comment_id": ids, "customer_id": ids, "text": texts,
-                             "meta": ["{}"] * len(texts)}), d / "comments.parquet")
+                             "is_customer": [True] * len(texts), "meta": ["{}"] * len(texts)}),
+                   d / "comments.parquet")
     pq.write_table(pa.table({"comment_id": ids, "lang": [p[0] for p in pairs],
                              "tokens": pa.array([list(p[1]) for p in pairs], pa.list_(pa.string()))}),
                    d / "tokens.parquet")

@@ -6,6 +6,8 @@ default of 2 workers keeps results identical across machines with different core
 Very short documents (fewer than ``min_train_tokens`` in-vocabulary tokens) carry little
 co-occurrence signal and are left out of training; they still get a mixture by fold-in.
 tomotopy has no online update (tomotopy #162): new data is folded in, or the model refitted.
+Seed stability: by default the topics start from seed-free word priors (``anchor``, topics/anchor.py),
+so refits with other seeds keep customers' interests (benchmarks/bench_stability.py).
 """
 
 from __future__ import annotations
