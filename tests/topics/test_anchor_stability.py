@@ -58,9 +58,10 @@ def test_anchor_is_deterministic_and_seed_free(planted):
 
 def test_same_seed_same_bytes_with_the_anchor(planted):
     X, vocab = planted
-    a = make_engine("tomotopy", k=3, seed=5).fit(X, vocab, iterations=60)
-    b = make_engine("tomotopy", k=3, seed=5).fit(X, vocab, iterations=60)
-    assert a.settings()["anchor"] > 0  # on by default
+    a = make_engine("tomotopy", k=3, seed=5, anchor=0.1).fit(X, vocab, iterations=60)
+    b = make_engine("tomotopy", k=3, seed=5, anchor=0.1).fit(X, vocab, iterations=60)
+    assert a.settings()["anchor"] == pytest.approx(0.1)
+    assert make_engine("tomotopy", k=3).settings()["anchor"] == 0  # off by default (README: why)
     assert a.topic_word_.tobytes() == b.topic_word_.tobytes()
     assert a.transform(X).tobytes() == b.transform(X).tobytes()
 
@@ -70,7 +71,7 @@ def test_different_seeds_give_the_same_dominant_topics(planted):
     # without the anchor the seeds disagree; with it, every seed merges the same two
     X, vocab = planted
     free = [make_engine("tomotopy", k=3, seed=s, anchor=0.0).fit(X, vocab, iterations=100) for s in (0, 1)]
-    anchored = [make_engine("tomotopy", k=3, seed=s).fit(X, vocab, iterations=100) for s in (0, 1)]
+    anchored = [make_engine("tomotopy", k=3, seed=s, anchor=0.1).fit(X, vocab, iterations=100) for s in (0, 1)]
     assert _matched_dominant(*free, X) < 0.9  # the corpus is hard enough to tell them apart
     assert _matched_dominant(*anchored, X) > 0.98
 
@@ -90,6 +91,6 @@ def test_fit_records_the_anchor_in_the_manifest(tmp_path):
     ws = Workspace.resolve(tmp_path)
     docs, labels = planted_docs(240)
     write_corpus(ws.root, "m", docs, labels)
-    fit("m", FitConfig(topics=4, no_below=2, iterations=40), ws)
+    fit("m", FitConfig(topics=4, no_below=2, iterations=40, params={"anchor": 0.1}), ws)
     manifest = json.loads((ws.model_dir("m") / "manifest.json").read_text())
     assert manifest["engine"]["anchor"] == pytest.approx(0.1)
