@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "report",
     "profile",
     "export",
+    "score",
     "update",
     "run",
 ]
