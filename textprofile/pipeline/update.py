@@ -180,7 +180,12 @@ def update(
         seg_model = SegmentModel.from_dict(meta["segment_model"])
         beh["segment"] = assign(shares, beh, seg_model)
         customers_changed = len(beh)
-        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None)
+        from textprofile.pipeline.score import rescore
+        from textprofile.profiles.scoring import ProfileInputs
+
+        # the touched customers are re-scored with the saved score models (no retraining)
+        scores, _ = rescore(ws, name, ProfileInputs(beh, shares, list(range(fm.k)), keywords), fm)
+        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None, scores)
     else:
         tables = None
     meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
