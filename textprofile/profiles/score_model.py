@@ -44,6 +44,8 @@ class ScoreModel:
 
     def fit(self, inputs: ProfileInputs, y: np.ndarray, topic_labels: dict[int, str]) -> ScoreModel:
         y = np.asarray(y, dtype=np.int64)
+        if self.kind == "gbm":
+            _skops()  # refuse before training, not after
         self.spec_ = learn_spec(inputs, topic_labels)
         X = scaled_matrix(self.spec_, inputs)
         self.offset_ = prior_offset(y)
@@ -95,9 +97,7 @@ class ScoreModel:
             np.save(folder / "coef.npy", self.coef_, allow_pickle=False)
             doc["intercept"] = self.intercept_
         else:
-            import skops.io as sio
-
-            sio.dump(self.estimator_, folder / SKOPS_FILE)
+            _skops().dump(self.estimator_, folder / SKOPS_FILE)
         (folder / SCORE_FILE).write_text(dumps_json(doc), encoding="utf-8")
         write_manifest(folder, {"kind": "score", "score_kind": self.kind, "seed": self.seed})
 
@@ -125,8 +125,7 @@ class ScoreModel:
             self.coef_ = arr("coef.npy")
             self.intercept_ = float(doc["intercept"])
         else:
-            import skops.io as sio
-
+            sio = _skops()
             path = verify_file(folder, SKOPS_FILE, manifest)
             types = sio.get_untrusted_types(file=path)
             foreign = [t for t in types if not t.startswith(("sklearn.", "numpy."))]
@@ -134,6 +133,17 @@ class ScoreModel:
                 raise IntegrityError(f"{path} holds types other than scikit-learn's ({foreign[0]}); refusing to load it")
             self.estimator_ = sio.load(path, trusted=types)
         return self, summary
+
+
+def _skops():
+    try:
+        import skops.io as sio
+    except ImportError:
+        from textprofile.core.errors import ConfigError
+
+        raise ConfigError("--model gbm needs skops to save the model without pickle — "
+                          "run: pip install 'textprofile[gbm]'") from None
+    return sio
 
 
 def baselines(inputs: ProfileInputs, y: np.ndarray, pooled_tokens: list[list[str]], seed: int) -> dict[str, Any]:
