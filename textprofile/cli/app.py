@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "profile",
     "export",
     "audience",
+    "score",
     "update",
     "run",
     "forget",

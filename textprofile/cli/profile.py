@@ -166,6 +166,9 @@ def render_card(card: dict[str, Any]) -> None:
     console.print(t)
     if card["keywords"]:
         console.print("[bold]Keywords:[/] " + escape(", ".join(k["term"] for k in card["keywords"])))
+    for sc in card.get("scores") or []:
+        reasons = "; ".join(f"{r['feature']} ({'+' if r['effect'] > 0 else '−'})" for r in sc["reasons"])
+        console.print(f"[bold]Score {escape(sc['score'])}:[/] {sc['value']:.3f}  " + escape(reasons))
     b = Table(title="Behaviour", show_header=False, box=None, padding=(0, 1))
     b.add_column("what")
     b.add_column("value", justify="right")

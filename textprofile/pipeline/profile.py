@@ -247,9 +247,14 @@ def build_profiles(
         "comments_rows": n_rows,
     }
     step("profile: store", 0, None)
+    from textprofile.pipeline.score import rescore
+    from textprofile.profiles.scoring import ProfileInputs
+
+    # saved scores (``score train``) are re-applied to the new profiles, never retrained
+    scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm)
     path = write_store(
         store_path(ws.model_dir(name)),
-        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df,
+        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
                       keyword_vectors=customer_vectors(own, X, fm), neighbour_weight=W_TOPICS),
         meta,
         checkpoint=lambda stage: step("profile: store", 0, None),
@@ -266,4 +271,15 @@ def build_profiles(
         "silhouette": seg_model.silhouette,
         "path": str(path),
         "seconds": round(time.perf_counter() - started, 2),
+        **_score_summary(scores, skipped),
     }
+
+
+def _score_summary(scores, skipped: list[str]) -> dict[str, Any]:
+    """Result keys for re-applied scores (none at all when the model has no saved score)."""
+    out: dict[str, Any] = {}
+    if scores is not None:
+        out["scores"] = sorted(set(scores["score"]))
+    if skipped:
+        out["scores_skipped"] = skipped  # the topic model was refitted since: retrain them
+    return out

@@ -116,6 +116,7 @@ def report(
             interests=interests, customers=customers, segments=segments, counts=counts,
             name=name, model_info={k: v for k, v in model_info.items() if v is not None},
         )
+        data["scores"] = _score_summaries(ws, name)
         step("report", 2, 4)
         ids = sorted(interests["customer_id"].unique()) if all_customers else data["linked_customers"]
         cards = (_relabel_card(card, relabel) for card in map(store.get, ids) if card is not None)
@@ -138,6 +139,13 @@ def report(
         "seconds": round(time.perf_counter() - started, 2),
     })
     return result
+
+
+def _score_summaries(ws: Workspace, name: str) -> list[dict[str, Any]]:
+    """The saved summaries of the model's scores (each verified against its manifest)."""
+    from textprofile.pipeline.score import load_score, saved_scores
+
+    return [load_score(ws, name, score)[1] for score in saved_scores(ws, name)]
 
 
 write_report = report  # the public name: ``textprofile.report`` is the package of report code

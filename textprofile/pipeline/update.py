@@ -157,7 +157,12 @@ def update(
         seg_model = SegmentModel.from_dict(meta["segment_model"])
         beh["segment"] = assign(shares, beh, seg_model)
         customers_changed = len(beh)
-        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None,
+        from textprofile.pipeline.score import rescore
+        from textprofile.profiles.scoring import ProfileInputs
+
+        # the touched customers are re-scored with the saved score models (no retraining)
+        scores, _ = rescore(ws, name, ProfileInputs(beh, shares, list(range(fm.k)), keywords), fm)
+        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None, scores,
                                keyword_vectors=customer_vectors(own, X_own, fm), neighbour_weight=W_TOPICS)
     else:
         tables = None

@@ -179,8 +179,11 @@ def render_index(data: Mapping[str, Any], env=None) -> str:
         "topics": [{"id": t["id"], "label": t["label"], "comment_share": round(t["comment_share"], 6),
                     "customer_share": round(t["customer_share"], 6)} for t in data["topics"]],
     }
+    from textprofile.report.scores import score_views
+
     return (env or environment()).get_template("index.html.j2").render(
         data=view, charts=index_charts(data), summary_json=script_json(summary),
+        scores=score_views(data.get("scores") or []),
         css=_css(), version=_version(), lang="en",
     )
 
@@ -245,7 +248,7 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str],
     elif isinstance(segment, Mapping):
         segment = {"id": segment.get("segment_id", segment.get("id")),
                    "description": segment.get("description", "")}
-    known = {"customer_id", "interests", "keywords", "behaviour", "segment", "model"}
+    known = {"customer_id", "interests", "keywords", "behaviour", "segment", "model", "scores"}
     extra = [{"name": k, "value": card[k]} for k in sorted(card) if k not in known
              and isinstance(card[k], (str, int, float, bool, type(None)))]
     return {
@@ -259,6 +262,7 @@ def card_view(card: Mapping[str, Any], labels: Mapping[int, str],
         "model": str(card.get("model") or ""),
         "segment": segment,
         "extra": extra,
+        "scores": [s for s in card.get("scores") or [] if isinstance(s, Mapping)],
     }
 
 
@@ -271,7 +275,7 @@ def render_customer(card: Mapping[str, Any], *, name: str, labels: Mapping[int, 
         title="Interest shares", width=640, label_width=240)
     return (env or environment()).get_template("customer.html.j2").render(
         card=view, interests=view["interests"], keywords=view["keywords"],
-        behaviour=view["behaviour"], segment=view["segment"], extra=view["extra"],
+        behaviour=view["behaviour"], segment=view["segment"], extra=view["extra"], scores=view["scores"],
         interests_chart=chart, name=name, css=css if css is not None else _css(), version=_version(), lang="en",
     )
 

@@ -42,6 +42,7 @@ class ProfileTables:
     ``keywords``: per customer, [(term, score), ...] best first.
     ``segments``: segment_id, size, description, top_topics (JSON), behaviour (JSON).
     ``topics``: topic_id, label, share.
+    ``scores`` (optional): customer_id, score, value, reasons (JSON) — saved scores re-applied.
     ``keyword_vectors`` (optional): per customer, a unit keyword vector (scipy CSR, one row per
     customer) for the neighbour index; ``neighbour_weight`` is the topics' weight in it.
     """
@@ -52,8 +53,19 @@ class ProfileTables:
     keywords: list[list[tuple[str, float]]]
     segments: pd.DataFrame
     topics: pd.DataFrame
+    scores: pd.DataFrame | None = None
     keyword_vectors: Any = None
     neighbour_weight: float = 0.0
+
+
+SCORES_DDL = "CREATE TABLE scores (customer_id VARCHAR, score VARCHAR, value DOUBLE, reasons VARCHAR)"
+
+
+def _insert_scores(con, scores: pd.DataFrame | None) -> None:
+    if scores is not None and len(scores):
+        con.register("_scores", scores[["customer_id", "score", "value", "reasons"]])
+        con.execute("INSERT INTO scores SELECT * FROM _scores ORDER BY customer_id, score")
+        con.unregister("_scores")
 
 
 def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
@@ -161,6 +173,9 @@ def write_store(
             for name, sql in sources.items():
                 con.execute(f"CREATE TABLE {name} AS {sql}")
                 step(name)
+            con.execute(SCORES_DDL)
+            _insert_scores(con, tables.scores)
+            con.execute("CREATE INDEX scores_id ON scores(customer_id)")
             con.execute("CHECKPOINT")
             # Long JSON strings: compressing them costs build time and lookup time, saves little.
             con.execute("PRAGMA force_compression = 'uncompressed'")
@@ -309,6 +324,45 @@ def _replace_rows(con, tables: ProfileTables) -> None:
     for name in ("customers", "interests", "keywords"):
         con.execute(f"INSERT INTO {name} SELECT * FROM _{name}")
     con.execute("INSERT INTO cards " + _cards_sql(behaviour_cols))
+    if tables.scores is not None and _has_table(con, "scores"):
+        con.execute("DELETE FROM scores WHERE customer_id IN (SELECT customer_id FROM _customers)")
+        _insert_scores(con, tables.scores)
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def put_scores(target: str | os.PathLike, score: str, scores: pd.DataFrame) -> Path:
+    """Replace every row of score ``score`` with ``scores`` in a copy of the store, then swap it in.
+
+    A store built before scores existed gets its ``scores`` table here.
+    """
+    import shutil
+
+    import duckdb
+
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
+    _remove(tmp)
+    try:
+        shutil.copyfile(target, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("BEGIN")
+            if not _has_table(con, "scores"):
+                con.execute(SCORES_DDL)
+                con.execute("CREATE INDEX scores_id ON scores(customer_id)")
+            con.execute("DELETE FROM scores WHERE score = ?", [score])
+            _insert_scores(con, scores)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        _remove(tmp)
+    return target
 
 
 def _remove(path: Path) -> None:

@@ -20,10 +20,11 @@ from textprofile.store.build import (
     ProfileTables,
     parse_time,
     patch_store,
+    put_scores,
     write_store,
 )
 
-__all__ = ["ProfileStore", "ProfileTables", "patch_store", "store_path", "write_store"]
+__all__ = ["ProfileStore", "ProfileTables", "patch_store", "put_scores", "store_path", "write_store"]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,6 +83,9 @@ class ProfileStore:
             self._human = self._human_labels()
             self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
             self._segment_text = {s["segment_id"]: s["description"] for s in self.segments()}
+            # stores built before scores existed have no such table: still readable, no scores
+            self._scores = self._con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scores'").fetchone()[0] > 0
         except duckdb.Error as e:
             raise self._corrupt(e) from None
 
@@ -132,7 +136,7 @@ class ProfileStore:
             return None
         card = json.loads(row[0])
         segment = card["s"]
-        return {
+        out = {
             "customer_id": customer_id,
             "model": self.model,
             "behaviour": self._behaviour(card["b"]),
@@ -145,6 +149,31 @@ class ProfileStore:
                 "segment_id": segment, "description": self._segment_text.get(segment, "")
             },
         }
+        if self._scores:
+            out["scores"] = self._card_scores(customer_id)
+        return out
+
+    def _card_scores(self, customer_id: str) -> list[dict[str, Any]]:
+        rows = self._con.execute(
+            f"SELECT score, value, reasons FROM scores WHERE customer_id = {_sql_literal(customer_id)} ORDER BY score"
+        ).fetchall()
+        return [{"score": s, "value": v, "reasons": json.loads(r)} for s, v, r in rows]
+
+    def score_names(self) -> list[str]:
+        """Names of the scores saved in this store (``score train``), sorted."""
+        if not self._scores:
+            return []
+        return [r[0] for r in self._con.execute("SELECT DISTINCT score FROM scores ORDER BY score").fetchall()]
+
+    def scores_frame(self, score: str) -> pd.DataFrame:
+        """customer_id, value, reasons (JSON) of one score, highest value first."""
+        return self._con.execute(
+            "SELECT customer_id, value, reasons FROM scores WHERE score = ? ORDER BY value DESC, customer_id", [score]
+        ).df()
+
+    def keywords_frame(self) -> pd.DataFrame:
+        """The long keywords table: customer_id, term, score, rank (by customer, then rank)."""
+        return self._con.execute("SELECT customer_id, term, score, rank FROM keywords ORDER BY customer_id, rank").df()
 
     def _behaviour(self, b: dict[str, Any]) -> dict[str, Any]:
         """The card's behaviour with ``recency_days`` (as-of minus last seen) in its place."""
@@ -309,10 +338,20 @@ class ProfileStore:
             f"coalesce(max(i.share) FILTER (WHERE i.topic_id = {int(t)}), 0.0) AS topic_{int(t)}" for t in ids
         )
         cols = ", ".join(f"c.{c}" for c in ["customer_id", *self._behaviour_cols, "segment"])
-        return (
+        sql = (
             f"SELECT {cols}, {shares} FROM customers c LEFT JOIN interests i USING (customer_id) "
             f"GROUP BY ALL ORDER BY c.customer_id"
         )
+        names = self.score_names()
+        if not names:
+            return sql
+        # one score_<name> column per saved score (null for a customer it was not computed for)
+        picks = ", ".join(f"s{j}.value AS \"score_{n}\"" for j, n in enumerate(names))
+        joins = " ".join(
+            f"LEFT JOIN scores s{j} ON s{j}.customer_id = w.customer_id AND s{j}.score = {_sql_literal(n)}"
+            for j, n in enumerate(names)
+        )
+        return f"SELECT w.*, {picks} FROM ({sql}) w {joins} ORDER BY w.customer_id"
 
     def export_profiles(self) -> pd.DataFrame:
         """The wide profiles table as a DataFrame (one row per customer)."""
