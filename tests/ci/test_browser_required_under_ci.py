@@ -47,7 +47,7 @@ def test_browser_test_file_fails_under_ci_without_chromium(tmp_path):
     tests = Path(__file__).resolve().parents[1]
     env = {**os.environ, "CI": "true", "PATH": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", str(tests / "test_report_browser.py"), "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", str(tests / "report" / "test_report_browser.py"), "-q", "-p", "no:cacheprovider"],
         cwd=tests.parent, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     out = proc.stdout + proc.stderr

@@ -41,7 +41,8 @@ def test_score_train_finds_the_planted_interest_first(trained):
 
 def test_score_lands_in_profile_show_and_export(trained, tmp_path):
     import pandas as pd
-    from textprofile.store.export_table import export_table
+
+    from textprofile.pipeline.export import export_table
 
     ws, _, _, result = trained
     with ProfileStore.open(ws, NAME) as store:

@@ -15,8 +15,8 @@ from textprofile.core.artifacts import read_manifest
 from textprofile.core.config import FitConfig, LoadConfig, TokenizeConfig
 from textprofile.pipeline.fit import fit
 from textprofile.pipeline.load import load
-from textprofile.text.stage import skipped_languages
-from textprofile.text.tokenizer import CHUNK_ROWS, tokenize_corpus
+from textprofile.text.stage import skipped_languages, tokenize_corpus
+from textprofile.text.tokenizer import CHUNK_ROWS
 
 EN = ["the battery drains fast and the charger cable gets hot overnight",
       "pizza crust was soggy and the cheese cold, sauce far too salty",

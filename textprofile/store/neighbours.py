@@ -11,8 +11,12 @@ store file's rename is the commit point of both and a crash leaves the previous 
 ``ids.npy`` (customer ids, sorted, fixed-width UTF-8), ``kw_indptr.npy`` / ``kw_indices.npy`` /
 ``kw_data.npy`` (CSR rows, float32), ``topics.npy`` (float32, sqrt of shares), ``meta.json``; and,
 above ``EXACT_LIMIT`` customers, ``projection.npy`` and ``index.usearch``: an HNSW index
-(usearch, built single-threaded so the same input gives the same file) over a seeded low-rank
-projection, whose candidates are re-scored exactly. At or below the limit every search is exact.
+(usearch) over a seeded low-rank
+projection, whose candidates are re-scored exactly. At or below the limit every search is exact,
+and the folder is the same bytes for the same input. The HNSW graph is built on every core (one
+thread took most of an hour for a million customers here), so above the limit the index file,
+and so the folder's name, differ between two builds; the answers are exact scores of its
+candidates and agree with exact search on 95 % or more of the top ten (tested).
 All arrays are memory-mapped, so opening costs milliseconds at any size.
 """
 
@@ -117,11 +121,11 @@ def _write_ann(folder: Path, kw, sqrt_topics: np.ndarray, w: float, seed: int) -
     _, _, vt = randomized_svd(_mixed(kw[rows], sqrt_topics[rows], w), dim, random_state=seed)
     proj = np.ascontiguousarray(vt.T, dtype=np.float32)
     _save(folder / "projection.npy", proj)
-    index = Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=64)
+    index = Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=64, expansion_search=64)
     for start in range(0, n, 50_000):
         stop = min(n, start + 50_000)
         z = _unit(np.asarray(_mixed(kw[start:stop], sqrt_topics[start:stop], w) @ proj, dtype=np.float32))
-        index.add(np.arange(start, stop, dtype=np.uint64), z, threads=1)
+        index.add(np.arange(start, stop, dtype=np.uint64), z, threads=os.cpu_count() or 1)
     index.save(str(folder / "index.usearch"))
 
 
