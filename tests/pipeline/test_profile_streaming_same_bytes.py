@@ -14,14 +14,14 @@ def demo(tmp_path_factory):
 
 
 def test_streamed_read_equals_whole_file_read(demo, monkeypatch):
-    from textprofile.pipeline import profile
+    from textprofile.pipeline import corpus, profile
     from textprofile.profiles.interests import encode_lists
     from textprofile.topics.fitted import load_model
 
     ws, _ = demo
     fm = load_model(ws, NAME)
     whole, tokens = profile.read_corpus(ws.corpus_dir(NAME))
-    monkeypatch.setattr(profile, "STREAM_ROWS", 97)  # many batches, none aligned with anything
+    monkeypatch.setattr(corpus, "STREAM_ROWS", 97)  # many batches, none aligned with anything
     streamed, X = profile.read_corpus(ws.corpus_dir(NAME), fm.vocab)
     assert abs(X - encode_lists(tokens, fm.vocab)).sum() == 0 and X.shape[0] == len(whole)
     assert streamed["n_chars"].tolist() == whole["text"].str.len().tolist()
@@ -55,12 +55,12 @@ def test_threaded_profiles_equal_sequential_steps(demo):
 
 
 def test_build_with_tiny_row_groups_gives_the_same_store(demo, tmp_path, monkeypatch):
-    from textprofile.pipeline import profile
+    from textprofile.pipeline import corpus, profile
     from textprofile.pipeline.export import export_table
 
     ws, _ = demo
     ws2 = copy_workspace(ws, tmp_path / "ws")
-    monkeypatch.setattr(profile, "STREAM_ROWS", 50)
+    monkeypatch.setattr(corpus, "STREAM_ROWS", 50)
     profile.build_profiles(NAME, None, ws2)
     export_table(ws, NAME, "profiles", "csv", tmp_path / "a.csv")
     export_table(ws2, NAME, "profiles", "csv", tmp_path / "b.csv")

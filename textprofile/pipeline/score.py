@@ -112,7 +112,7 @@ def _pooled_tokens(ws: Workspace, name: str, ids: list[str], meta: dict[str, Any
     import pandas as pd
     import pyarrow as pa
 
-    from textprofile.pipeline.profile import read_corpus
+    from textprofile.pipeline.corpus import read_corpus
     from textprofile.profiles.behaviour import customer_rows
 
     df, tokens = read_corpus(ws.require_corpus(name))

@@ -63,8 +63,9 @@ def update(
 
     from textprofile.core.artifacts import read_manifest
     from textprofile.core.config import ProfileConfig
+    from textprofile.pipeline.corpus import COMMENT_COLUMNS
     from textprofile.pipeline.load import CommentReader, config_from_manifest, read_comments
-    from textprofile.pipeline.profile import COMMENT_COLUMNS, customer_profiles, customer_vectors
+    from textprofile.pipeline.profile import customer_profiles, customer_vectors
     from textprofile.profiles.behaviour import customer_rows, resolve_as_of
     from textprofile.profiles.interests import encode_lists
     from textprofile.profiles.segments import SegmentModel, assign

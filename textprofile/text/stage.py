@@ -143,9 +143,7 @@ def tokenize_corpus(
     from textprofile.core.artifacts import parquet_stream, sha256_file
 
     corpus_dir = Path(corpus_dir)
-    from textprofile.text.langid import normalize_languages
-
-    config = dataclasses.replace(config, languages=normalize_languages(config.languages))
+    config = _normalized(config)
     if config.phrases:
         config.validate()
     src = corpus_dir / COMMENTS
@@ -171,6 +169,13 @@ def tokenize_corpus(
     return {**info, "cached": False}
 
 
+def _normalized(config: TokenizeConfig) -> TokenizeConfig:
+    """``config`` with its languages as stored and hashed: sorted, en and zh always in."""
+    from textprofile.core.config import normalize_languages
+
+    return dataclasses.replace(config, languages=normalize_languages(config.languages))
+
+
 def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None = None, progress=None,
                     started: float | None = None, record: bool = False, input_sha: str | None = None) -> dict:
     """Write ``corpus_dir/tokens.parquet`` from ``(ids, texts)`` chunks of comments.parquet's rows.
@@ -184,6 +189,7 @@ def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    config = _normalized(config)
     from textprofile.core.artifacts import (
         atomic_path,
         read_manifest,
