@@ -338,30 +338,13 @@ def put_scores(target: str | os.PathLike, score: str, scores: pd.DataFrame) -> P
 
     A store built before scores existed gets its ``scores`` table here.
     """
-    import shutil
-
-    import duckdb
-
     target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
-    _remove(tmp)
-    try:
-        shutil.copyfile(target, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute("BEGIN")
-            if not _has_table(con, "scores"):
-                con.execute(SCORES_DDL)
-                con.execute("CREATE INDEX scores_id ON scores(customer_id)")
-            con.execute("DELETE FROM scores WHERE score = ?", [score])
-            _insert_scores(con, scores)
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, target)
-    finally:
-        _remove(tmp)
+    with _patched_copy(target) as con:
+        if not _has_table(con, "scores"):
+            con.execute(SCORES_DDL)
+            con.execute("CREATE INDEX scores_id ON scores(customer_id)")
+        con.execute("DELETE FROM scores WHERE score = ?", [score])
+        _insert_scores(con, scores)
     return target
 
 
