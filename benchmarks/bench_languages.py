@@ -30,8 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "twcs_customer_support_en"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/twcs_customer_support_en")
 OUT = Path(__file__).resolve().parent / "out" / "languages"
 FILES = ("twcs_head_5000.csv.gz", "twcs_random_5000.csv.gz")
 FLAG_AT = 5
