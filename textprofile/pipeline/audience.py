@@ -61,25 +61,27 @@ def select_audience(store, *, like: list[str] | None = None, topic: int | None =
                     active_days: float | None = None, channel: str | None = None,
                     by: str = "mixed") -> dict[str, Any]:
     """``audience`` on an open ``ProfileStore`` (the server keeps its stores open)."""
-    from textprofile.profiles.similarity import explain_group
+    from textprofile.profiles.similarity import explain_group, group_summary
 
     name = store.model
     _check(like, topic, min_share, n, min_comments, active_days, channel)
     if topic is not None and topic not in {t["topic_id"] for t in store.topics()}:
         raise ConfigError(f"topic {topic} does not exist in {name!r} — list them: textprofile topics list {name}")
-    filtered = store.filter_customers(min_comments, active_days, channel, topic, min_share)
+    filters_on = any(v is not None for v in (min_comments, active_days, channel, topic))
+    # without filters a lookalike search needs no list of every customer (a million rows)
+    filtered = store.filter_customers(min_comments, active_days, channel, topic, min_share) \
+        if filters_on or not like else []
     result: dict[str, Any] = {"name": name, "mode": "like" if like else "topic",
                               "filters": {"min_comments": min_comments, "active_days": active_days,
                                           "channel": channel, "topic": topic, "min_share": min_share}}
     if like:
-        filters_on = any(v is not None for v in (min_comments, active_days, channel, topic))
         known, hits = store.lookalikes(like, n, by, [c for c, _ in filtered] if filters_on else None)
         unknown = [c for c in dict.fromkeys(like) if c not in set(known)]
         if not known:
             raise NotFoundError(f"none of the {len(set(like))} seed ids is a customer of {name!r} "
                                 f"(first: {', '.join(unknown[:SHOWN_UNKNOWN])}) — check the id column")
-        seeds = [store.get(c) for c in known]
-        members = [{**h, "why": explain_group(seeds, store.get(h["customer_id"]))} for h in hits]
+        group = group_summary([store.get(c) for c in known])
+        members = [{**h, "why": explain_group(group, store.get(h["customer_id"]))} for h in hits]
         result.update({"by": by, "seeds": len(known), "unknown_seeds": len(unknown),
                        "unknown_examples": unknown[:SHOWN_UNKNOWN]})
     else:

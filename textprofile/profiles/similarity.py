@@ -47,8 +47,8 @@ def explain(query: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return {"shared_interests": shared, "shared_keywords": words}
 
 
-def explain_group(seeds: list[dict[str, Any]], other: dict[str, Any]) -> dict[str, Any]:
-    """Why ``other`` is like a seed list: interests and keywords it shares with most seeds."""
+def group_summary(seeds: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a seed list has in common (mean interest shares, keyword counts), for ``explain_group``."""
     n = max(1, len(seeds))
     share: dict[int, float] = {}
     label: dict[int, str] = {}
@@ -59,6 +59,13 @@ def explain_group(seeds: list[dict[str, Any]], other: dict[str, Any]) -> dict[st
             label[i["topic_id"]] = i["label"]
         for k in card["keywords"]:
             terms[k["term"]] = terms.get(k["term"], 0) + 1
+    return {"share": share, "label": label, "terms": terms}
+
+
+def explain_group(group: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Why ``other`` is like a seed list (its ``group_summary``): the interests and keywords it
+    shares with the seeds, the keywords most seeds use first."""
+    share, label, terms = group["share"], group["label"], group["terms"]
     shared = [
         {"topic_id": i["topic_id"], "label": label[i["topic_id"]],
          "share": round(min(i["share"], share[i["topic_id"]]), 4)}
