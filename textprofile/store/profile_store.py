@@ -83,12 +83,10 @@ class ProfileStore:
             self._human = self._human_labels()
             self._labels = {t["topic_id"]: t["label"] for t in self.topics()}
             self._segment_text = {s["segment_id"]: s["description"] for s in self.segments()}
-            # stores built before scores existed have no such table: still readable, no scores;
-            # an empty one costs no query per card either
-            self._scores = self._con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scores'").fetchone()[0] > 0
-            if self._scores:
-                self._scores = self._con.execute("SELECT count(*) FROM (SELECT 1 FROM scores LIMIT 1)").fetchone()[0] > 0
+            # no scores table (older stores) or an empty one: no score query per card
+            self._scores = self._con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scores'"
+                                             ).fetchone()[0] > 0 and self._con.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM scores LIMIT 1)").fetchone()[0] > 0
         except duckdb.Error as e:
             raise self._corrupt(e) from None
 
