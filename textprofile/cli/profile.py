@@ -86,10 +86,9 @@ def show_cmd(
 ) -> None:
     """Show one customer's profile: interests, keywords, behaviour, segment."""
     from textprofile.core.workspace import Workspace
-    from textprofile.store.profile_store import ProfileStore
+    from textprofile.pipeline.lookup import show_profile
 
-    with ProfileStore.open(Workspace.resolve(home), model) as store:
-        card = store.require(customer_id)
+    card = show_profile(model, customer_id, Workspace.resolve(home))
     if json_out:
         emit_json(card)
     else:
