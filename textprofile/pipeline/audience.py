@@ -80,8 +80,10 @@ def select_audience(store, *, like: list[str] | None = None, topic: int | None =
         if not known:
             raise NotFoundError(f"none of the {len(set(like))} seed ids is a customer of {name!r} "
                                 f"(first: {', '.join(unknown[:SHOWN_UNKNOWN])}) — check the id column")
-        group = group_summary([store.get(c) for c in known])
-        members = [{**h, "why": explain_group(group, store.get(h["customer_id"]))} for h in hits]
+        seeds = store.get_many(known)
+        group = group_summary([seeds[c] for c in known])
+        cards = store.get_many(h["customer_id"] for h in hits)
+        members = [{**h, "why": explain_group(group, cards[h["customer_id"]])} for h in hits]
         result.update({"by": by, "seeds": len(known), "unknown_seeds": len(unknown),
                        "unknown_examples": unknown[:SHOWN_UNKNOWN]})
     else:

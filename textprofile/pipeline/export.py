@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from textprofile.store.profile_store import ProfileStore, copy_query, sql_string
+from textprofile.store.profile_store import ProfileStore
+from textprofile.store.sql import copy_query, sql_string
 
 EXPORT_TABLES = ("profiles", "comments", "topics")
 EXPORT_FORMATS = ("csv", "parquet", "jsonl")

@@ -43,8 +43,10 @@ def similar_in_store(store, customer_id: str, n: int = 10, by: str = "mixed") ->
         raise ConfigError(f"-n must be between 1 and {MAX_SIMILAR} (got {n})")
     query = store.require(customer_id)
     neighbours = []
-    for h in store.similar(customer_id, n, by):
-        card = store.get(h["customer_id"])
+    hits = store.similar(customer_id, n, by)
+    cards = store.get_many(h["customer_id"] for h in hits)
+    for h in hits:
+        card = cards[h["customer_id"]]
         top = card["interests"][0] if card["interests"] else None
         neighbours.append({
             **h,

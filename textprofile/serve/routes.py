@@ -13,6 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from textprofile.core.errors import TextProfileError
@@ -21,6 +22,7 @@ from textprofile.pipeline.audience import select_audience
 from textprofile.pipeline.infer import TextModel
 from textprofile.serve import schemas
 from textprofile.serve.auth import TokenCheck, bearer
+from textprofile.serve.batch import LookupBatcher
 from textprofile.serve.errors import ApiError, text_profile_error
 from textprofile.serve.pool import StorePool
 
@@ -129,15 +131,25 @@ def build_router(pool: StorePool, tokens: TokenCheck) -> APIRouter:
                 raise _unknown_customer(store, customer_id)
             return ok(library(lookup.similar_in_store, store, customer_id, n, by))
 
+    batchers: dict[str, LookupBatcher] = {}
+
+    def unknown_customer(model: str, customer_id: str) -> ApiError:
+        with pool.store(model) as store:
+            return _unknown_customer(store, customer_id)
+
     @router.get("/models/{model}/customers/{customer_id:path}", response_model=None,
                 responses={200: {"model": schemas.Card}, **_errors(404)})
-    def customer(model: ModelName, customer_id: CustomerId) -> Response:
+    async def customer(model: ModelName, customer_id: CustomerId) -> Response:
         """One customer's profile card (``profile show ID --model NAME --json``)."""
-        with pool.store(served(model)) as store:
-            card = store.get(customer_id)
-            if card is None:
-                raise _unknown_customer(store, customer_id)
-            return ok(card)
+        name = served(model)
+        batcher = batchers.get(name) or batchers.setdefault(name, LookupBatcher(pool, name))
+        try:
+            card = await batcher.get(customer_id)
+        except TextProfileError as e:
+            raise text_profile_error(e) from None
+        if card is None:
+            raise await run_in_threadpool(unknown_customer, name, customer_id)
+        return ok(card)
 
     @router.post("/models/{model}/infer", response_model=None,
                  responses={200: {"model": schemas.Inference}, **_errors(400, 404, 409, 413)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from textprofile.store.build import (
     put_scores,
     write_store,
 )
+from textprofile.store.sql import copy_query, sql_literal
 
 __all__ = ["ProfileStore", "ProfileTables", "patch_store", "put_scores", "store_path", "write_store"]
 
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 STORE_FILE = "profiles.duckdb"
-
 
 
 def store_path(model_dir: str | os.PathLike) -> Path:
@@ -122,20 +123,34 @@ class ProfileStore:
 
     def get(self, customer_id: str) -> dict[str, Any] | None:
         """The profile card of ``customer_id``, or None when it is not in the store."""
-        if "\x00" in customer_id:
-            return None
+        return self.get_many([customer_id]).get(customer_id)
+
+    def get_many(self, customer_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{id: profile card} for those of ``customer_ids`` in the store, in one query per 512 ids
+        (a query costs DuckDB ~0.5 ms, an id in a batch ~0.1 ms: the server batches lookups)."""
         import duckdb
 
-        try:
-            # A literal, not a parameter: DuckDB plans the ART index scan only for a constant.
-            row = self._con.execute(
-                f"SELECT card FROM cards WHERE customer_id = {_sql_literal(customer_id)}"
-            ).fetchone()
-        except duckdb.Error as e:
-            raise self._corrupt(e) from None
-        if row is None:
-            return None
-        card = json.loads(row[0])
+        ids = sorted({c for c in customer_ids if "\x00" not in c})
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 512):
+            chunk = ids[start:start + 512]
+            # literals, not parameters: DuckDB plans the ART index scan only for constants
+            where = f"= {sql_literal(chunk[0])}" if len(chunk) == 1 else f"IN ({', '.join(map(sql_literal, chunk))})"
+            try:
+                rows = self._con.execute(f"SELECT customer_id, card FROM cards WHERE customer_id {where}").fetchall()
+                scores: dict[str, list] = {}
+                if self._scores and rows:
+                    for cid, *score in self._con.execute(
+                            f"SELECT customer_id, score, value, reasons FROM scores WHERE customer_id {where} "
+                            "ORDER BY customer_id, score").fetchall():
+                        scores.setdefault(cid, []).append(score)
+            except duckdb.Error as e:
+                raise self._corrupt(e) from None
+            for cid, card in rows:
+                out[cid] = self._card(cid, json.loads(card), scores.get(cid, []))
+        return out
+
+    def _card(self, customer_id: str, card: dict[str, Any], scores: list) -> dict[str, Any]:
         segment = card["s"]
         out = {
             "customer_id": customer_id,
@@ -151,14 +166,8 @@ class ProfileStore:
             },
         }
         if self._scores:
-            out["scores"] = self._card_scores(customer_id)
+            out["scores"] = [{"score": s, "value": v, "reasons": json.loads(r)} for s, v, r in scores]
         return out
-
-    def _card_scores(self, customer_id: str) -> list[dict[str, Any]]:
-        rows = self._con.execute(
-            f"SELECT score, value, reasons FROM scores WHERE customer_id = {_sql_literal(customer_id)} ORDER BY score"
-        ).fetchall()
-        return [{"score": s, "value": v, "reasons": json.loads(r)} for s, v, r in rows]
 
     def score_names(self) -> list[str]:
         """Names of the scores saved in this store (``score train``), sorted."""
@@ -349,7 +358,7 @@ class ProfileStore:
         # one score_<name> column per saved score (null for a customer it was not computed for)
         picks = ", ".join(f"s{j}.value AS \"score_{n}\"" for j, n in enumerate(names))
         joins = " ".join(
-            f"LEFT JOIN scores s{j} ON s{j}.customer_id = w.customer_id AND s{j}.score = {_sql_literal(n)}"
+            f"LEFT JOIN scores s{j} ON s{j}.customer_id = w.customer_id AND s{j}.score = {sql_literal(n)}"
             for j, n in enumerate(names)
         )
         return f"SELECT w.*, {picks} FROM ({sql}) w {joins} ORDER BY w.customer_id"
@@ -377,23 +386,3 @@ def _recency(as_of: datetime | None, last_seen: str | None) -> float | None:
     from textprofile.core.config import RECENCY_DECIMALS
 
     return round((as_of - parse_time(last_seen)) / timedelta(days=1), RECENCY_DECIMALS)
-
-
-def sql_string(path: Path) -> str:
-    """A path inside a SQL string literal."""
-    return str(path).replace("'", "''")
-
-
-def _sql_literal(value: str) -> str:
-    """A SQL string literal (DuckDB has no backslash escapes, so doubling quotes is enough)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def copy_query(con, sql: str, out: Path, fmt: str) -> int:
-    """Write the result of ``sql`` on connection ``con`` to ``out`` (csv/parquet/jsonl) atomically."""
-    from textprofile.core.artifacts import atomic_path
-
-    options = {"csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet", "jsonl": "FORMAT json"}[fmt]
-    with atomic_path(out, suffix=f".{fmt}") as tmp:
-        con.execute(f"COPY ({sql}) TO '{sql_string(tmp)}' ({options})")
-    return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]

@@ -14,6 +14,8 @@ import os
 import threading
 from pathlib import Path
 
+from textprofile.core.errors import IntegrityError, NotFoundError
+
 __all__ = ["StoreSnapshot", "file_signature"]
 
 ALIAS = "store"
@@ -45,9 +47,14 @@ class StoreSnapshot:
         try:
             self._base.execute(f"ATTACH {literal} AS {ALIAS} (READ_ONLY)")
             self._base.execute(f"USE {ALIAS}")
-        except duckdb.Error:
+        except duckdb.Error as e:
             self._base.close()
-            raise
+            if not self.path.is_file():
+                raise NotFoundError(f"no profile store at {self.path} — run: textprofile profile build "
+                                    f"{self.path.parent.name}") from None
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+            raise IntegrityError(f"{self.path} cannot be opened ({first}) — rebuild it: "
+                                 f"textprofile profile build {self.path.parent.name}") from None
 
     def connect(self):
         """A new DuckDB connection on this snapshot (for one thread at a time)."""
