@@ -126,3 +126,24 @@ def test_neighbours_merge_replaces_and_adds_rows(tmp_path):
     assert dense[merged.row("b")].tolist() == [1.0, 0, 0, 0]
     assert merged.row("zz") is None
     assert pd.Series([merged.row(x) for x in "abce"]).tolist() == [0, 1, 2, 3]
+
+
+def test_neighbours_build_removes_what_killed_builds_left_and_spares_running_ones(workspace):
+    import os
+    import subprocess
+    import sys
+
+    path = store_path(workspace.model_dir("m"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphans = [path.with_name(f".profiles.neighbours-{dead.pid}.building"),
+               path.with_name(f".profiles.duckdb.{dead.pid}.building")]
+    orphans[0].mkdir()
+    (orphans[0] / "index.usearch").write_bytes(b"half")
+    orphans[1].write_bytes(b"half a store")
+    running = path.with_name(f".profiles.neighbours-{os.getppid()}.building")  # a live process's
+    running.mkdir()
+    write_store(path, make_tables(), {"model": "m"})
+    assert not any(p.exists() for p in orphans)
+    assert running.is_dir()

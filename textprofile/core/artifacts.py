@@ -75,6 +75,32 @@ def atomic_path(target: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def remove_orphans(folder: str | os.PathLike, prefix: str, suffix: str = ".building") -> list[Path]:
+    """Delete ``<prefix><pid><suffix>`` files and folders in ``folder`` whose process is gone.
+
+    A build killed mid-way (SIGKILL, power loss) cannot clean its temporary; the next build of
+    the same thing does, leaving those of builds still running alone.
+    """
+    removed = []
+    for p in Path(folder).glob(f"{prefix}*{suffix}"):
+        pid = p.name[len(prefix):len(p.name) - len(suffix)]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
 def write_text_atomic(target: str | os.PathLike, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -45,10 +45,14 @@ def folder_for(store_file: Path, token: str) -> Path:
 
 
 def remove_stale(store_file: Path, keep: str | None) -> None:
-    """Delete neighbour folders (and half-written ones) the store no longer names."""
+    """Delete neighbour folders the store no longer names, and those of killed builds."""
+    from textprofile.core.artifacts import remove_orphans
+
     for p in store_file.parent.glob(f"{_PREFIX}*"):
         if p.name != f"{_PREFIX}{keep}":
             shutil.rmtree(p, ignore_errors=True)
+    remove_orphans(store_file.parent, f".{_PREFIX}")
+    remove_orphans(store_file.parent, f".{store_file.name}.")
 
 
 def build_index(store_file: Path, ids, keywords, sqrt_topics: np.ndarray, w_topics: float, seed: int = 0) -> str:
