@@ -81,14 +81,15 @@ def test_tampered_score_model_is_refused(trained, tmp_path):
     from textprofile.pipeline.score import show_score
 
     ws0, _, _, _ = trained
-    shutil.copytree(ws0.root, tmp_path / "ws")
-    ws = Workspace.resolve(tmp_path / "ws")
-    coef = ws.model_dir(NAME) / "scores" / "refund_fan" / "coef.npy"
-    data = bytearray(coef.read_bytes())
-    data[-1] ^= 0xFF
-    coef.write_bytes(bytes(data))
-    with pytest.raises(IntegrityError, match="checksum"):
-        show_score(NAME, "refund_fan", ws)
+    for name in ("coef.npy", "text_coef.npy"):  # the explained model's and the text sub-model's weights
+        shutil.copytree(ws0.root, tmp_path / name)
+        ws = Workspace.resolve(tmp_path / name)
+        coef = ws.model_dir(NAME) / "scores" / "refund_fan" / name
+        data = bytearray(coef.read_bytes())
+        data[-1] ^= 0xFF
+        coef.write_bytes(bytes(data))
+        with pytest.raises(IntegrityError, match="checksum"):
+            show_score(NAME, "refund_fan", ws)
 
 
 def _rows(path):
