@@ -30,12 +30,16 @@ def test_score_train_finds_the_planted_interest_first(trained):
         labels = {t["topic_id"]: t["label"] for t in store.topics()}
     planted_features = {f"interest: {labels[t]}" for t, name in mapping.items() if name == PLANTED}
     planted_features |= {f"keyword: {term}" for term in interest_keywords()[PLANTED]}
+    # the text sub-model reads the planted interest's words; its score may itself lead the drivers
+    words_up = [w["feature"] for w in result["drivers"]["words"]["up"][:5]]
+    assert any(w in planted_features for w in words_up), words_up
     top = result["drivers"]["up"][0]
-    assert top["feature"] in planted_features, result["drivers"]["up"][:3]
+    assert top["feature"] in planted_features | {"text: pooled words"}, result["drivers"]["up"][:3]
     assert top["odds_ratio"] > 1 and top["low"] > 1  # the interval excludes "no effect"
     assert result["cv"]["roc_auc"] > 0.9
     assert set(result["cv"]) == {"roc_auc", "pr_auc", "brier", "n", "positives"}
     assert set(result["baselines"]) == {"behaviour", "tfidf_behaviour"}
+    assert result["text"]["terms"] > 0 and result["text"]["C"] > 0
     assert result["counts"]["unknown_ids"] == 0 and result["counts"]["unlabelled_profiles"] >= 0
 
 
@@ -77,14 +81,15 @@ def test_tampered_score_model_is_refused(trained, tmp_path):
     from textprofile.pipeline.score import show_score
 
     ws0, _, _, _ = trained
-    shutil.copytree(ws0.root, tmp_path / "ws")
-    ws = Workspace.resolve(tmp_path / "ws")
-    coef = ws.model_dir(NAME) / "scores" / "refund_fan" / "coef.npy"
-    data = bytearray(coef.read_bytes())
-    data[-1] ^= 0xFF
-    coef.write_bytes(bytes(data))
-    with pytest.raises(IntegrityError, match="checksum"):
-        show_score(NAME, "refund_fan", ws)
+    for name in ("coef.npy", "text_coef.npy"):  # the explained model's and the text sub-model's weights
+        shutil.copytree(ws0.root, tmp_path / name)
+        ws = Workspace.resolve(tmp_path / name)
+        coef = ws.model_dir(NAME) / "scores" / "refund_fan" / name
+        data = bytearray(coef.read_bytes())
+        data[-1] ^= 0xFF
+        coef.write_bytes(bytes(data))
+        with pytest.raises(IntegrityError, match="checksum"):
+            show_score(NAME, "refund_fan", ws)
 
 
 def _rows(path):

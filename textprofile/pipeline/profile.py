@@ -185,7 +185,8 @@ def build_profiles(
     from textprofile.profiles.scoring import ProfileInputs
 
     # saved scores (``score train``) are re-applied to the new profiles, never retrained
-    scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm)
+    scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm,
+                              history=(own, X))
     path = write_store(
         store_path(ws.model_dir(name)),
         ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,

@@ -107,27 +107,19 @@ def store_inputs(store) -> tuple[ProfileInputs, dict[int, str]]:
     return inputs, {int(t["topic_id"]): t["label"] for t in topics}
 
 
-def _pooled_tokens(ws: Workspace, name: str, ids: list[str], meta: dict[str, Any]) -> list[list[str]]:
-    """Each customer's tokens up to the store's --as-of (the text the profiles were built from)."""
+def with_history(ws: Workspace, name: str, inputs: ProfileInputs, fm, meta: dict[str, Any]) -> ProfileInputs:
+    """``inputs`` plus each customer's pooled word counts and last rating, from their comments up to
+    the store's --as-of (the comments the profiles were built from)."""
     import pandas as pd
-    import pyarrow as pa
 
     from textprofile.pipeline.corpus import read_corpus
     from textprofile.profiles.behaviour import customer_rows
 
-    df, tokens = read_corpus(ws.require_corpus(name))
+    df, X = read_corpus(ws.require_corpus(name), fm.vocab)
     own = customer_rows(df)
-    as_of = (meta.get("config") or {}).get("as_of")
-    if as_of is not None and meta.get("as_of"):
+    if (meta.get("config") or {}).get("as_of") is not None and meta.get("as_of"):
         own = own[~(own["time"] > pd.Timestamp(meta["as_of"])).fillna(False).to_numpy()]
-    pos = {c: i for i, c in enumerate(ids)}
-    out: list[list[str]] = [[] for _ in ids]
-    idx = own.index.to_numpy()
-    for cid, toks in zip(own["customer_id"].astype(str).tolist(), tokens.take(pa.array(idx)).to_pylist()):
-        i = pos.get(cid)
-        if i is not None and toks:
-            out[i].extend(toks)
-    return out
+    return inputs.with_history(own, X[own.index.to_numpy()], fm.vocab)
 
 
 def score_rows(model, inputs: ProfileInputs, score: str) -> pd.DataFrame:
@@ -171,6 +163,7 @@ def train_score(
     with ProfileStore.open(ws, name) as store:
         inputs, topic_labels = store_inputs(store)
         meta = dict(store.meta)
+    inputs = with_history(ws, name, inputs, fm, meta)
     rows_in = len(raw)
     raw = raw[raw["customer_id"].notna()]
     missing_label = int(raw["label"].isna().sum())
@@ -200,11 +193,13 @@ def train_score(
                               f"a score needs at least {MIN_CLASS} of each class")
     train = inputs.take(idx)
     sm = ScoreModel(model, seed).fit(train, y, topic_labels)
-    base = baselines(train, y, _pooled_tokens(ws, name, train.customers["customer_id"].tolist(), meta), seed)
+    base = baselines(train, y, seed)
     summary = {
         "score": score, "model": model, "seed": seed, "labels": source, "id_col": id_col, "label_col": label_col,
         "label_mapping": mapping, "cv": sm.cv_, "baselines": base, "drivers": sm.drivers_,
         "calibration": sm.calibration_, "features": len(sm.spec_.names), "C": sm.C_,
+        "text": None if sm.text_ is None else {"terms": len(sm.text_.terms_), "C": sm.text_.C_,
+                                              "inner_roc_auc": sm.text_.inner_auc_},
         "as_of": meta.get("as_of"), "topic_word_sha256": fm.manifest.get("files", {}).get("topic_word.npy"),
         "counts": {"label_rows": rows_in, "labelled": len(y), "unknown_ids": len(unknown),
                    "unlabelled_profiles": int(len(inputs.customers) - len(y)), "duplicate_rows": duplicates,
@@ -254,13 +249,18 @@ def show_score(name: str, score: str | None = None, ws: Workspace | None = None,
     return {"name": name, **summary, "highest": highest}
 
 
-def rescore(ws: Workspace, name: str, inputs: ProfileInputs, fm) -> tuple[pd.DataFrame | None, list[str]]:
+def rescore(ws: Workspace, name: str, inputs: ProfileInputs, fm, history=None) -> tuple[pd.DataFrame | None, list[str]]:
     """Scores table rows for ``inputs`` from every saved score (no retraining), and the scores
-    skipped because the topic model was refitted since they were trained."""
+    skipped because the topic model was refitted since they were trained. ``history``: (the
+    customers' comment rows, their counts over the model vocabulary), for the text sub-model and
+    the last rating; pooled only when there is a saved score."""
     import pandas as pd
 
     frames, skipped = [], []
-    for score in saved_scores(ws, name):
+    names = saved_scores(ws, name)
+    if names and history is not None:
+        inputs = inputs.with_history(history[0], history[1], fm.vocab)
+    for score in names:
         model, summary = load_score(ws, name, score)
         if summary.get("topic_word_sha256") != fm.manifest.get("files", {}).get("topic_word.npy"):
             skipped.append(score)

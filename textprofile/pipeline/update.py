@@ -162,7 +162,8 @@ def update(
         from textprofile.profiles.scoring import ProfileInputs
 
         # the touched customers are re-scored with the saved score models (no retraining)
-        scores, _ = rescore(ws, name, ProfileInputs(beh, shares, list(range(fm.k)), keywords), fm)
+        scores, _ = rescore(ws, name, ProfileInputs(beh, shares, list(range(fm.k)), keywords), fm,
+                           history=(own, X_own))
         tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None, scores,
                                keyword_vectors=customer_vectors(own, X_own, fm), neighbour_weight=W_TOPICS)
     else:

@@ -1,9 +1,10 @@
 """Why a score is what it is: drivers for the whole model, reasons for one customer.
 
 Logistic model: each feature's effect is its odds ratio per standard deviation, exp(coef), with a
-bootstrap percentile interval (the model refitted at the chosen C on resampled customers). The
-reasons a customer scores as they do are the features whose contribution to their log odds,
-coef x (their value - the mean) / SD, is largest in size.
+bootstrap percentile interval (the model refitted at the chosen C on resampled customers; the
+score of the text sub-model is held fixed, so its interval leaves out that model's own
+uncertainty). The reasons a customer scores as they do are the features whose contribution to
+their log odds, coef x (their value - the mean) / SD, is largest in size.
 
 Gradient boosting has no coefficients: drivers are permutation importances (drop in ROC AUC when a
 feature is shuffled) and a customer's reasons are the change in their log odds when one of the

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from textprofile.profiles import explain
+from textprofile.profiles.score_text import FEATURE as TEXT_FEATURE
+from textprofile.profiles.score_text import TextModel, sublinear_tfidf
 from textprofile.profiles.scoring import (
     FeatureSpec,
     ProfileInputs,
@@ -25,14 +27,17 @@ from textprofile.profiles.scoring import (
     log_odds,
     prior_offset,
     scaled_matrix,
-    scaled_means,
     sigmoid,
-    unit_sd,
 )
 
 SCORE_FILE = "score.json"
-SCORE_FORMAT = 1
+SCORE_FORMAT = 2
 SKOPS_FILE = "model.skops"
+TEXT_FILES = ("text_idf.npy", "text_coef.npy")
+
+
+def _has_words(inputs: ProfileInputs) -> bool:
+    return inputs.words is not None and inputs.words.nnz > 0
 
 
 class ScoreModel:
@@ -43,44 +48,79 @@ class ScoreModel:
         self.seed = seed
 
     def fit(self, inputs: ProfileInputs, y: np.ndarray, topic_labels: dict[int, str]) -> ScoreModel:
+        """Fit on every labelled customer, explain it, and cross-validate the whole procedure."""
         y = np.asarray(y, dtype=np.int64)
         if self.kind == "gbm":
             _skops()  # refuse before training, not after
-        self.spec_ = learn_spec(inputs, topic_labels)
-        X = scaled_matrix(self.spec_, inputs)
-        self.offset_ = prior_offset(y)
-        est = fit_estimator(self.kind, X, y, self.seed)
-        self.estimator_ = est
-        self.scaled_mean_ = scaled_means(self.spec_)
+        X = self._fit_core(inputs, y, topic_labels)
         names = self.spec_.names
         if self.kind == "logistic":
-            self.C_ = float(est.C_[0])
-            self.coef_ = est.coef_[0].astype(np.float64)
-            self.intercept_ = float(est.intercept_[0])
             lo, hi = explain.bootstrap_odds_ratios(X, y, self.C_, self.seed)
-            sd = unit_sd(self.spec_)  # odds ratios per SD of the raw feature
-            self.drivers_ = explain.logistic_drivers(names, self.coef_ * sd, lo ** sd, hi ** sd)
+            self.drivers_ = explain.logistic_drivers(names, self.coef_, lo, hi)
         else:
-            self.C_ = None
-            self.drivers_ = explain.gbm_drivers(est, names, X, y, self.seed)
-        self.cv_, oof = cross_validate(self.kind, X, y, self.seed)
+            self.drivers_ = explain.gbm_drivers(self.estimator_, names, X, y, self.seed)
+        if self.text_ is not None:
+            self.drivers_["words"] = self.text_.top_words()
+
+        def fit_fold(rows):
+            return ScoreModel(self.kind, self.seed)._fit_core(inputs.take(rows), y[rows], topic_labels, keep=True)
+
+        self.cv_, oof = cross_validate(fit_fold, lambda m, rows: m._log_odds(inputs.take(rows))[0], y, self.seed)
         self.calibration_ = calibration(y, oof)
         return self
+
+    def _fit_core(self, inputs: ProfileInputs, y: np.ndarray, topic_labels: dict[int, str], keep: bool = False):
+        """Text sub-model, feature scaling and the explained model on ``inputs``; returns the
+        training matrix (or ``self`` with ``keep``, for cross-validation)."""
+        self.text_ = TextModel(self.seed).fit(inputs.words, y, inputs.terms) if _has_words(inputs) else None
+        text = None if self.text_ is None else self.text_.oof_
+        self.spec_ = learn_spec(inputs, topic_labels, text)
+        X = scaled_matrix(self.spec_, inputs, text)
+        self.offset_ = prior_offset(y)
+        self.estimator_ = fit_estimator(self.kind, X, y, self.seed)
+        if self.kind == "logistic":
+            self.C_ = float(self.estimator_.C_[0])
+            self.coef_ = self.estimator_.coef_[0].astype(np.float64)
+            self.intercept_ = float(self.estimator_.intercept_[0])
+        else:
+            self.C_ = None
+        return self if keep else X
+
+    def _log_odds(self, inputs: ProfileInputs) -> tuple[np.ndarray, np.ndarray]:
+        """(balanced log odds, scaled feature matrix) of ``inputs``."""
+        text = None
+        if "text" in self.spec_.kinds and _has_words(inputs):
+            text = self.text_.decision(inputs.words, inputs.terms)
+        X = scaled_matrix(self.spec_, inputs, text)
+        if self.kind == "logistic":
+            return X @ self.coef_ + self.intercept_, X
+        return log_odds(self.estimator_, self.kind, X), X
 
     def predict(self, inputs: ProfileInputs) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
         """(probabilities, top reasons per customer) for ``inputs``."""
         if not len(inputs.customers):
             return np.zeros(0), []
-        X = scaled_matrix(self.spec_, inputs)
+        z, X = self._log_odds(inputs)
         names = self.spec_.names
+        zero = np.zeros(X.shape[1])  # columns are centred: the mean customer is all zeros
         if self.kind == "logistic":
-            z = np.asarray(X @ self.coef_).ravel() + self.intercept_
-            reasons = explain.logistic_reasons(X, self.coef_, self.scaled_mean_, names)
+            reasons = explain.logistic_reasons(X, self.coef_, zero, names)
         else:
-            z = log_odds(self.estimator_, self.kind, X)
             important = [d["feature"] for d in self.drivers_["up"]]
-            reasons = explain.gbm_reasons(self.estimator_, X, self.scaled_mean_, names, important)
+            reasons = explain.gbm_reasons(self.estimator_, X, zero, names, important)
+        self._name_words(inputs, reasons)
         return sigmoid(z + self.offset_), reasons
+
+    def _name_words(self, inputs: ProfileInputs, reasons: list[list[dict[str, Any]]]) -> None:
+        """``text: pooled words`` reasons name the customer's own words that move the text score."""
+        rows = [i for i, rs in enumerate(reasons) if any(r["feature"] == TEXT_FEATURE for r in rs)]
+        if not rows or self.text_ is None or not _has_words(inputs):
+            return
+        words = self.text_.customer_words(inputs.words[np.asarray(rows)], inputs.terms)
+        for i, (up, down) in zip(rows, words):
+            for r in reasons[i]:
+                if r["feature"] == TEXT_FEATURE and (up if r["effect"] > 0 else down):
+                    r["feature"] = f"{TEXT_FEATURE} ({', '.join(up if r['effect'] > 0 else down)})"
 
     # -- plain-data persistence ------------------------------------------------------------
 
@@ -93,6 +133,10 @@ class ScoreModel:
         np.save(folder / "scale.npy", self.spec_.scale, allow_pickle=False)
         doc = {"format": SCORE_FORMAT, "kind": self.kind, "seed": self.seed, "spec": self.spec_.to_dict(),
                "offset": round(self.offset_, 12), "C": self.C_, "summary": summary}
+        if self.text_ is not None:
+            doc["text"] = self.text_.to_dict()
+            for name, values in zip(TEXT_FILES, (self.text_.idf_, self.text_.coef_)):
+                np.save(folder / name, values, allow_pickle=False)
         if self.kind == "logistic":
             np.save(folder / "coef.npy", self.coef_, allow_pickle=False)
             doc["intercept"] = self.intercept_
@@ -117,8 +161,8 @@ class ScoreModel:
             return np.load(verify_file(folder, name, manifest), allow_pickle=False)
 
         self.spec_ = FeatureSpec.from_dict(doc["spec"], arr("mean.npy"), arr("scale.npy"))
-        self.scaled_mean_ = scaled_means(self.spec_)
         self.offset_, self.C_ = float(doc["offset"]), doc.get("C")
+        self.text_ = TextModel.from_parts(doc["text"], *(arr(f) for f in TEXT_FILES), self.seed) if "text" in doc else None
         summary = doc["summary"]
         self.drivers_ = summary.get("drivers", {"up": [], "down": []})
         if self.kind == "logistic":
@@ -146,22 +190,23 @@ def _skops():
     return sio
 
 
-def baselines(inputs: ProfileInputs, y: np.ndarray, pooled_tokens: list[list[str]], seed: int) -> dict[str, Any]:
-    """The two yardsticks, cross-validated exactly like the model (logistic, same folds and seed):
-    behaviour only, and TF-IDF of the customer's pooled tokens plus behaviour."""
+def baselines(inputs: ProfileInputs, y: np.ndarray, seed: int) -> dict[str, Any]:
+    """The two yardsticks, cross-validated like the model (logistic, same folds and seed): behaviour
+    only, and one logistic on the TF-IDF of the customer's pooled words plus behaviour."""
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     y = np.asarray(y, dtype=np.int64)
     spec = learn_spec(inputs, {}, kinds=("behaviour",))
     B = scaled_matrix(spec, inputs)
-    behaviour, _ = cross_validate("logistic", B, y, seed)
-    # TF-IDF over all labelled customers' text uses no labels, like the model's scaling
-    tfidf = TfidfVectorizer(analyzer=_identity, min_df=2, sublinear_tf=True)
-    T = tfidf.fit_transform(pooled_tokens)
-    both, _ = cross_validate("logistic", sparse.hstack([T, B], format="csr"), y, seed)
-    return {"behaviour": behaviour, "tfidf_behaviour": both}
-
-
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
+    out = {}
+    # scaling and idf over all labelled customers use no labels; each fold refits the rest
+    words = inputs.words if _has_words(inputs) else sparse.csr_matrix((len(y), 0))
+    users = np.asarray((words > 0).sum(axis=0)).ravel()
+    keep = np.flatnonzero(users >= 2)
+    idf = np.log((1.0 + len(y)) / (1.0 + users[keep])) + 1.0
+    T = sublinear_tfidf(words[:, keep], idf)
+    blocks = {"behaviour": B, "tfidf_behaviour": sparse.hstack([T, sparse.csr_matrix(B)], format="csr")}
+    for key, X in blocks.items():
+        out[key], _ = cross_validate(lambda rows, X=X: fit_estimator("logistic", X[rows], y[rows], seed),
+                                     lambda est, rows, X=X: est.decision_function(X[rows]), y, seed)
+    return out

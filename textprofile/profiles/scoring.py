@@ -3,15 +3,15 @@
 Features, each named so a person can read it:
 
 - ``interest: <topic label>``: the customer's share of each topic;
-- ``behaviour: <column>``: the numeric behaviour columns (counts and amounts as log(1 + x));
-- ``keyword: <term>``: the customer's TF-IDF keyword score (0 when the term is not among their
-  keywords) for the terms that are keywords of at least ``MIN_KEYWORD_CUSTOMERS`` training customers
-  (at most ``MAX_KEYWORDS`` of the most common).
+- ``behaviour: <column>``: the numeric behaviour columns (counts, amounts and recency as
+  log(1 + x)), plus ``rating_last``, the customer's most recent rating;
+- ``text: pooled words``: the out-of-fold log odds of the text sub-model over the customer's whole
+  pooled vocabulary (``profiles.score_text``), whose own top words are reported as ``keyword: <term>``.
 
-Missing values take the training mean; every column is divided by its training standard deviation
-(not centred, so the keyword block stays sparse), so a logistic coefficient is the change in log
-odds per standard deviation. Scaling and the keyword vocabulary use no labels, which is why they
-are learned once on all labelled customers and shared by the cross-validation folds.
+Missing values take the training mean; every column is centred and divided by its training
+standard deviation, so a logistic coefficient is the change in log odds per standard deviation.
+Scaling uses no labels, which is why it is learned once on all labelled customers and shared by
+the cross-validation folds; the text sub-model sees labels, so every fold refits it.
 
 The default model is L2 logistic regression, its strength chosen by an inner stratified 5-fold
 cross-validation, with balanced class weights; probabilities are then moved back from the
@@ -36,18 +36,14 @@ FOLDS = 5
 BEHAVIOUR_FEATURES = (
     "n_comments", "n_chars", "recency_days", "active_days", "comments_per_30d",
     "share_review", "share_chat", "share_social", "rating_mean", "rating_min", "share_low_rating",
-    "amount_total", "amount_mean",
+    "rating_last", "amount_total", "amount_mean",
 )
-# heavy-tailed counts and amounts: one customer with 900 comments should not set the scale
-LOG_FEATURES = frozenset({"n_comments", "n_chars", "active_days", "comments_per_30d", "amount_total", "amount_mean"})
-MIN_KEYWORD_CUSTOMERS = 5
-MAX_KEYWORDS = 300
-CS = tuple(float(c) for c in np.logspace(-3, 2, 8))
+# heavy-tailed counts, amounts and waits: one customer with 900 comments should not set the scale
+LOG_FEATURES = frozenset({"n_comments", "n_chars", "recency_days", "active_days", "comments_per_30d",
+                          "amount_total", "amount_mean"})
+CS = tuple(float(c) for c in np.logspace(-3, 2, 6))
 CALIBRATION_BINS = 10
-# Keyword columns are many and each weak: at unit scale a single L2 strength lets a thousand of
-# them outvote a dozen behaviour columns. Scaling the block by 1/sqrt(MAX_KEYWORDS) gives the
-# block as a whole about the prior weight of one column (the L2 analogue of group-size weighting).
-KEYWORD_BLOCK_WEIGHT = MAX_KEYWORDS ** -0.5
+KINDS = ("interest", "behaviour", "text")
 
 
 @dataclass
@@ -55,18 +51,54 @@ class ProfileInputs:
     """The profile columns features are made from; rows align.
 
     ``customers``: customer_id + behaviour columns. ``shares``: (n, K) over ``topic_ids``.
-    ``keywords``: per customer, [(term, score), ...].
+    ``keywords``: per customer, [(term, score), ...]. ``words``: (n, V) pooled token counts over
+    ``terms`` and ``customers['rating_last']`` come from ``with_history`` (the comments themselves).
     """
 
     customers: pd.DataFrame
     shares: np.ndarray
     topic_ids: list[int]
     keywords: list[list[tuple[str, float]]]
+    words: Any = None
+    terms: list[str] | None = None
 
     def take(self, rows: np.ndarray) -> ProfileInputs:
         rows = np.asarray(rows, dtype=np.int64)
         return ProfileInputs(self.customers.iloc[rows].reset_index(drop=True), self.shares[rows],
-                             list(self.topic_ids), [self.keywords[i] for i in rows.tolist()])
+                             list(self.topic_ids), [self.keywords[i] for i in rows.tolist()],
+                             None if self.words is None else self.words[rows], self.terms)
+
+    def with_history(self, own: pd.DataFrame, X, terms: list[str]) -> ProfileInputs:
+        """These inputs plus each customer's pooled token counts and last rating, from ``own`` (their
+        comment rows, every one of each customer in ``customers``) and ``X`` (its counts over ``terms``)."""
+        import pandas as pd
+
+        from textprofile.profiles.interests import customer_codes, pool_rows
+
+        ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
+        pooled = pool_rows(X, codes, len(ids), np.ones(len(codes)))
+        pos = pd.Index(ids).get_indexer(self.customers["customer_id"].astype(str))
+        from scipy import sparse
+
+        words = sparse.csr_matrix((len(pos), len(terms)), dtype=np.float64)
+        if (pos >= 0).any():
+            words = sparse.vstack([pooled, sparse.csr_matrix((1, len(terms)))], format="csr")[np.where(pos >= 0, pos, len(ids))]
+        customers = self.customers.copy()
+        customers["rating_last"] = last_rating(own).reindex(customers["customer_id"].astype(str)).to_numpy()
+        return ProfileInputs(customers, self.shares, list(self.topic_ids), self.keywords, words, list(terms))
+
+
+def last_rating(own: pd.DataFrame):
+    """Each customer's most recent rating (ties in time: the later row), NaN without ratings."""
+    import pandas as pd
+
+    if "rating" not in own.columns or not len(own):
+        return pd.Series(dtype=np.float64)
+    r = pd.DataFrame({"customer_id": own["customer_id"].astype(str).to_numpy(),
+                      "t": pd.to_datetime(own["time"], utc=True).to_numpy() if "time" in own.columns else 0,
+                      "rating": pd.to_numeric(own["rating"], errors="coerce").to_numpy(), "row": np.arange(len(own))})
+    r = r[r["rating"].notna()].sort_values(["customer_id", "t", "row"], kind="stable", na_position="first")
+    return r.groupby("customer_id")["rating"].last()
 
 
 @dataclass
@@ -77,8 +109,7 @@ class FeatureSpec:
     fill: list[float]
     topic_ids: list[int]
     topic_labels: list[str]
-    keywords: list[str]
-    kinds: tuple[str, ...] = ("interest", "behaviour", "keyword")
+    kinds: tuple[str, ...] = KINDS
     mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
     scale: np.ndarray = field(default_factory=lambda: np.ones(0))
 
@@ -89,19 +120,21 @@ class FeatureSpec:
             out += [f"interest: {lab}" for lab in self.topic_labels]
         if "behaviour" in self.kinds:
             out += [f"behaviour: {c}" for c in self.behaviour]
-        if "keyword" in self.kinds:
-            out += [f"keyword: {t}" for t in self.keywords]
+        if "text" in self.kinds:
+            from textprofile.profiles.score_text import FEATURE
+
+            out.append(FEATURE)
         return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"behaviour": self.behaviour, "fill": [round(float(v), 12) for v in self.fill],
                 "topic_ids": [int(t) for t in self.topic_ids], "topic_labels": self.topic_labels,
-                "keywords": self.keywords, "kinds": list(self.kinds), "log_features": sorted(LOG_FEATURES)}
+                "kinds": list(self.kinds), "log_features": sorted(LOG_FEATURES)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], mean: np.ndarray, scale: np.ndarray) -> FeatureSpec:
         return cls(list(d["behaviour"]), [float(v) for v in d["fill"]], [int(t) for t in d["topic_ids"]],
-                   list(d["topic_labels"]), list(d["keywords"]), tuple(d["kinds"]), mean, scale)
+                   list(d["topic_labels"]), tuple(d["kinds"]), mean, scale)
 
 
 def _behaviour_values(customers: pd.DataFrame, cols: list[str]) -> np.ndarray:
@@ -115,107 +148,62 @@ def _behaviour_values(customers: pd.DataFrame, cols: list[str]) -> np.ndarray:
     return out
 
 
-def learn_spec(inputs: ProfileInputs, topic_labels: dict[int, str], kinds=("interest", "behaviour", "keyword")) -> FeatureSpec:
+def learn_spec(inputs: ProfileInputs, topic_labels: dict[int, str], text: np.ndarray | None = None,
+               kinds: tuple[str, ...] = KINDS) -> FeatureSpec:
     """The feature layout for ``inputs`` (no labels used): behaviour columns with data, fill values,
-    the keyword vocabulary, and each column's mean and standard deviation."""
+    and each column's mean and standard deviation. ``text``: the training customers' out-of-fold
+    text log odds (without it the text column is left out)."""
     raw = _behaviour_values(inputs.customers, list(BEHAVIOUR_FEATURES))
     keep = [j for j in range(raw.shape[1]) if np.isfinite(raw[:, j]).any() and np.nanstd(raw[:, j]) > 0]
-    behaviour = [BEHAVIOUR_FEATURES[j] for j in keep]
-    fill = [float(np.nanmean(raw[:, j])) for j in keep]
-    counts: dict[str, int] = {}
-    for kw in inputs.keywords:
-        for term in {t for t, _ in kw}:
-            counts[term] = counts.get(term, 0) + 1
-    common = sorted((t for t, c in counts.items() if c >= MIN_KEYWORD_CUSTOMERS), key=lambda t: (-counts[t], t))
-    spec = FeatureSpec(behaviour, fill, [int(t) for t in inputs.topic_ids],
-                       [topic_labels.get(int(t), f"topic {t}") for t in inputs.topic_ids],
-                       sorted(common[:MAX_KEYWORDS]), tuple(kinds))
-    X = raw_matrix(spec, inputs)
-    mean = np.asarray(X.mean(axis=0)).ravel()
-    sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
-    sd = np.sqrt(np.maximum(sq - mean**2, 0.0))
-    spec.mean, spec.scale = mean, np.where(sd > 1e-12, sd, 1.0)
+    kinds = tuple(k for k in kinds if k != "text" or text is not None)
+    spec = FeatureSpec([BEHAVIOUR_FEATURES[j] for j in keep], [float(np.nanmean(raw[:, j])) for j in keep],
+                       [int(t) for t in inputs.topic_ids],
+                       [topic_labels.get(int(t), f"topic {t}") for t in inputs.topic_ids], kinds)
+    X = raw_matrix(spec, inputs, text)
+    sd = X.std(axis=0)
+    spec.mean, spec.scale = X.mean(axis=0), np.where(sd > 1e-12, sd, 1.0)
     return spec
 
 
-def raw_matrix(spec: FeatureSpec, inputs: ProfileInputs):
-    """(n, p) sparse matrix of unscaled feature values in ``spec.names`` order."""
-    from scipy import sparse
-
+def raw_matrix(spec: FeatureSpec, inputs: ProfileInputs, text: np.ndarray | None = None) -> np.ndarray:
+    """(n, p) unscaled feature values in ``spec.names`` order (no text: the text column's mean)."""
     n = len(inputs.customers)
     blocks = []
     if "interest" in spec.kinds:
         pos = {int(t): j for j, t in enumerate(inputs.topic_ids)}
-        cols = [pos.get(t) for t in spec.topic_ids]
-        dense = np.zeros((n, len(cols)))
-        for j, c in enumerate(cols):
-            if c is not None:
-                dense[:, j] = inputs.shares[:, c]
-        blocks.append(sparse.csr_matrix(dense))
+        dense = np.zeros((n, len(spec.topic_ids)))
+        for j, t in enumerate(spec.topic_ids):
+            if t in pos:
+                dense[:, j] = inputs.shares[:, pos[t]]
+        blocks.append(dense)
     if "behaviour" in spec.kinds:
-        b = _behaviour_values(inputs.customers, spec.behaviour)
+        b = _behaviour_values(inputs.customers, spec.behaviour).reshape(n, len(spec.behaviour))
         fill = np.asarray(spec.fill, dtype=np.float64)
-        b = np.where(np.isfinite(b), b, fill[None, :]) if b.size else b
-        blocks.append(sparse.csr_matrix(b.reshape(n, len(spec.behaviour))))
-    if "keyword" in spec.kinds:
-        index = {t: j for j, t in enumerate(spec.keywords)}
-        rows, cols, vals = [], [], []
-        for i, kw in enumerate(inputs.keywords):
-            for term, score in kw:
-                j = index.get(term)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append(float(score))
-        K = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(spec.keywords)), dtype=np.float64)
-        K.sum_duplicates()
-        blocks.append(K)
-    return sparse.hstack(blocks, format="csr") if blocks else sparse.csr_matrix((n, 0))
+        blocks.append(np.where(np.isfinite(b), b, fill[None, :]) if b.size else b)
+    if "text" in spec.kinds:
+        col = np.full(n, spec.mean[-1] if len(spec.mean) else 0.0) if text is None else np.asarray(text, np.float64)
+        blocks.append(col.reshape(n, 1))
+    return np.hstack(blocks) if blocks else np.zeros((n, 0))
 
 
-def n_dense(spec: FeatureSpec) -> int:
-    """Interest and behaviour columns come first; keyword columns (sparse) after them."""
-    return len(spec.names) - (len(spec.keywords) if "keyword" in spec.kinds else 0)
-
-
-def unit_sd(spec: FeatureSpec) -> np.ndarray:
-    """Standard deviation of each model input column (1, or the keyword block weight)."""
-    out = np.ones(len(spec.names))
-    out[n_dense(spec):] = KEYWORD_BLOCK_WEIGHT
-    return out
-
-
-def scaled_means(spec: FeatureSpec) -> np.ndarray:
-    """Training mean of each model input column (0 for the centred dense columns)."""
-    out = np.zeros(len(spec.names))
-    d = n_dense(spec)
-    out[d:] = spec.mean[d:] / spec.scale[d:] * KEYWORD_BLOCK_WEIGHT
-    return out
-
-
-def scaled_matrix(spec: FeatureSpec, inputs: ProfileInputs):
-    """The model's input: dense columns centred and divided by their SD; keyword columns divided
-    by their SD times ``KEYWORD_BLOCK_WEIGHT`` (kept sparse)."""
-    from scipy import sparse
-
-    R = raw_matrix(spec, inputs)
-    d = n_dense(spec)
-    dense = (R[:, :d].toarray() - spec.mean[None, :d]) / spec.scale[None, :d]
-    kw = R[:, d:] @ sparse.diags(KEYWORD_BLOCK_WEIGHT / spec.scale[d:])
-    return sparse.hstack([sparse.csr_matrix(dense), kw], format="csr")
+def scaled_matrix(spec: FeatureSpec, inputs: ProfileInputs, text: np.ndarray | None = None) -> np.ndarray:
+    """The model's input: every column centred and divided by its training SD."""
+    return (raw_matrix(spec, inputs, text) - spec.mean[None, :]) / spec.scale[None, :]
 
 
 # -- models --------------------------------------------------------------------------------
 
-def logistic_cv(seed: int):
-    """L2 logistic regression, C chosen by inner stratified 5-fold CV (log loss), balanced weights."""
+def logistic_cv(seed: int, sparse_input: bool = False):
+    """L2 logistic regression, C chosen from ``CS`` by inner stratified 5-fold CV (log loss), balanced
+    weights. lbfgs (warm-started along the C path) for the dense features; liblinear for a wide
+    sparse matrix (the TF-IDF baseline), where it is several times faster."""
     from sklearn.linear_model import LogisticRegressionCV
     from sklearn.model_selection import StratifiedKFold
 
     return LogisticRegressionCV(
         Cs=list(CS), cv=StratifiedKFold(FOLDS, shuffle=True, random_state=seed), penalty="l2",
-        scoring="neg_log_loss", class_weight="balanced", solver="lbfgs", max_iter=5000, n_jobs=1,
-        random_state=seed,
+        scoring="neg_log_loss", class_weight="balanced", solver="liblinear" if sparse_input else "lbfgs",
+        max_iter=1000, n_jobs=1, random_state=seed,
     )
 
 
@@ -233,7 +221,7 @@ def prior_offset(y: np.ndarray) -> float:
 
 def fit_estimator(kind: str, X, y: np.ndarray, seed: int):
     if kind == "logistic":
-        return logistic_cv(seed).fit(X, y)
+        return logistic_cv(seed, sparse_input=hasattr(X, "tocsr")).fit(X, y)
     if kind == "gbm":
         return gbm(seed).fit(_dense(X), y)
     from textprofile.core.errors import ConfigError
@@ -264,17 +252,17 @@ def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
             "brier": round(float(brier_score_loss(y, p)), 4), "n": len(y), "positives": int(np.sum(y))}
 
 
-def cross_validate(kind: str, X, y: np.ndarray, seed: int, folds: int = FOLDS) -> tuple[dict[str, Any], np.ndarray]:
+def cross_validate(fit, decision, y: np.ndarray, seed: int, folds: int = FOLDS) -> tuple[dict[str, Any], np.ndarray]:
     """Stratified ``folds``-fold out-of-fold probabilities and their ROC AUC, PR AUC and Brier score.
 
-    Each fold refits everything that sees labels (for logistic: the inner CV choosing C).
+    ``fit(train_rows)`` refits everything that sees labels on a fold's training customers and
+    returns a model; ``decision(model, test_rows)`` gives its balanced log odds for the others.
     """
     from sklearn.model_selection import StratifiedKFold
 
     oof = np.zeros(len(y))
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        est = fit_estimator(kind, X[train], y[train], seed)
-        oof[test] = sigmoid(log_odds(est, kind, X[test]) + prior_offset(y[train]))
+        oof[test] = sigmoid(decision(fit(train), test) + prior_offset(y[train]))
     return metrics(y, oof), oof
 
 

@@ -58,7 +58,11 @@ def score_views(summaries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                      for d in drivers]
             note = "Permutation importance: ROC AUC lost when the feature is shuffled."
             fmt = "{:.3f}"
-        figures = [{"what": f"{s['model']} (interests + behaviour + keywords)", **s["cv"]},
+        words = s["drivers"].get("words")
+        if words:  # what the ``text: pooled words`` feature reads
+            note += (" text: pooled words rises with " + ", ".join(w["feature"].removeprefix("keyword: ") for w in words["up"])
+                     + "; falls with " + ", ".join(w["feature"].removeprefix("keyword: ") for w in words["down"]) + ".")
+        figures = [{"what": f"{s['model']} (interests + behaviour + pooled words)", **s["cv"]},
                    {"what": "baseline: behaviour only", **s["baselines"]["behaviour"]},
                    {"what": "baseline: TF-IDF of pooled text + behaviour", **s["baselines"]["tfidf_behaviour"]}]
         out.append({
