@@ -4,6 +4,7 @@
     python benchmarks/bench_tokenize.py en
     python benchmarks/bench_tokenize.py en --baseline fec8494 [--repeat 3] [--limit N]
     python benchmarks/bench_tokenize.py en-langid [--repeat 5] [--limit N]
+    python benchmarks/bench_tokenize.py zh-chunk [--baseline REV] [--repeat 3]
     python benchmarks/bench_tokenize.py memory  [--rows 500000]
     python benchmarks/bench_tokenize.py all
 
@@ -13,6 +14,9 @@ zh:     the 62,774 reviews of online_shopping_10_cats.csv.gz. (a) a plain one-pr
         clean, segment, stop words, write tokens.parquet) with ``--jobs``, then (c) ``load`` of
         the csv.gz itself plus tokenize (what ``textprofile load`` does), then (d) a plain
         one-process ``rjieba`` loop for reference. Bars: a / b >= 1.8, a / c >= 8 (issue 18).
+zh-chunk: the same cleaned reviews through ``Tokenizer.tokenize_chunk`` in 2,000-row chunks, one
+        process, jieba-rs and spaCy loaded before timing (what a worker does); CPU seconds. With
+        ``--baseline REV``, alternating fresh processes for REV and this tree.
 en:     the Amazon 5-core reviews, one process: spaCy tokens processed per second by
         ``Tokenizer.tokenize_chunk`` (tokenizer construction excluded). Bar: >= 50k tokens/s.
         With ``--baseline REV``, the same measure in alternating fresh processes for git revision
@@ -191,13 +195,51 @@ def _en_child(limit: int | None = None) -> None:
     print(json.dumps({"texts": len(texts), "tokens_in": n_in, "kept": sum(map(len, toks)), "seconds": dt, "cpu": cpu, "langid_load_cpu": load}))
 
 
-def bench_en_baseline(rev: str, repeat: int, limit: int | None) -> None:
+def _zh_chunk_child() -> None:
+    from textprofile.ingest.clean import clean_texts
+    from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
+
+    texts = clean_texts(zh_texts())
+    tok = Tokenizer()
+    tok.zh  # noqa: B018
+    tok.en  # noqa: B018
+    c0 = time.process_time()
+    n = 0
+    for i in range(0, len(texts), CHUNK_ROWS):
+        n += sum(map(len, tok.tokenize_chunk(texts[i:i + CHUNK_ROWS])[1]))
+    print(json.dumps({"texts": len(texts), "tokens": n, "cpu": time.process_time() - c0}))
+
+
+def _revision_tree(rev: str) -> Path:
     root = Path(__file__).resolve().parents[1]
     src = OUT / f"src_{rev}"
     if not (src / "textprofile").is_dir():
         src.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "-C", str(root), "archive", rev, "textprofile"], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    return src
+
+
+def bench_zh_chunk(rev: str | None, repeat: int) -> None:
+    root = Path(__file__).resolve().parents[1]
+    trees = ([(rev, _revision_tree(rev))] if rev else []) + [("this tree", root)]
+    best: dict[str, float] = {}
+    for r in range(repeat):
+        for label, path in trees:
+            env = {**os.environ, "PYTHONPATH": str(path)}
+            p = subprocess.run([sys.executable, __file__, "_zhchunk"], env=env, capture_output=True, text=True, check=True)
+            res = json.loads(p.stdout.strip().splitlines()[-1])
+            best[label] = min(best.get(label, res["cpu"]), res["cpu"])
+            print(f"  round {r + 1}: {label}: {res['texts']} reviews, {res['tokens']} tokens, {res['cpu']:.2f} s CPU; "
+                  f"load average {os.getloadavg()[0]:.1f}")
+    line = ", ".join(f"{k} {v:.2f} s" for k, v in best.items())
+    ratio = f"; {rev} / this tree = {best[rev] / best['this tree']:.2f}x" if rev else ""
+    print(f"zh-chunk: best of {repeat} CPU seconds: {line}{ratio}")
+
+
+def bench_en_baseline(rev: str, repeat: int, limit: int | None) -> None:
+    root = Path(__file__).resolve().parents[1]
+    src = _revision_tree(rev)
     best: dict[str, float] = {}
     for r in range(repeat):
         rates = {}
@@ -282,7 +324,7 @@ def bench_memory(rows: int, jobs: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["zh", "en", "en-langid", "memory", "all", "_memchild", "_enchild"])
+    ap.add_argument("what", choices=["zh", "zh-chunk", "en", "en-langid", "memory", "all", "_memchild", "_enchild", "_zhchunk"])
     ap.add_argument("folder", nargs="?")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1)
@@ -292,6 +334,12 @@ def main() -> None:
     a = ap.parse_args()
     if a.what == "_enchild":
         _en_child(a.limit)
+        return
+    if a.what == "_zhchunk":
+        _zh_chunk_child()
+        return
+    if a.what == "zh-chunk":
+        bench_zh_chunk(a.baseline, a.repeat)
         return
     if a.what == "en" and a.baseline:
         bench_en_baseline(a.baseline, a.repeat, a.limit)

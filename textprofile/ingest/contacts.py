@@ -170,6 +170,9 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern, Callable[[re.Match, str], b
 _LITERALS = [tuple(q for q in quick if not q.startswith(("(", "[", "\\"))) for _, quick, _, _ in _RULES]
 _REGEXES = [re.compile("|".join(q for q in quick if q.startswith(("(", "[", "\\"))))
             if any(q.startswith(("(", "[", "\\")) for q in quick) else None for _, quick, _, _ in _RULES]
+# every quick test, for pii.may_hold_pii's column-wise pre-check (a superset of them)
+QUICK_LITERALS = tuple(sorted({q for lits in _LITERALS for q in lits}))
+QUICK_REGEXES = tuple(q for _, quick, _, _ in _RULES for q in quick if q.startswith(("(", "[", "\\")))
 _LATIN_ONLY = [all(q.isascii() for q in quick) for _, quick, _, _ in _RULES]
 _ANY_LITERAL = re.compile("|".join(re.escape(q) for q in sorted({q for lits in _LITERALS for q in lits},
                                                               key=lambda q: (-len(q), q))))

@@ -73,10 +73,52 @@ def _scrub_numbers(text: str) -> str:
 
 
 def scrub_many(texts: list) -> list:
-    """``scrub`` over a list (the contact pass scans all texts at once: see scrub_contacts_many)."""
-    out = [_scrub_links(t) if isinstance(t, str) and t else t for t in texts]
-    out = scrub_contacts_many(out)
-    return [_scrub_numbers(t) if isinstance(t, str) and t else t for t in out]
+    """``scrub`` over a list: the same values, with the texts that cannot hold anything to
+    replace found column-wise first (``may_hold_pii``), so only the others cost a Python call."""
+    out = list(texts)
+    idx = [i for i in may_hold_pii(texts) if isinstance(out[i], str) and out[i]]
+    some = [_scrub_links(out[i]) for i in idx]
+    some = scrub_contacts_many(some)
+    for i, t in zip(idx, some):
+        out[i] = _scrub_numbers(t)
+    return out
+
+
+def _re2_trigger() -> str:
+    """One RE2 pattern matching every text in which some pass of ``scrub`` could replace something.
+
+    A superset of the Python quick tests: "http", "www.", "@"; 7 digits with at most 2 characters
+    between neighbours (``_DIGITS_TRIGGER``); and the contact rules' literals and quick regexes
+    (``contacts.QUICK_LITERALS``, ``contacts.QUICK_REGEXES``, lookarounds dropped, ``\\d`` read
+    as any decimal digit, as Python's ``re`` does).
+    """
+    from textprofile.ingest.contacts import QUICK_LITERALS, QUICK_REGEXES
+
+    meta = set("\\.^$|?*+()[]{}")
+    lits = sorted({"http", "www.", "@", *QUICK_LITERALS}, key=lambda q: (-len(q), q))
+    alts = ["".join("\\" + c if c in meta else c for c in q) for q in lits]
+    alts += [re.sub(r"\(\?[!=<][^()]*\)", "", q).replace("\\d", "\\p{Nd}") for q in QUICK_REGEXES]
+    alts.append(r"\p{Nd}(?:.{0,2}\p{Nd}){6}")
+    return "(?s)" + "|".join(alts)
+
+
+_TRIGGER: list[str] = []
+
+
+def may_hold_pii(texts: list) -> list[int]:
+    """Indices of the ``texts`` (str or None) that ``scrub`` might change; the rest it leaves as
+    they are. Decided with pyarrow's RE2 over the whole column, on the text and its lower case."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not _TRIGGER:
+        _TRIGGER.append(_re2_trigger())
+    arr = pa.array([t if isinstance(t, str) else None for t in texts], type=pa.string())
+    # lower-cased (the contact rules test ``text.lower()``; utf8proc folds "İ" and the Kelvin
+    # sign to ASCII as Python does) and case-insensitive (what the other passes test as written)
+    hit = pc.match_substring_regex(pc.utf8_lower(arr), _TRIGGER[0], ignore_case=True)
+    return np.flatnonzero(pc.fill_null(hit, False).to_numpy(zero_copy_only=False)).tolist()
 
 
 def pseudonym_key() -> bytes:

@@ -211,7 +211,7 @@ class ExportReader:
         # which is undone so that URLs stay scrub-able (every '/' is escaped, so this is exact)
         lines = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")
         out = lines[: len(idx)]
-        return out if self.config.keep_pii else [scrub(s) for s in out]
+        return out if self.config.keep_pii else scrub_many(out)
 
     def _qtext(self, text: Any) -> str:
         text = "" if text is None else str(text)[: QUARANTINE_TEXT_CHARS * 2]

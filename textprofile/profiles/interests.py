@@ -121,10 +121,15 @@ def word_shares(theta: np.ndarray, n_tokens: np.ndarray, alpha: np.ndarray) -> n
     theta = np.asarray(theta, dtype=np.float64)
     alpha = np.asarray(alpha, dtype=np.float64)
     n = np.asarray(n_tokens, dtype=np.float64)
-    counts = np.clip(theta * (n + alpha.sum())[:, None] - alpha[None, :], 0.0, None)
+    # the same operations in place on one (n, K) array (one corpus-sized temporary, not five)
+    counts = theta * (n + alpha.sum())[:, None]
+    counts -= alpha[None, :]
+    np.clip(counts, 0.0, None, out=counts)
     total = counts.sum(axis=1, keepdims=True)
-    ok = (n[:, None] > 0) & (total > 0)
-    return np.where(ok, counts / np.where(total > 0, total, 1.0), theta)
+    keep = ~((n > 0) & (total[:, 0] > 0))
+    np.divide(counts, np.where(total > 0, total, 1.0), out=counts)
+    counts[keep] = theta[keep]
+    return counts
 
 
 def comment_log_likelihood(X, topic_word: np.ndarray, term_frequency: np.ndarray,

@@ -62,3 +62,15 @@ def split_markup(text: str) -> list[tuple[str, str]]:
     if pos < len(text):
         items.append(("text", _EMOJI.sub(" ", text[pos:])))
     return items
+
+
+def has_markup(text: str) -> bool:
+    """Whether ``split_markup(text)`` finds any markup (else it is one text piece, emoji aside)."""
+    if not _QUICK.search(text):
+        return False
+    return _REPOST_CHAIN.search(text) is not None or _MARKUP.search(text) is not None
+
+
+def strip_emoji(text: str) -> str:
+    """``text`` with emoji as spaces: the one piece ``split_markup`` gives when there is no markup."""
+    return _EMOJI.sub(" ", text)

@@ -186,19 +186,33 @@ class Tokenizer:
 
     def tokenize_chunk_deferred(self, texts) -> tuple[list[str], list[list[str]], list[int]]:
         """``tokenize_chunk``, plus the rows whose Latin runs were deferred (``defer_latin``)."""
-        langs: list[str] = []
-        toks: list[list[str]] = []
+        from textprofile.text.han_batch import batch_tokens, route
+
+        texts = texts if isinstance(texts, list) else list(texts)
+        langs: list[str] = [""] * len(texts)
+        toks: list[list[str]] = [[]] * len(texts)
         pending: list[int] = []
+        # comments without markup or a third script (most Chinese ones) are done column-wise,
+        # their Han runs cut together (``han_batch``); the rest one by one
+        fold = self.fold_traditional
+        routes = [route(fold, t) for t in texts]
+        batch = [i for i, r in enumerate(routes) if r is not None]
+        rest = [i for i, r in enumerate(routes) if r is None]
+        if batch:
+            before = self._n_deferred
+            for i, tokens in zip(batch, batch_tokens(self, [routes[i] for i in batch])):
+                langs[i] = routes[i][0]
+                toks[i] = tokens
+            if self._n_deferred != before:
+                pending.extend(i for i in batch if routes[i][2] and any(w[:1] == LATIN_MARK for w in toks[i]))
         han_rows: list[int] = []
         # Han runs not memoised yet are left as HAN_MARK + run and segmented together at the end,
         # in one engine call (``ChineseSegmenter.cut_runs``): the same tokens, a third of the time
         self._han_pending = {}
         try:
-            for i, t in enumerate(texts):
+            for i in rest:
                 before, han_before = self._n_deferred, self._n_han_marks
-                lang, tokens = self.tokenize(t)
-                langs.append(lang)
-                toks.append(tokens)
+                langs[i], toks[i] = self.tokenize(texts[i])
                 if self._n_deferred != before:
                     pending.append(i)
                 if self._n_han_marks != han_before:
@@ -207,10 +221,40 @@ class Tokenizer:
                 self._resolve_han(toks, han_rows, list(self._han_pending))
         finally:
             self._han_pending = None
+        pending.sort()
         return langs, toks, pending
 
+    def fold_traditional(self, text: str) -> str:
+        """``text`` with Traditional Han characters folded to Simplified (Han to Han only)."""
+        if self._trad_chars.search(text) is not None:  # a regex scan is 15x faster than translate
+            text = text.translate(self._trad)
+        return text
+
+    @property
+    def han_memo(self) -> dict[str, tuple[str, ...]]:
+        """Kept words per Han run seen (dropped whole past ``han_memo_limit``)."""
+        return self._han_memo
+
+    han_memo_limit = property(lambda self: HAN_MEMO_LIMIT)
+
+    def latin_tokens(self, stretch: str, out: list[str]) -> None:
+        """Append the lemmas of a Latin stretch to ``out`` (or its mark, when ``defer_latin``)."""
+        self._latin(stretch, out)
+
+    def keep_word(self, w: str) -> bool:
+        """Whether jieba word ``w`` is a token (``_keep_han``), memoised."""
+        keep = self._keep_memo
+        k = keep.get(w)
+        if k is None:
+            if len(keep) >= 100_000:
+                keep.clear()
+            k = keep[w] = self._keep_han(w)
+        return k
+
     def _resolve_han(self, toks: list[list[str]], rows: list[int], runs: list[str]) -> None:
-        kept = dict(zip(runs, map(self._keep_words, self.zh.cut_runs(runs))))
+        from textprofile.text.han_batch import cut_kept
+
+        kept = dict(zip(runs, cut_kept(self, runs)))
         memo = self._han_memo
         if len(memo) + len(kept) > HAN_MEMO_LIMIT:
             memo.clear()

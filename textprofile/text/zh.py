@@ -153,3 +153,14 @@ class ChineseSegmenter:
                 push(w)
         out.append(cur)
         return out
+
+    def cut_joined(self, runs: list[str]) -> list[str]:
+        """The words of ``runs`` (each non-empty) in one list, a ``"\\n"`` word between runs."""
+        if self.engine == "rjieba":
+            return self._cut("\n".join(runs))
+        out: list[str] = []
+        for i, r in enumerate(runs):
+            if i:
+                out.append("\n")
+            out.extend(self._cut(r))
+        return out
