@@ -61,7 +61,7 @@ def test_same_seed_same_bytes_with_the_anchor(planted):
     a = make_engine("tomotopy", k=3, seed=5, anchor=0.1).fit(X, vocab, iterations=60)
     b = make_engine("tomotopy", k=3, seed=5, anchor=0.1).fit(X, vocab, iterations=60)
     assert a.settings()["anchor"] == pytest.approx(0.1)
-    assert make_engine("tomotopy", k=3).settings()["anchor"] == 0  # off by default (README: why)
+    assert make_engine("tomotopy", k=3).settings()["anchor"] == pytest.approx(0.03)  # on by default
     assert a.topic_word_.tobytes() == b.topic_word_.tobytes()
     assert a.transform(X).tobytes() == b.transform(X).tobytes()
 
@@ -72,8 +72,10 @@ def test_different_seeds_give_the_same_dominant_topics(planted):
     X, vocab = planted
     free = [make_engine("tomotopy", k=3, seed=s, anchor=0.0).fit(X, vocab, iterations=100) for s in (0, 1)]
     anchored = [make_engine("tomotopy", k=3, seed=s, anchor=0.1).fit(X, vocab, iterations=100) for s in (0, 1)]
+    default = [make_engine("tomotopy", k=3, seed=s).fit(X, vocab, iterations=100) for s in (0, 1)]
     assert _matched_dominant(*free, X) < 0.9  # the corpus is hard enough to tell them apart
     assert _matched_dominant(*anchored, X) > 0.98
+    assert _matched_dominant(*default, X) > 0.98
 
 
 def test_negative_anchor_is_refused(planted):

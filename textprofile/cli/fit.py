@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds (--seed, --seed+1, ...) for a quarter of the iterations each; the most coherent (highest NPMI) trains on to the full count.")] = 1,
-        anchor: Annotated[float | None, typer.Option("--anchor", help="tomotopy: strength of the seed-free NMF start that keeps interests across seeds (e.g. 0.1; default 0 = off, each seed finds its own topics).")] = None,
+        anchor: Annotated[float | None, typer.Option("--anchor", help="tomotopy: strength of the seed-free NMF start that keeps interests across seeds (default 0.03; 0 = off, each seed finds its own topics).")] = None,
         sample: Annotated[int, typer.Option("--sample", min=0, help="Train on at most this many comments (a seeded uniform sample beyond it; every comment still gets its mixture); 0 = all.")] = 2_000_000,
         workers: Annotated[int, typer.Option("--workers", help="Worker threads (tomotopy); results depend on it, so it is fixed by default.")] = 2,
         k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
