@@ -61,5 +61,80 @@ def tokenize(name: str, config: TokenizeConfig | None = None, ws: Workspace | No
         return tokenize_corpus(session, corpus, config or TokenizeConfig(), force=force)
 
 
-def _unused(*_: Any) -> tuple[type, type]:
-    return FitConfig, ProfileConfig
+def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace | None = None,
+                   spark: SparkOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """``profile build --backend spark``: the local ``build_profiles`` result, from Spark's customer tables."""
+    import time
+
+    import pandas as pd
+
+    from textprofile.spark.profile import PROFILES_DIR, check_corpus, customer_tables, read_customers
+    from textprofile.spark.session import spark_session
+    from textprofile.topics.fitted import load_model
+
+    config = (config or ProfileConfig()).validate()
+    ws = ws or Workspace.resolve()
+    started = time.perf_counter()
+    step = progress or (lambda stage, done, total=None: None)
+    corpus_dir = ws.require_corpus(name)
+    fm = load_model(ws, name)
+    check_corpus(corpus_dir, fm, name)
+    out = ws.model_dir(name) / PROFILES_DIR
+    step("spark: profiles", 0, None)
+    with spark_session(spark) as session:
+        info = customer_tables(session, corpus_dir, fm, config, out)
+    as_of = None if info["as_of_us"] is None else pd.Timestamp(info["as_of_us"], unit="us", tz="UTC")
+    if config.as_of is not None:
+        from textprofile.core.config import parse_as_of
+
+        as_of = parse_as_of(config.as_of)
+    beh, shares, keywords, vectors = read_customers(out / "customers", fm.k, len(fm.vocab))
+    result = store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors,
+                            comments_used=int(beh["n_comments"].sum()), comments_rows=info["comments_rows"],
+                            step=step)
+    result["backend"] = "spark"
+    result["datasets"] = str(out)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, *, comments_used: int,
+                   comments_rows: int, step) -> dict[str, Any]:
+    """Segments, saved scores and the DuckDB store from the customer tables (the end of ``build_profiles``)."""
+    import numpy as np
+    import pandas as pd
+
+    from textprofile.pipeline.profile import _score_summary as score_summary  # noqa: PLC2701 (same package)
+    from textprofile.pipeline.score import rescore
+    from textprofile.profiles.scoring import ProfileInputs
+    from textprofile.profiles.segments import describe, fit_segments
+    from textprofile.profiles.similarity import W_TOPICS
+    from textprofile.store.profile_store import ProfileTables, store_path, write_store
+
+    step("profile: segments", 0, None)
+    topic_ids = list(range(fm.k))
+    labels, seg_model = fit_segments(shares, beh, config.seed)
+    topics = fm.topics()
+    topic_labels = {int(t["id"]): t["label"] for t in topics}
+    segments = describe(labels, shares, beh, topic_ids, topic_labels, len(seg_model.centers))
+    customers = beh.copy()
+    customers["segment"] = labels
+    topics_df = pd.DataFrame({
+        "topic_id": np.array([int(t["id"]) for t in topics], dtype=np.int32),
+        "label": [t["label"] for t in topics],
+        "share": [float(t.get("share", 0.0)) for t in topics],
+    })
+    meta = {"model": name, "config": config.to_dict(), "method": config.method,
+            "as_of": None if as_of is None else as_of.isoformat(), "half_life_days": config.half_life_days,
+            "k": fm.k, "segment_model": seg_model.to_dict(), "comments_used": comments_used,
+            "comments_rows": comments_rows}
+    step("profile: store", 0, None)
+    scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm)
+    path = write_store(store_path(ws.model_dir(name)),
+                       ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
+                                     keyword_vectors=vectors, neighbour_weight=W_TOPICS),
+                       meta, checkpoint=lambda stage: step("profile: store", 0, None))
+    return {"name": name, "customers": len(customers), "comments_used": comments_used, "method": config.method,
+            "as_of": meta["as_of"], "half_life_days": config.half_life_days, "topics": fm.k,
+            "segments": len(segments), "silhouette": seg_model.silhouette, "path": str(path),
+            **score_summary(scores, skipped)}
