@@ -38,6 +38,14 @@ def spark_options(backend: str, master: str | None, conf: list[str] | None) -> S
     return SparkOptions(master=master, conf=tuple(conf or ()))
 
 
+def _require_corpus(ws: Workspace, name: str) -> Path:
+    """The corpus folder, whether its comments.parquet is one file (local) or a dataset (Spark)."""
+    d = ws.corpus_dir(name)
+    if not (d / "comments.parquet").exists():
+        return ws.require_corpus(name)  # its NotFoundError says to run load
+    return d
+
+
 def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace,
          tokenize_config: TokenizeConfig | None = TokenizeConfig(), spark: SparkOptions | None = None,
          progress: Progress | None = None) -> dict[str, Any]:
@@ -56,7 +64,7 @@ def tokenize(name: str, config: TokenizeConfig | None = None, ws: Workspace | No
     from textprofile.spark.tokens import tokenize_corpus
 
     ws = ws or Workspace.resolve()
-    corpus = ws.require_corpus(name)
+    corpus = _require_corpus(ws, name)
     with spark_session(spark) as session:
         return tokenize_corpus(session, corpus, config or TokenizeConfig(), force=force)
 
@@ -76,7 +84,7 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     ws = ws or Workspace.resolve()
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)
-    corpus_dir = ws.require_corpus(name)
+    corpus_dir = _require_corpus(ws, name)
     fm = load_model(ws, name)
     check_corpus(corpus_dir, fm, name)
     out = ws.model_dir(name) / PROFILES_DIR
