@@ -146,3 +146,81 @@ def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, 
             "as_of": meta["as_of"], "half_life_days": config.half_life_days, "topics": fm.k,
             "segments": len(segments), "silhouette": seg_model.silhouette, "path": str(path),
             **score_summary(scores, skipped)}
+
+
+def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
+        spark: SparkOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """``fit --backend spark``: vocabulary and sample by Spark, the local engine on the driver.
+
+    Same result keys as ``pipeline.fit.fit``. ``doc_topics.parquet`` holds the training rows'
+    mixtures only: every comment's mixture is written by ``profile build --backend spark``.
+    """
+    import time
+    from datetime import UTC, datetime
+
+    import numpy as np
+    from pyspark import StorageLevel
+
+    from textprofile.core import artifacts
+    from textprofile.pipeline.fit import _summary as fit_summary
+    from textprofile.pipeline.fit import _versions as versions
+    from textprofile.spark.datasets import digest
+    from textprofile.spark.session import spark_session
+    from textprofile.spark.training import corpus_rows, count_vocab, idf_counts, topic_shares, training_sample
+    from textprofile.topics import engine_class
+    from textprofile.topics.fitted import write_model_files
+    from textprofile.topics.sample import describe
+    from textprofile.topics.tfidf import TfidfKeywords
+    from textprofile.topics.training import TrainingData, choose_k, topic_table, train
+
+    config = (config or FitConfig()).validate()
+    engine_class(config.engine)
+    ws = ws or Workspace.resolve()
+    t0 = time.perf_counter()
+    corpus_dir = _require_corpus(ws, name)
+    if not (corpus_dir / "tokens.parquet").exists():
+        raise ConfigError(f"corpus {name!r} has no tokens.parquet — tokenize it first: textprofile tokenize {name}")
+    step = progress or (lambda stage, done, total=None: None)
+    with spark_session(spark) as session:
+        rows = corpus_rows(session, corpus_dir).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            step("spark: vocabulary", 0, None)
+            vocab = count_vocab(rows, config)
+            step("spark: sample", 0, None)
+            ids, token_lists, n_train, sampled = training_sample(rows, vocab, config)
+            X = vocab.encode(token_lists)
+            del token_lists
+            data = TrainingData(
+                vocab=vocab, ids=np.asarray(ids, dtype=object), X=X, n_tokens=np.asarray(X.sum(axis=1)).ravel(),
+                train=np.ones(X.shape[0], dtype=bool), n_comments=rows.count(),
+                term_frequency=np.asarray(vocab.cfs, dtype=np.int64),
+                sample=describe(n_train, np.arange(X.shape[0]) if sampled else None, config.sample, config.seed))
+            k, sweep_table = choose_k(data, config, progress)
+            engine, quality, restarts = train(data, k, config, progress)
+            step("spark: topic shares", 0, None)
+            shares = topic_shares(rows, vocab, engine.topic_word_, engine.alpha_)
+        finally:
+            rows.unpersist()
+    theta = engine.transform(data.X)
+    topics = topic_table(engine.topic_word_, data.term_frequency, vocab.terms, shares)
+    tfidf = TfidfKeywords(vocab.terms).fit_counts(idf_counts(vocab, n_train))
+    model_dir = ws.model_dir(name)
+    with artifacts.atomic_dir(model_dir) as tmp:
+        model_files = write_model_files(tmp, data, engine, theta, topics, tfidf, config.engine)
+        seconds = round(time.perf_counter() - t0, 3)
+        result = fit_summary(name, config, data, engine, k, sweep_table, restarts, quality, topics, model_dir,
+                             seconds, corpus_dir)
+        artifacts.write_manifest(tmp, {
+            "kind": "model", "name": name, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seed": config.seed, "config": config.to_dict(), "config_hash": config.hash(),
+            "engine": engine.settings(),
+            "corpus": {"tokens_sha256": digest(corpus_dir / "tokens.parquet"), "comments": data.n_comments,
+                       "modelled": data.sample["trained"], "with_mixtures": int(X.shape[0]),
+                       "vocab_size": len(vocab)},
+            "versions": versions(), "sweep": sweep_table, "restarts": restarts, "sample": data.sample,
+            "quality": quality, "model_files": model_files, "doc_topics_rows": int(X.shape[0]),
+            "doc_topics": "training rows only (every comment's mixture: profile build --backend spark)",
+            "backend": "spark", "seconds": seconds,
+        })
+    result["backend"] = "spark"
+    return result
