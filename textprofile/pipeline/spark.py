@@ -159,12 +159,11 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     from datetime import UTC, datetime
 
     import numpy as np
-    from pyspark import StorageLevel
 
     from textprofile.core import artifacts
     from textprofile.pipeline.fit import _summary as fit_summary
     from textprofile.pipeline.fit import _versions as versions
-    from textprofile.spark.datasets import digest
+    from textprofile.spark.datasets import digest, persisted
     from textprofile.spark.session import spark_session
     from textprofile.spark.training import corpus_rows, count_vocab, idf_counts, topic_shares, training_sample
     from textprofile.topics import engine_class
@@ -182,7 +181,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
         raise ConfigError(f"corpus {name!r} has no tokens.parquet — tokenize it first: textprofile tokenize {name}")
     step = progress or (lambda stage, done, total=None: None)
     with spark_session(spark) as session:
-        rows = corpus_rows(session, corpus_dir).persist(StorageLevel.MEMORY_AND_DISK)
+        rows = persisted(corpus_rows(session, corpus_dir))
         try:
             step("spark: vocabulary", 0, None)
             vocab = count_vocab(rows, config)
@@ -224,3 +223,32 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
         })
     result["backend"] = "spark"
     return result
+
+
+def run(exports: list[str | Path], name: str, ws: Workspace, load_config: LoadConfig | None = None,
+        tokenize_config: TokenizeConfig | None = None, fit_config: FitConfig | None = None,
+        profile_config: ProfileConfig | None = None, report: bool = True, spark: SparkOptions | None = None,
+        progress: Progress | None = None) -> dict[str, Any]:
+    """``run --backend spark``: load, fit and profile build on one SparkSession.
+
+    The report is not written from a Spark corpus yet (it reads single Parquet files): the
+    result says so under ``report_skipped`` when ``report`` was asked for.
+    """
+    import time
+
+    from textprofile.spark.session import spark_session
+
+    started = time.perf_counter()
+    profile_config = (profile_config or ProfileConfig()).validate()
+    fit_config = (fit_config or FitConfig()).validate()
+    out: dict[str, Any] = {"name": name, "backend": "spark"}
+    with spark_session(spark):  # the stages below reuse this session
+        out["load"] = load(exports, name, load_config or LoadConfig(), ws,
+                           tokenize_config=tokenize_config or TokenizeConfig(), progress=progress)
+        out["fit"] = fit(name, fit_config, ws, progress=progress)
+        out["profiles"] = build_profiles(name, profile_config, ws, progress=progress)
+    if report:
+        out["report_skipped"] = ("the report reads single-file corpora: not available with --backend spark yet; "
+                                 "the store serves profile show, similar, export and serve")
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    return out

@@ -67,3 +67,10 @@ def num_rows(path: str | Path) -> int:
     import pyarrow.parquet as pq
 
     return sum(pq.ParquetFile(f).metadata.num_rows for f in part_files(path))
+
+
+def persisted(frame: Any) -> Any:
+    """``frame`` kept (memory, spilling to disk) for the several jobs that read it."""
+    from pyspark import StorageLevel
+
+    return frame.persist(StorageLevel.MEMORY_AND_DISK)
