@@ -29,6 +29,7 @@ def test_master_from_flag_env_or_default(monkeypatch):
     from textprofile.spark.session import SparkOptions
 
     monkeypatch.delenv("SPARK_MASTER", raising=False)
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
     assert SparkOptions().master_url() == "local[*]"
     monkeypatch.setenv("SPARK_MASTER", "spark://h:7077")
     assert SparkOptions().master_url() == "spark://h:7077"

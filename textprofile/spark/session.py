@@ -35,8 +35,12 @@ class SparkOptions:
     master: str | None = None
     conf: tuple[str, ...] = field(default_factory=tuple)
 
-    def master_url(self) -> str:
-        return self.master or os.environ.get("SPARK_MASTER") or DEFAULT_MASTER
+    def master_url(self) -> str | None:
+        """The master to set; None under ``spark-submit`` without a flag or $SPARK_MASTER (its --master holds)."""
+        chosen = self.master or os.environ.get("SPARK_MASTER")
+        if chosen is None and os.environ.get("PYSPARK_GATEWAY_PORT"):  # started by spark-submit
+            return None
+        return chosen or DEFAULT_MASTER
 
     def settings(self) -> dict[str, str]:
         return {**DEFAULTS, **parse_conf(self.conf)}
@@ -84,7 +88,10 @@ def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
     options = options or SparkOptions()
     # executors run this interpreter (and its packages) unless the user chose another Python
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.master(options.master_url())
+    builder = SparkSession.builder
+    master = options.master_url()
+    if master is not None:
+        builder = builder.master(master)
     for k, v in options.settings().items():
         builder = builder.config(k, v)
     spark = builder.getOrCreate()
