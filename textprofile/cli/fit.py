@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
     def fit_cmd(
         name: Annotated[str, typer.Argument(help="Corpus name (as given to `load --name`).")],
         topics: Annotated[str, typer.Option("--topics", help="Number of topics K, or 'auto' to sweep --k-range.")] = "auto",
-        engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default) or gensim (variational, online update).")] = "tomotopy",
+        engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default), gensim (variational, online update), or spark-lda (Spark MLlib's LDA on every comment; needs --backend spark and --topics K).")] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds (--seed, --seed+1, ...) for a quarter of the iterations each; the most coherent (highest NPMI) trains on to the full count.")] = 1,

@@ -172,8 +172,14 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     from textprofile.topics.tfidf import TfidfKeywords
     from textprofile.topics.training import TrainingData, choose_k, topic_table, train
 
+    from textprofile.spark.mllib_lda import ENGINE as SPARK_LDA
+
     config = (config or FitConfig()).validate()
-    engine_class(config.engine)
+    mllib = config.engine == SPARK_LDA
+    if mllib and config.topics is None:
+        raise ConfigError("--engine spark-lda needs a fixed K: pass --topics K (the K sweep uses the local engines)")
+    if not mllib:
+        engine_class(config.engine)
     ws = ws or Workspace.resolve()
     t0 = time.perf_counter()
     corpus_dir = _require_corpus(ws, name)
@@ -194,8 +200,17 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
                 train=np.ones(X.shape[0], dtype=bool), n_comments=rows.count(),
                 term_frequency=np.asarray(vocab.cfs, dtype=np.int64),
                 sample=describe(n_train, np.arange(X.shape[0]) if sampled else None, config.sample, config.seed))
-            k, sweep_table = choose_k(data, config, progress)
-            engine, quality, restarts = train(data, k, config, progress)
+            if mllib:  # Spark MLlib's LDA on every customer comment
+                from textprofile.spark.mllib_lda import MllibLDA
+                from textprofile.topics.coherence import score_topics
+
+                step("spark: mllib lda", 0, None)
+                k, sweep_table, restarts = int(config.topics), [], []
+                engine = MllibLDA(k, config.seed, config.iterations, **config.params).fit(rows, vocab.terms)
+                quality = score_topics(data.X, engine.topic_word_, top_n=10)
+            else:
+                k, sweep_table = choose_k(data, config, progress)
+                engine, quality, restarts = train(data, k, config, progress)
             step("spark: topic shares", 0, None)
             shares = topic_shares(rows, vocab, engine.topic_word_, engine.alpha_)
         finally:
