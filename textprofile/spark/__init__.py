@@ -8,7 +8,8 @@ seeded sample on the driver with the local engines (``topics``). pyspark is impo
 this package, and only inside functions: ``import textprofile.spark`` does not start a JVM.
 
 Entry points (``pipeline.spark`` calls them): ``session.spark_session``, ``load.load_corpus``,
-``tokens.tokenize_corpus``, ``training.sample_training_data``, ``customers.customer_tables``.
+``tokens.tokenize_corpus``, ``training.count_vocab`` / ``training_sample`` / ``topic_shares``,
+``mllib_lda.MllibLDA`` (``--engine spark-lda``), ``profile.customer_tables`` / ``read_customers``.
 """
 
 from textprofile.spark.session import SparkOptions
