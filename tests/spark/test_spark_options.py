@@ -42,3 +42,11 @@ def test_importing_the_backend_does_not_import_pyspark():
             "textprofile.pipeline.spark, textprofile.cli.app; assert 'pyspark' not in sys.modules, 'pyspark imported'")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
+
+
+def test_local_stage_on_a_spark_corpus_says_which_backend(tmp_path):
+    """A corpus of Parquet datasets is refused by the local stages with one line naming --backend spark."""
+    (tmp_path / "corpora" / "big" / "comments.parquet").mkdir(parents=True)
+    r = CliRunner().invoke(app, ["profile", "build", "big", "--home", str(tmp_path)])
+    assert r.exit_code == 1
+    assert "written by --backend spark" in r.output and "Traceback" not in r.output
