@@ -47,8 +47,9 @@ class Workspace:
         """The corpus folder, or a NotFoundError telling the user to run ``load``."""
         d = self.corpus_dir(name)
         if (d / "comments.parquet").is_dir():  # Parquet datasets, written by --backend spark
-            raise StateError(f"corpus {name!r} was written by --backend spark (Parquet datasets): run this "
-                             f"command with --backend spark, or reload it: textprofile load EXPORT --name {name}")
+            raise StateError(f"corpus {name!r} was written by --backend spark (Parquet datasets): use --backend "
+                             "spark (tokenize, fit, profile build), or reload it locally to use this command: "
+                             f"textprofile load EXPORT --name {name}")
         if not (d / "comments.parquet").is_file():
             raise NotFoundError(
                 f"corpus {name!r} not found in {d.parent} — run: textprofile load EXPORT --name {name}"
