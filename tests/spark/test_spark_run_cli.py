@@ -34,3 +34,23 @@ def test_run_on_spark_cli_json(loaded):
     show = CliRunner().invoke(app, ["profile", "show", cid, "--model", "sprun", "--home", str(ws.root), "--json"])
     assert show.exit_code == 0, show.output
     assert json.loads(show.stdout)["customer_id"] == cid
+
+
+def test_export_reads_the_spark_corpus_and_store(loaded, tmp_path):
+    """``export`` on the Spark-built workspace of the test above: comments (datasets) and profiles."""
+    import pyarrow.parquet as pq
+    import pytest
+
+    from textprofile.pipeline.export import export_table
+
+    ws = loaded[0]
+    if not (ws.model_dir("sprun") / "profiles.duckdb").exists():
+        pytest.skip("needs the run --backend spark test's workspace (run the module whole)")
+    out = export_table(ws, "sprun", "comments", "parquet", tmp_path / "c.parquet")
+    kept = loaded[2]["counts"]["kept"]
+    assert out["rows"] == kept
+    table = pq.read_table(tmp_path / "c.parquet")
+    assert table.num_rows == kept and "topic_0" in table.column_names
+    assert table.column("topic_0").null_count < kept  # every comment's mixture from profile build
+    prof = export_table(ws, "sprun", "profiles", "csv", tmp_path / "p.csv")
+    assert prof["rows"] == loaded[2]["customers"]
