@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from textprofile.cli.backend_options import BackendOpt, SparkConfOpt, SparkMasterOpt
 from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
@@ -49,7 +50,7 @@ def register(app: typer.Typer) -> None:
     def fit_cmd(
         name: Annotated[str, typer.Argument(help="Corpus name (as given to `load --name`).")],
         topics: Annotated[str, typer.Option("--topics", help="Number of topics K, or 'auto' to sweep --k-range.")] = "auto",
-        engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default) or gensim (variational, online update).")] = "tomotopy",
+        engine: Annotated[str, typer.Option("--engine", help="LDA engine: tomotopy (Gibbs, default), gensim (variational, online update), or spark-lda (Spark MLlib's LDA on every comment; needs --backend spark and --topics K).")] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed; the same corpus and seed give identical files.")] = 0,
         iterations: Annotated[int | None, typer.Option("--iterations", help="Training iterations (tomotopy; default 200) or passes (gensim; default 10).")] = None,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds (--seed, --seed+1, ...) for a quarter of the iterations each; the most coherent (highest NPMI) trains on to the full count.")] = 1,
@@ -59,6 +60,9 @@ def register(app: typer.Typer) -> None:
         k_range: Annotated[str | None, typer.Option("--k-range", help="Candidate K values for --topics auto, e.g. 5,10,15,20.")] = None,
         no_below: Annotated[int, typer.Option("--no-below", help="Drop terms in fewer than this many comments.")] = 5,
         no_above: Annotated[float, typer.Option("--no-above", help="Drop terms in more than this fraction of comments.")] = 0.5,
+        backend: BackendOpt = "local",
+        spark_master: SparkMasterOpt = None,
+        spark_conf: SparkConfOpt = None,
         json_out: JsonOpt = False,
         home: HomeOpt = None,
         debug: DebugOpt = False,
@@ -66,8 +70,10 @@ def register(app: typer.Typer) -> None:
         """Fit topics (LDA) and TF-IDF on a loaded corpus; writes models/NAME/."""
         from textprofile.core.config import FitConfig
         from textprofile.core.workspace import Workspace
+        from textprofile.pipeline import spark as on_spark
         from textprofile.pipeline.fit import fit
 
+        spark = on_spark.spark_options(backend, spark_master, spark_conf)
         kwargs = {}
         ks = _parse_k_range(k_range)
         if ks:
@@ -79,7 +85,10 @@ def register(app: typer.Typer) -> None:
                            sample=sample or None, **kwargs).validate()
         ws = Workspace.resolve(home)
         with progress_bar() as progress:
-            result = fit(name, config, ws, progress)
+            if spark is None:
+                result = fit(name, config, ws, progress)
+            else:
+                result = on_spark.fit(name, config, ws, spark=spark, progress=progress)
         if json_out:
             emit_json(result)
         else:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from textprofile.cli import load_options as O
+from textprofile.cli.backend_options import BackendOpt, SparkConfOpt, SparkMasterOpt
 from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
@@ -51,20 +52,28 @@ def register(app: typer.Typer) -> None:
         phrase_threshold: O.PhraseThreshold = O.PHRASE_THRESHOLD,
         languages: O.Languages = None,
         no_tokenize: Annotated[bool, typer.Option("--no-tokenize", help="Only load and clean; skip tokenization (for debugging).", rich_help_panel="Tokenizing")] = False,
+        backend: BackendOpt = "local",
+        spark_master: SparkMasterOpt = None,
+        spark_conf: SparkConfOpt = None,
         json_out: JsonOpt = False,
         home: HomeOpt = None,
         debug: DebugOpt = False,
     ) -> None:
         """Read comment exports, map columns, clean and dedupe them into corpora/NAME/."""
         from textprofile.core.workspace import Workspace
+        from textprofile.pipeline import spark as on_spark
         from textprofile.pipeline.load import load
 
         config, tok = O.configs_from_options(locals())
         if no_tokenize:
             tok = None
+        spark = on_spark.spark_options(backend, spark_master, spark_conf)
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:
-            result = load(exports, name, config, ws, tokenize_config=tok, jobs=jobs, progress=progress)
+            if spark is None:
+                result = load(exports, name, config, ws, tokenize_config=tok, jobs=jobs, progress=progress)
+            else:
+                result = on_spark.load(exports, name, config, ws, tokenize_config=tok, spark=spark, progress=progress)
         if json_out:
             emit_json(result)
         else:

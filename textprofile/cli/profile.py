@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from textprofile.cli.backend_options import BackendOpt, SparkConfOpt, SparkMasterOpt
 from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
@@ -52,6 +53,9 @@ def build_cmd(
     method: Annotated[str, typer.Option("--method", help=METHOD_HELP)] = "comment",
     keywords: Annotated[int, typer.Option("--keywords", help="Keywords kept per customer.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed for segment clustering.")] = 0,
+    backend: BackendOpt = "local",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
     json_out: JsonOpt = False,
     home: HomeOpt = None,
     debug: DebugOpt = False,
@@ -59,12 +63,17 @@ def build_cmd(
     """Merge topic mixtures, keywords, behaviour and segments into models/NAME/profiles.duckdb."""
     from textprofile.core.config import ProfileConfig
     from textprofile.core.workspace import Workspace
+    from textprofile.pipeline import spark as on_spark
     from textprofile.pipeline.profile import build_profiles
 
     # build_profiles validates the settings before any work
     config = ProfileConfig(half_life_days=half_life, as_of=as_of, method=method, n_keywords=keywords, seed=seed)
+    spark = on_spark.spark_options(backend, spark_master, spark_conf)
     with progress_bar(not json_out) as progress:
-        result = build_profiles(name, config, Workspace.resolve(home), progress)
+        if spark is None:
+            result = build_profiles(name, config, Workspace.resolve(home), progress)
+        else:
+            result = on_spark.build_profiles(name, config, Workspace.resolve(home), spark=spark, progress=progress)
     if json_out:
         emit_json(result)
         return

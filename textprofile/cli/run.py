@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from textprofile.cli import load_options as O
+from textprofile.cli.backend_options import BackendOpt, SparkConfOpt, SparkMasterOpt
 from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
@@ -60,6 +61,9 @@ def register(app: typer.Typer) -> None:
         half_life: Annotated[float | None, typer.Option("--half-life", metavar="DAYS", help="Recency decay for interests.", rich_help_panel=_FIT)] = None,
         method: Annotated[str, typer.Option("--method", help=METHOD_HELP, rich_help_panel=_FIT)] = "comment",
         no_report: Annotated[bool, typer.Option("--no-report", help="Stop after profile build.")] = False,
+        backend: BackendOpt = "local",
+        spark_master: SparkMasterOpt = None,
+        spark_conf: SparkConfOpt = None,
         json_out: JsonOpt = False,
         home: HomeOpt = None,
         debug: DebugOpt = False,
@@ -68,15 +72,23 @@ def register(app: typer.Typer) -> None:
         from textprofile.cli.fit import parse_topics
         from textprofile.core.config import FitConfig, ProfileConfig
         from textprofile.core.workspace import Workspace
+        from textprofile.pipeline import spark as on_spark
         from textprofile.pipeline.run import run
 
         load_config, tokenize_config = O.configs_from_options(locals())
+        spark = on_spark.spark_options(backend, spark_master, spark_conf)
         fit_config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, restarts=restarts)
         profile_config = ProfileConfig(half_life_days=half_life, method=method, seed=seed)  # run validates it first
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:
-            result = run(exports, name, ws, load_config=load_config, tokenize_config=tokenize_config, fit_config=fit_config,
-                         profile_config=profile_config, report=not no_report, jobs=jobs, progress=progress)
+            if spark is None:
+                result = run(exports, name, ws, load_config=load_config, tokenize_config=tokenize_config,
+                             fit_config=fit_config, profile_config=profile_config, report=not no_report, jobs=jobs,
+                             progress=progress)
+            else:
+                result = on_spark.run(exports, name, ws, load_config=load_config, tokenize_config=tokenize_config,
+                                      fit_config=fit_config, profile_config=profile_config, report=not no_report,
+                                      spark=spark, progress=progress)
         _finish(result, json_out)
 
     @app.command("demo")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from textprofile.cli import load_options as O
+from textprofile.cli.backend_options import BackendOpt, SparkConfOpt, SparkMasterOpt
 from textprofile.cli.common import (
     DebugOpt,
     HomeOpt,
@@ -32,18 +33,26 @@ def register(app: typer.Typer) -> None:
         languages: O.Languages = None,
         jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Re-tokenize even when tokens.parquet is up to date.")] = False,
+        backend: BackendOpt = "local",
+        spark_master: SparkMasterOpt = None,
+        spark_conf: SparkConfOpt = None,
         json_out: JsonOpt = False,
         home: HomeOpt = None,
         debug: DebugOpt = False,
     ) -> None:
         """Tokenize a loaded corpus: jieba for Chinese, spaCy lemmas for English; cached by config."""
         from textprofile.core.workspace import Workspace
+        from textprofile.pipeline import spark as on_spark
         from textprofile.pipeline.tokenize import tokenize
 
         config = O.tokenize_config(locals())
+        spark = on_spark.spark_options(backend, spark_master, spark_conf)
         ws = Workspace.resolve(home)
         with progress_bar(not json_out) as progress:
-            result = tokenize(name, config, ws, jobs=jobs, progress=progress, force=force)
+            if spark is None:
+                result = tokenize(name, config, ws, jobs=jobs, progress=progress, force=force)
+            else:
+                result = on_spark.tokenize(name, config, ws, spark=spark, force=force)
         corpus = ws.corpus_dir(name)
         if json_out:
             emit_json(result)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from textprofile.core.errors import ConfigError, NotFoundError
+from textprofile.core.errors import ConfigError, NotFoundError, StateError
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -46,6 +46,10 @@ class Workspace:
     def require_corpus(self, name: str) -> Path:
         """The corpus folder, or a NotFoundError telling the user to run ``load``."""
         d = self.corpus_dir(name)
+        if (d / "comments.parquet").is_dir():  # Parquet datasets, written by --backend spark
+            raise StateError(f"corpus {name!r} was written by --backend spark (Parquet datasets): use --backend "
+                             "spark (tokenize, fit, profile build), or reload it locally to use this command: "
+                             f"textprofile load EXPORT --name {name}")
         if not (d / "comments.parquet").is_file():
             raise NotFoundError(
                 f"corpus {name!r} not found in {d.parent} — run: textprofile load EXPORT --name {name}"

@@ -50,8 +50,7 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
     con = duckdb.connect()
     try:
         if table == "comments":
-            comments = ws.require_corpus(name) / "comments.parquet"
-            doc_topics = model_dir / "doc_topics.parquet"
+            comments, doc_topics = _comment_sources(ws, name, model_dir)
             sql = (
                 f"SELECT c.*, d.* EXCLUDE (comment_id, n_tokens) FROM read_parquet('{sql_string(comments)}') c "
                 f"LEFT JOIN read_parquet('{sql_string(doc_topics)}') d USING (comment_id) ORDER BY c.source, c.source_row"
@@ -74,3 +73,17 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
     finally:
         con.close()
     return {"name": name, "table": table, "format": fmt, "rows": rows, "path": str(Path(out))}
+
+
+def _comment_sources(ws, name: str, model_dir: Path) -> tuple[str, str]:
+    """The comments and mixtures to join: single files, or (``--backend spark``) dataset globs.
+
+    A Spark corpus is a directory of part files; its every-comment mixtures are the ones
+    ``profile build --backend spark`` wrote (a Spark fit's doc_topics holds the training rows only).
+    """
+    corpus = ws.corpus_dir(name) / "comments.parquet"
+    spark_mixtures = model_dir / "profiles.parquet" / "comment_topics"
+    if corpus.is_dir():
+        mixtures = spark_mixtures if spark_mixtures.is_dir() else model_dir / "doc_topics.parquet"
+        return str(corpus / "*.parquet"), str(mixtures / "*.parquet") if mixtures.is_dir() else str(mixtures)
+    return str(ws.require_corpus(name) / "comments.parquet"), str(model_dir / "doc_topics.parquet")

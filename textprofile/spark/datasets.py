@@ -1,0 +1,76 @@
+"""Parquet datasets (directories of part files) in a stable row order, and their checksums.
+
+Where the local backend writes one file (``comments.parquet``), Spark writes a directory of
+that name. Rows are written sorted by an order key and each range partition becomes one part
+file, so part files in name order hold the rows in corpus order; ``read_ordered`` adds that
+order back (``_metadata.file_name``, ``_metadata.row_index``) to a dataset or a single file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from textprofile.core.artifacts import sha256_file
+
+FILE_COL, ROW_COL = "_tp_file", "_tp_row"
+
+
+def uri(path: str | Path) -> str:
+    """A local path as a ``file://`` URL; a Hadoop URL (``hdfs://``, ``s3a://``...) unchanged."""
+    s = str(path)
+    return s if "://" in s else Path(s).resolve().as_uri()
+
+
+def write_ordered(frame: Any, path: str | Path, order: list[str], fmt: str = "parquet",
+                  **options: str) -> None:
+    """Write ``frame`` sorted by ``order`` (the columns are dropped) to the dataset ``path``."""
+    out = frame.orderBy(*order).drop(*order).write.mode("overwrite")
+    for k, v in options.items():
+        out = out.option(k, v)
+    out.format(fmt).save(uri(path))
+
+
+def read_ordered(spark: Any, path: str | Path, columns: list[str] | None = None) -> Any:
+    """A dataset (or one Parquet file) with ``FILE_COL``/``ROW_COL``: sort by them for its row order."""
+    from pyspark.sql import functions as F
+
+    df = spark.read.parquet(uri(path))
+    cols = [F.col(c) for c in (columns or df.columns)]
+    return df.select(*cols, F.col("_metadata.file_name").alias(FILE_COL),
+                     F.col("_metadata.row_index").alias(ROW_COL))
+
+
+def is_dataset(path: str | Path) -> bool:
+    return Path(path).is_dir()
+
+
+def part_files(path: str | Path) -> list[Path]:
+    """A dataset's data files in name (= row) order; a single file is its own part."""
+    p = Path(path)
+    if p.is_file():
+        return [p]
+    return sorted(f for f in p.iterdir() if f.is_file() and f.suffix == ".parquet" and not f.name.startswith((".", "_")))
+
+
+def digest(path: str | Path) -> str:
+    """sha256 of a file, or of a dataset's ``name sha256`` lines (its part files, in order)."""
+    p = Path(path)
+    if p.is_file():
+        return sha256_file(p)
+    lines = "".join(f"{f.name} {sha256_file(f)}\n" for f in part_files(p))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def num_rows(path: str | Path) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in part_files(path))
+
+
+def persisted(frame: Any) -> Any:
+    """``frame`` kept (memory, spilling to disk) for the several jobs that read it."""
+    from pyspark import StorageLevel
+
+    return frame.persist(StorageLevel.MEMORY_AND_DISK)

@@ -1,0 +1,131 @@
+"""Exports read on the executors: one task per file, through ``ingest.ExportReader`` unchanged.
+
+Each export reaches its task through Spark's ``binaryFile`` source (so it may live on any Hadoop
+file system), is written to a local temporary file of the same name, and is read, mapped,
+validated, cleaned and PII-scrubbed chunk by chunk exactly as the local loader does. The task
+emits one table with four kinds of rows: comments (``c``), quarantined rows (``q``), the file's
+manifest entry (``s``, JSON) and, instead of a traceback, an input error (``e``, its message).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textprofile.core.config import LoadConfig
+
+F_COL, POS_COL = "_tp_f", "_tp_pos"  # file index (command-line order), row position in that file
+
+RAW_SCHEMA = (
+    "kind string, _tp_f int, _tp_pos long, comment_id string, customer_id string, text string, "
+    "time timestamp, channel string, role string, is_customer boolean, thread_id string, "
+    "rating double, amount double, source string, source_row long, meta string, "
+    "q_reason string, q_text string, info string"
+)
+COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "role", "is_customer", "thread_id",
+                   "rating", "amount", "source", "source_row", "meta"]
+QUARANTINE_COLUMNS = ["file", "row", "reason", "text", "customer_id"]
+
+
+def read_task(config: LoadConfig, key: bytes | None):
+    """The ``mapInPandas`` function: binaryFile rows (path, content, file index) -> RAW_SCHEMA rows."""
+
+    def run(batches):
+        import os
+        import tempfile
+        from pathlib import Path
+        from urllib.parse import unquote, urlparse
+
+        import pandas as pd
+
+        from textprofile.core.errors import TextProfileError
+        from textprofile.ingest.read_export import ExportReader
+        from textprofile.ingest.timeparse import format_time_iso
+        from textprofile.spark.rows import comment_ids
+
+        names = RAW_SCHEMA_NAMES
+
+        def rows(kind: str, f: int, _pos=range(1), **cols) -> pd.DataFrame:
+            n = len(_pos)
+            out = pd.DataFrame({c: cols.get(c, [None] * n) for c in names[3:]})
+            out.insert(0, POS_COL, list(_pos))
+            out.insert(0, F_COL, [f] * n)
+            out.insert(0, "kind", [kind] * n)
+            out["time"] = pd.to_datetime(out["time"], utc=True)
+            return out
+
+        for batch in batches:
+            for path, content, f in zip(batch["path"], batch["content"], batch[F_COL], strict=True):
+                url = urlparse(path)
+                name = Path(unquote(url.path)).name
+                with tempfile.TemporaryDirectory(prefix="textprofile-export-") as tmp:
+                    local = Path(tmp) / name
+                    local.write_bytes(content)
+                    del content
+                    pos = q_pos = 0
+                    try:
+                        reader = ExportReader(local, config, key, None)
+                        for frame, quarantined in reader.chunks():
+                            if quarantined:
+                                qn = len(quarantined)
+                                yield rows("q", f, _pos=range(q_pos, q_pos + qn),
+                                           source=[q[0] for q in quarantined], source_row=[q[1] for q in quarantined],
+                                           q_reason=[q[2] for q in quarantined], q_text=[q[3] for q in quarantined],
+                                           customer_id=[q[4] for q in quarantined])
+                                q_pos += qn
+                            if len(frame):
+                                frame = frame.reset_index(drop=True)
+                                frame.insert(0, "comment_id", comment_ids(
+                                    list(frame["customer_id"]), format_time_iso(frame["time"]),
+                                    list(frame["channel"]), list(frame["role"]), list(frame["text"])))
+                                cols = {c: frame[c].tolist() for c in COMMENT_COLUMNS if c != "time"}
+                                cols["time"] = frame["time"]
+                                yield rows("c", f, _pos=range(pos, pos + len(frame)), **cols)
+                                pos += len(frame)
+                        source = dict(reader.source)
+                        source["file"] = unquote(url.path) if url.scheme == "file" else path
+                        yield rows("s", f, info=[json.dumps(source, ensure_ascii=False)])
+                    except TextProfileError as e:
+                        msg = str(e).replace(str(local), name).replace(os.fspath(tmp), "")
+                        yield rows("e", f, info=[msg])
+
+    return run
+
+
+RAW_SCHEMA_NAMES = [part.strip().split(" ")[0] for part in RAW_SCHEMA.split(",")]
+
+
+def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes | None) -> Any:
+    """The RAW_SCHEMA rows of every export, one task per file (``exports``: paths or Hadoop URLs)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    from textprofile.spark.datasets import uri
+
+    files = [spark.read.format("binaryFile").load(uri(p)).select("path", "content").withColumn(F_COL, F.lit(i))
+             for i, p in enumerate(exports)]
+    frame = reduce(lambda a, b: a.unionByName(b), files)
+    # one file a task, whole (a file is one reader's stream: its header, encoding, row numbers)
+    frame = frame.repartition(len(exports), F_COL)
+    return frame.mapInPandas(read_task(config, key), RAW_SCHEMA)
+
+
+def check_exports(exports: list[str]) -> list[str]:
+    """Local paths must exist here (a clear error before any Spark job); URLs are left to Spark."""
+    from pathlib import Path
+
+    from textprofile.core.errors import ConfigError, InputFileError
+
+    if not exports:
+        raise ConfigError("no export files given — pass at least one EXPORT path")
+    out = []
+    for p in exports:
+        s = str(p)
+        if "://" not in s:
+            path = Path(s)
+            if not path.is_file():
+                raise InputFileError(f"{s}: no such file — check the path")
+            s = str(path.resolve())
+        out.append(s)
+    return out

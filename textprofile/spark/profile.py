@@ -1,0 +1,110 @@
+"""The driver's side of ``profile build --backend spark``: plan the jobs, read back customer rows.
+
+The driver computes the reference time (one aggregate), ships the model, writes the two
+``profiles.parquet/`` datasets from the executors' rows, and reads back only the customer
+table (one row per customer: behaviour, K shares, keywords, keyword vector) to cluster
+segments and build the DuckDB store. Comments never reach it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textprofile.core.config import ProfileConfig
+from textprofile.core.errors import StateError
+
+PROFILES_DIR = "profiles.parquet"  # in models/<name>/: comment_topics/ and customers/
+
+
+def check_corpus(corpus_dir: Path, fm: Any, name: str) -> None:
+    """Refuse a model fitted on other tokens (the local ``check_corpus``, for files or datasets)."""
+    from textprofile.spark.datasets import digest
+
+    tokens = corpus_dir / "tokens.parquet"
+    if not tokens.exists():
+        raise StateError(f"{tokens} not found — run: textprofile tokenize {name}")
+    expected = (fm.manifest.get("corpus") or {}).get("tokens_sha256")
+    if expected and digest(tokens) != expected:
+        raise StateError(f"model {name!r} was fitted on other tokens than the corpus now holds — "
+                         f"re-fit it: textprofile fit {name}")
+
+
+def customer_tables(spark: Any, corpus_dir: Path, fm: Any, config: ProfileConfig, out: Path) -> dict[str, Any]:
+    """Write ``out/comment_topics`` and ``out/customers``; return as_of, rows and comments used."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    from textprofile.core.config import parse_as_of
+    from textprofile.spark.customers import out_schema, profile_task, ship_model
+    from textprofile.spark.datasets import FILE_COL, ROW_COL, read_ordered, uri, write_ordered
+
+    comments = read_ordered(spark, corpus_dir / "comments.parquet",
+                            ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"])
+    tokens = spark.read.parquet(uri(corpus_dir / "tokens.parquet")).select("comment_id", "lang", "tokens")
+    rows = (comments.join(tokens, "comment_id", "inner")
+            .select("comment_id", "customer_id", F.unix_micros("time").alias("time_us"), "channel",
+                    "is_customer", "rating", "amount", F.coalesce(F.char_length("text"), F.lit(0)).alias("n_chars"),
+                    "lang", "tokens", F.col(FILE_COL).alias("o_file"), F.col(ROW_COL).alias("o_row")))
+    n_rows, n_tokens = comments.count(), tokens.count()
+    own = F.coalesce(F.col("is_customer"), F.lit(False))
+    stats = rows.agg(F.count(F.lit(1)).alias("joined"), F.max(F.when(own, F.col("time_us"))).alias("latest"),
+                     F.sum(own.cast("long")).alias("own")).first()
+    if not (n_rows == n_tokens == stats["joined"]):
+        raise StateError(f"{corpus_dir / 'tokens.parquet'} does not match comments.parquet — run: "
+                         f"textprofile tokenize {corpus_dir.name} --backend spark")
+    if config.as_of is not None:
+        as_of = parse_as_of(config.as_of)
+        as_of_us = int(as_of.value // 1000) if as_of.unit == "ns" else int(as_of.as_unit("us").value)
+    else:
+        as_of_us = None if stats["latest"] is None else int(stats["latest"])
+    model = ship_model(spark, fm.folder)
+    parts = (rows.repartition("customer_id").sortWithinPartitions("customer_id", "o_file", "o_row")
+             .mapInPandas(profile_task(model, config, as_of_us, config.as_of is not None), out_schema(fm.k))
+             .persist(StorageLevel.MEMORY_AND_DISK))
+    try:
+        mix = parts.filter(F.col("kind") == "m").select(
+            "comment_id", "n_tokens", *[F.col("theta")[i].alias(f"topic_{i}") for i in range(fm.k)], "o_file", "o_row")
+        write_ordered(mix, out / "comment_topics", ["o_file", "o_row"])
+        customers = parts.filter(F.col("kind") == "p").drop("kind", "comment_id", "n_tokens", "theta", "o_file", "o_row")
+        customers.orderBy("customer_id").write.mode("overwrite").parquet(uri(out / "customers"))
+    finally:
+        parts.unpersist()
+    return {"as_of_us": as_of_us, "comments_rows": n_rows}
+
+
+def read_customers(path: Path, k: int, n_vocab: int):
+    """(behaviour frame, shares (n, K), keywords, keyword vectors CSR) from the customers dataset."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from scipy import sparse
+
+    from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+    from textprofile.spark.datasets import part_files
+
+    files = part_files(path)
+    table = pa.concat_tables([pq.read_table(f) for f in files]) if files else None
+    if table is None or table.num_rows == 0:
+        raise StateError("no customer comments to profile (all rows are agent turns or after --as-of)")
+    beh = table.select(["customer_id", *BEHAVIOUR_COLUMNS]).to_pandas()
+    for c in ("first_seen", "last_seen"):  # UTC wall time in microseconds, naive as the store keeps it
+        beh[c] = pd.to_datetime(beh[c].astype("Int64"), unit="us").astype("datetime64[us]")
+    for c, t in BEHAVIOUR_COLUMNS.items():
+        if t == "BIGINT":
+            beh[c] = beh[c].astype("int64")
+        elif t == "DOUBLE":
+            beh[c] = beh[c].astype(np.float64)
+    shares = np.asarray(table.column("shares").combine_chunks().flatten().to_numpy(), dtype=np.float64).reshape(-1, k)
+    terms = table.column("kw_terms").to_pylist()
+    scores = table.column("kw_scores").to_pylist()
+    keywords = [list(zip(t, s, strict=True)) for t, s in zip(terms, scores, strict=True)]
+    idx = table.column("vec_idx").combine_chunks()
+    val = table.column("vec_val").combine_chunks()
+    indptr = np.asarray(idx.offsets.to_numpy(), dtype=np.int64)
+    indptr = indptr - indptr[0]
+    vectors = sparse.csr_matrix((np.asarray(val.flatten().to_numpy(), dtype=np.float32),
+                                 np.asarray(idx.flatten().to_numpy(), dtype=np.int32), indptr),
+                                shape=(table.num_rows, n_vocab))
+    return beh, shares, keywords, vectors

@@ -1,0 +1,53 @@
+"""Row-level functions the executors run: comment ids and the summary's script languages.
+
+Both are the local loader's definitions (``pipeline.load.comment_ids`` and its summary's
+language estimate), restated here because this package sits below ``pipeline``; the Spark
+tests compare the corpora byte for byte, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Any
+
+
+def comment_ids(customers: list, times_iso: list[str], channels: list, roles: list, texts: list) -> list[str]:
+    """sha256(customer_id \\x1f time-iso \\x1f channel \\x1f role \\x1f text)[:16]; null fields are ''."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [pc.fill_null(pa.array(list(v), type=pa.string()), "")
+            for v in (customers, times_iso, channels, roles, texts)]
+    blobs = pc.binary_join_element_wise(*cols, "\x1f").cast(pa.binary()).to_pylist()
+    sha = hashlib.sha256
+    return [sha(b).hexdigest()[:16] for b in blobs]
+
+
+def script_languages(texts: Any) -> Counter:
+    """The load summary's cheap script-based language estimate (tokenization decides per comment)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, type=pa.string())
+    out: Counter = Counter()
+    ascii_mask = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    if ascii_mask.any():
+        letters = pc.match_substring_regex(arr.filter(pa.array(ascii_mask)), "[A-Za-z]").to_numpy(zero_copy_only=False)
+        out["en"] += int(letters.sum())
+        out["other"] += int((~letters).sum())
+    if (~ascii_mask).any():
+        rest = arr.filter(pa.array(~ascii_mask))
+        han = pc.divide(pc.subtract(pc.binary_length(rest), pc.utf8_length(rest)), 2).to_numpy(zero_copy_only=False)
+        lat = pc.count_substring_regex(rest, "[A-Za-z]").to_numpy(zero_copy_only=False)
+        latin = lat >= 4
+        if latin.any():
+            exact = pc.count_substring_regex(rest.filter(pa.array(latin)), r"[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]")
+            han = han.astype("float64")
+            han[latin] = exact.to_numpy(zero_copy_only=False)
+        zh = (lat <= han * 0.5) | (~latin & (han > 0))
+        en = ~zh & (han <= lat * 0.02)
+        out["zh"] += int(zh.sum())
+        out["en"] += int(en.sum())
+        out["mixed"] += int((~zh & ~en).sum())
+    return +out

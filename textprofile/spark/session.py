@@ -1,0 +1,101 @@
+"""The SparkSession: master from ``--spark-master`` / ``$SPARK_MASTER`` / ``local[*]``, ``--spark-conf``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textprofile.core.errors import ConfigError
+
+DEFAULT_MASTER = "local[*]"
+# Settings the stages rely on; ``--spark-conf`` may override any of them.
+DEFAULTS = {
+    "spark.app.name": "textprofile",
+    # timestamps are UTC everywhere in textprofile (comments.parquet's ``time``)
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.parquet.compression.codec": "zstd",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # each Python worker keeps its tokenizer (jieba's dictionary) between tasks
+    "spark.python.worker.reuse": "true",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+@dataclass(frozen=True)
+class SparkOptions:
+    """``--spark-master URL`` (None: ``$SPARK_MASTER``, else ``local[*]``) and ``--spark-conf KEY=VALUE``."""
+
+    master: str | None = None
+    conf: tuple[str, ...] = field(default_factory=tuple)
+
+    def master_url(self) -> str | None:
+        """The master to set; None under ``spark-submit`` without a flag or $SPARK_MASTER (its --master holds)."""
+        chosen = self.master or os.environ.get("SPARK_MASTER")
+        if chosen is None and os.environ.get("PYSPARK_GATEWAY_PORT"):  # started by spark-submit
+            return None
+        return chosen or DEFAULT_MASTER
+
+    def settings(self) -> dict[str, str]:
+        return {**DEFAULTS, **parse_conf(self.conf)}
+
+
+def parse_conf(pairs: Sequence[str]) -> dict[str, str]:
+    """``["spark.executor.memory=4g", ...]`` -> dict; a pair without ``=`` is a one-line error."""
+    out: dict[str, str] = {}
+    for p in pairs:
+        key, sep, value = str(p).partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--spark-conf {p!r} is not KEY=VALUE — e.g. --spark-conf spark.executor.memory=4g")
+        out[key.strip()] = value
+    return out
+
+
+def java_executable() -> str | None:
+    """The ``java`` Spark will start (``$JAVA_HOME/bin/java`` first), or None."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def require_pyspark() -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as e:
+        raise ConfigError("--backend spark needs pyspark — install it: pip install 'textprofile[spark]'") from e
+    if java_executable() is None:
+        raise ConfigError("--backend spark needs Java 17 — install it (apt-get install openjdk-17-jre-headless) "
+                          "or set JAVA_HOME")
+
+
+@contextmanager
+def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
+    """The active SparkSession (left running: its owner stops it), or a new one stopped at the end."""
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    options = options or SparkOptions()
+    # executors run this interpreter (and its packages) unless the user chose another Python
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder
+    master = options.master_url()
+    if master is not None:
+        builder = builder.master(master)
+    for k, v in options.settings().items():
+        builder = builder.config(k, v)
+    spark = builder.getOrCreate()
+    try:
+        yield spark
+    finally:
+        spark.stop()

@@ -1,0 +1,140 @@
+"""Tokenizing on the executors: ``text.Tokenizer`` inside ``mapInPandas``, so tokens are the local ones.
+
+Each Python worker builds one ``Tokenizer`` per config and keeps it across tasks
+(``spark.python.worker.reuse``), so jieba's dictionary loads once per worker, not per task.
+Texts go to ``Tokenizer.tokenize_chunk`` ``CHUNK_ROWS`` at a time, as the local stage sends them;
+a comment's tokens do not depend on the chunk it is in (the local stage is byte-identical for
+any number of workers), so neither partitioning nor batch size changes them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from textprofile.core.config import TokenizeConfig
+from textprofile.core.errors import ConfigError
+
+TOKENS_SCHEMA = "comment_id string, lang string, tokens array<string>"
+# one Tokenizer per config in each Python worker (built on first use; see the module docstring)
+_TOKENIZERS: dict[str, Any] = {}
+
+
+def check_config(config: TokenizeConfig) -> TokenizeConfig:
+    if config.phrases:
+        raise ConfigError("--phrases is not available with --backend spark yet — tokenize without it, "
+                          "or with --backend local")
+    return config
+
+
+def tokenize_task(config: TokenizeConfig, keep: list[str]):
+    """``mapInPandas`` function: (comment_id, text, *keep) -> (comment_id, lang, tokens, *keep)."""
+
+    def run(batches):
+        import pandas as pd
+
+        from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
+
+        key = config.hash()
+        tok = _TOKENIZERS.get(key)
+        if tok is None:
+            tok = _TOKENIZERS[key] = Tokenizer(config)
+        for batch in batches:
+            texts = batch["text"].tolist()
+            langs: list[str] = []
+            toks: list[list[str]] = []
+            for i in range(0, len(texts), CHUNK_ROWS):
+                la, to = tok.tokenize_chunk(texts[i:i + CHUNK_ROWS])
+                langs.extend(la)
+                toks.extend(list(t) for t in to)
+            out = pd.DataFrame({"comment_id": batch["comment_id"].to_numpy(), "lang": langs, "tokens": toks})
+            for c in keep:
+                out[c] = batch[c].to_numpy()
+            yield out
+
+    return run
+
+
+def tokens_frame(comments: Any, config: TokenizeConfig, keep: list[str]) -> Any:
+    """The tokens of ``comments`` (a DataFrame with comment_id, text and the ``keep`` columns)."""
+    fields = {f.name: f.dataType.simpleString() for f in comments.schema.fields}
+    schema = ", ".join([TOKENS_SCHEMA, *(f"{c} {fields[c]}" for c in keep)])
+    return comments.select("comment_id", "text", *keep).mapInPandas(tokenize_task(config, keep), schema)
+
+
+def tokens_info(spark: Any, tokens_path: Path, comments_path: Path, config: TokenizeConfig,
+                started: float) -> dict[str, Any]:
+    """What the local stage records under the manifest's ``"tokenize"`` key, counted by Spark."""
+    from pyspark.sql import functions as F
+
+    from textprofile.spark.datasets import digest, uri
+    from textprofile.text.stage import cache_key, language_counts, skipped_counts
+
+    df = spark.read.parquet(uri(tokens_path))
+    totals = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(F.size("tokens")).alias("tokens"),
+                    F.sum((F.size("tokens") == 0).cast("long")).alias("empty")).first()
+    counts = {r["lang"]: int(r["n"]) for r in df.groupBy("lang").agg(F.count(F.lit(1)).alias("n")).collect()}
+    return {
+        "config": json.loads(json.dumps(config.to_dict())),
+        "config_hash": config.hash(),
+        "cache_key": cache_key(config),
+        "input_sha256": digest(comments_path),
+        "rows": int(totals["rows"]),
+        "tokens": int(totals["tokens"] or 0),
+        "empty": int(totals["empty"] or 0),
+        "langs": language_counts(counts),
+        "languages": {"tokenized": list(config.languages), "skipped": skipped_counts(counts, config.languages)},
+        "jobs": None,
+        "backend": "spark",
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def normalized(config: TokenizeConfig) -> TokenizeConfig:
+    """The config as the local stage stores it (languages normalised and sorted)."""
+    import dataclasses
+
+    from textprofile.core.config import normalize_languages
+
+    return dataclasses.replace(config, languages=normalize_languages(config.languages))
+
+
+def tokenize_corpus(spark: Any, corpus_dir: Path, config: TokenizeConfig, force: bool = False) -> dict[str, Any]:
+    """``tokenize NAME --backend spark``: corpus_dir/comments.parquet (file or dataset) -> tokens dataset."""
+    import shutil
+
+    from textprofile.core.artifacts import read_manifest, update_manifest
+    from textprofile.core.errors import NotFoundError
+    from textprofile.spark.datasets import FILE_COL, ROW_COL, digest, read_ordered, write_ordered
+
+    config = normalized(check_config(config))
+    src = corpus_dir / "comments.parquet"
+    if not src.exists():
+        raise NotFoundError(f"{src} not found — run: textprofile load EXPORT --name {corpus_dir.name}")
+    from textprofile.text.stage import cache_key
+
+    manifest = read_manifest(corpus_dir)
+    prev = manifest.get("tokenize") or {}
+    target = corpus_dir / "tokens.parquet"
+    if (not force and target.exists() and prev.get("cache_key") == cache_key(config)
+            and prev.get("input_sha256") == digest(src)):
+        return {**prev, "cached": True}
+    started = time.perf_counter()
+    comments = read_ordered(spark, src, ["comment_id", "text"])
+    tmp = corpus_dir / ".tokens.parquet.building"
+    write_ordered(tokens_frame(comments, config, [FILE_COL, ROW_COL]), tmp, [FILE_COL, ROW_COL])
+    info = tokens_info(spark, tmp, src, config, started)
+    old = corpus_dir / ".tokens.parquet.old"
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    if old.is_dir():
+        shutil.rmtree(old)
+    elif old.exists():
+        old.unlink()
+    (corpus_dir / "phrases.json").unlink(missing_ok=True)
+    update_manifest(corpus_dir, "tokenize", info)
+    return {**info, "cached": False}
+
