@@ -17,7 +17,7 @@ from textprofile.spark.session import SparkOptions
 
 BACKENDS = ("local", "spark")
 
-__all__ = ["BACKENDS", "SparkOptions", "check_backend", "load", "tokenize", "spark_options"]
+__all__ = ["BACKENDS", "SparkOptions", "check_backend", "load", "spark_options", "tokenize"]
 
 
 def check_backend(backend: str) -> str:
@@ -46,8 +46,11 @@ def _require_corpus(ws: Workspace, name: str) -> Path:
     return d
 
 
+_DEFAULT_TOKENIZE = TokenizeConfig()  # load tokenizes unless given None (as pipeline.load.load)
+
+
 def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace,
-         tokenize_config: TokenizeConfig | None = TokenizeConfig(), spark: SparkOptions | None = None,
+         tokenize_config: TokenizeConfig | None = _DEFAULT_TOKENIZE, spark: SparkOptions | None = None,
          progress: Progress | None = None) -> dict[str, Any]:
     """``load --backend spark``: corpora/NAME/ with Parquet datasets; same result keys as ``pipeline.load.load``."""
     from textprofile.spark.load import load_corpus
@@ -76,7 +79,12 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
 
     import pandas as pd
 
-    from textprofile.spark.profile import PROFILES_DIR, check_corpus, customer_tables, read_customers
+    from textprofile.spark.profile import (
+        PROFILES_DIR,
+        check_corpus,
+        customer_tables,
+        read_customers,
+    )
     from textprofile.spark.session import spark_session
     from textprofile.topics.fitted import load_model
 
@@ -112,7 +120,7 @@ def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, 
     import numpy as np
     import pandas as pd
 
-    from textprofile.pipeline.profile import _score_summary as score_summary  # noqa: PLC2701 (same package)
+    from textprofile.pipeline.profile import _score_summary as score_summary
     from textprofile.pipeline.score import rescore
     from textprofile.profiles.scoring import ProfileInputs
     from textprofile.profiles.segments import describe, fit_segments
@@ -164,15 +172,20 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     from textprofile.pipeline.fit import _summary as fit_summary
     from textprofile.pipeline.fit import _versions as versions
     from textprofile.spark.datasets import digest, persisted
+    from textprofile.spark.mllib_lda import ENGINE as SPARK_LDA
     from textprofile.spark.session import spark_session
-    from textprofile.spark.training import corpus_rows, count_vocab, idf_counts, topic_shares, training_sample
+    from textprofile.spark.training import (
+        corpus_rows,
+        count_vocab,
+        idf_counts,
+        topic_shares,
+        training_sample,
+    )
     from textprofile.topics import engine_class
     from textprofile.topics.fitted import write_model_files
     from textprofile.topics.sample import describe
     from textprofile.topics.tfidf import TfidfKeywords
     from textprofile.topics.training import TrainingData, choose_k, topic_table, train
-
-    from textprofile.spark.mllib_lda import ENGINE as SPARK_LDA
 
     config = (config or FitConfig()).validate()
     mllib = config.engine == SPARK_LDA

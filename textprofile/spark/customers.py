@@ -52,13 +52,12 @@ def _model(name: str):
     if name not in _MODELS:
         import json
 
+        import numpy as np
         from pyspark import SparkFiles
 
         from textprofile.core.artifacts import read_manifest, verify_file
         from textprofile.topics.fitted import FittedModel
         from textprofile.topics.tfidf import IDF_FILE, SETTINGS_FILE
-
-        import numpy as np
 
         folder = Path(SparkFiles.get(name))
         manifest = read_manifest(folder)

@@ -13,7 +13,6 @@ import json
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from textprofile.core.config import LoadConfig, TokenizeConfig
@@ -33,7 +32,13 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
     from textprofile.core.artifacts import atomic_dir, checksums, write_manifest
     from textprofile.ingest.pii import key_fingerprint, pseudonym_key
     from textprofile.spark.datasets import write_ordered
-    from textprofile.spark.ingest import COMMENT_COLUMNS, F_COL, POS_COL, check_exports, read_exports
+    from textprofile.spark.ingest import (
+        COMMENT_COLUMNS,
+        F_COL,
+        POS_COL,
+        check_exports,
+        read_exports,
+    )
     from textprofile.spark.tokens import check_config, normalized, tokens_frame, tokens_info
 
     started = time.perf_counter()

@@ -131,9 +131,9 @@ def topic_shares(rows: Any, vocab, topic_word: np.ndarray, alpha: np.ndarray) ->
     from pyspark.sql import functions as F
 
     own = rows.filter(F.col("authored")).select("tokens")
-    sums = dict((int(r["i"]), float(r["s"])) for r in own.mapInPandas(
+    sums = {int(r["i"]): float(r["s"]) for r in own.mapInPandas(
         _share_task(tuple(vocab.terms), topic_word, alpha), "i long, v double").groupBy("i").agg(
-        F.sum("v").alias("s")).collect())
+        F.sum("v").alias("s")).collect()}
     k = topic_word.shape[0]
     return np.array([sums.get(i, 0.0) for i in range(k)]) / max(sums.get(k, 0.0), 1.0)
 
