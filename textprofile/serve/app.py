@@ -31,21 +31,18 @@ Every `/v1` request needs `Authorization: Bearer <token>`. Errors are
 
 
 def configure_logging(debug: bool = False) -> None:
-    """Our log lines (access lines included) on stderr, once per process."""
+    """Our log lines (access lines included) on stderr, once per process, written by a thread."""
     import atexit
-    import logging.handlers
-    import queue
+
+    from textprofile.serve.logbuffer import BufferedHandler
 
     logger = logging.getLogger("textprofile.serve")
     if not logger.handlers:
-        # a queue: the event loop never waits on a write to stderr; a thread does the writing
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
-        q: queue.SimpleQueue = queue.SimpleQueue()
-        listener = logging.handlers.QueueListener(q, handler)
-        listener.start()
-        atexit.register(listener.stop)
-        logger.addHandler(logging.handlers.QueueHandler(q))
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+        handler = BufferedHandler(stream)
+        atexit.register(handler.close)
+        logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
 
