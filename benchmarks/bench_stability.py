@@ -51,6 +51,9 @@ def prepare(corpus: str):
 
 def run(ws, corpus: str, engine: str, anchor: str, seeds: list[int]) -> dict:
     """Per seed: topic-word matrix, customer shares (rows sorted by id), K, fit seconds."""
+    import hashlib
+
+    import textprofile.topics.anchor as anchor_module
     from textprofile.core.config import FitConfig
     from textprofile.pipeline.fit import fit
     from textprofile.pipeline.profile import build_profiles
@@ -58,9 +61,11 @@ def run(ws, corpus: str, engine: str, anchor: str, seeds: list[int]) -> dict:
     from textprofile.topics.fitted import load_model
 
     params = {} if anchor == "default" else {"anchor": float(anchor)}
+    # the anchor's code is part of the key: a changed method must not reuse the old fits
+    code = hashlib.sha256(Path(anchor_module.__file__).read_bytes()).hexdigest()[:8]
     out, k = {}, None
     for seed in seeds:
-        cache = OUT / "runs" / f"{corpus}-{engine}-anchor{anchor}-seed{seed}.npz"
+        cache = OUT / "runs" / f"{corpus}-{engine}-anchor{anchor}-{code}-seed{seed}.npz"
         if cache.is_file():  # a finished run of an earlier invocation (delete runs/ to refit)
             z = np.load(cache, allow_pickle=False)
             out[seed] = {key: z[key] if z[key].ndim else z[key].item() for key in z.files}
