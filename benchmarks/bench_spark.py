@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import make_exports  # noqa: E402
+from bench_build import make_exports
 
 OUT = Path(__file__).resolve().parent / "out" / "spark"
 NAME = "big"
