@@ -248,11 +248,11 @@ def test_progress_callback_reports_rows_read(workspace, export, tmp_path):
 
 
 def test_script_language_estimate():
-    from textprofile.pipeline.load import _script_languages
+    from textprofile.ingest.rows import script_languages
 
     texts = ["hello world 😂😂", "很好", "很好 iPhone 15 pro max is great", "ok", "!!!", "Café au lait",
              "电池 battery", "这款手机的电池续航很好,推荐 (Xiaomi)"]
-    assert _script_languages(texts) == {"en": 3, "zh": 2, "mixed": 2, "other": 1}
+    assert script_languages(texts) == {"en": 3, "zh": 2, "mixed": 2, "other": 1}
 
 
 def test_meta_stays_valid_json_after_pii_scrubbing(workspace, tmp_path):

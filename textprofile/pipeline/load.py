@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from textprofile.core.errors import ConfigError, InputFileError
 from textprofile.core.workspace import Workspace
 from textprofile.ingest.pii import key_fingerprint, pseudonym_key
 from textprofile.ingest.read_export import COMMENT_COLUMNS, ExportReader
+from textprofile.ingest.rows import comment_ids, script_languages
 from textprofile.ingest.timeparse import format_time_iso
 
 
@@ -28,18 +28,6 @@ def comments_schema():
         ("is_customer", pa.bool_()), ("thread_id", pa.string()), ("rating", pa.float64()),
         ("amount", pa.float64()), ("source", pa.string()), ("source_row", pa.int64()), ("meta", pa.string()),
     ])
-
-
-def comment_ids(customers: list, times_iso: list[str], channels: list, roles: list, texts: list) -> list[str]:
-    """sha256(customer_id \\x1f time-iso \\x1f channel \\x1f role \\x1f text)[:16]; null fields are ''."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    cols = [pc.fill_null(pa.array(list(v), type=pa.string()), "")
-            for v in (customers, times_iso, channels, roles, texts)]
-    blobs = pc.binary_join_element_wise(*cols, "\x1f").cast(pa.binary()).to_pylist()
-    sha = hashlib.sha256
-    return [sha(b).hexdigest()[:16] for b in blobs]
 
 
 def _reason_key(reason: str) -> str:
@@ -197,41 +185,6 @@ def config_from_manifest(manifest: dict[str, Any]) -> LoadConfig:
     return LoadConfig(**{k: v for k, v in manifest.get("config", {}).items() if k in names})
 
 
-def _script_languages(texts: Any) -> Counter:
-    """Cheap script-based language estimate for the summary (tokenization decides per comment).
-
-    Pure-ASCII texts are ``en`` when they hold a letter. Otherwise Han characters are estimated as
-    (UTF-8 bytes - characters) / 2 (exact for CJK-only text, 3 bytes each) and counted exactly only
-    where there are Latin letters too; ``zh`` when Latin letters are few, ``en`` when Han is under
-    2% of them, else ``mixed``. Non-Latin scripts without Latin letters (emoji, kana) count as zh.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(texts, type=pa.string())
-    out: Counter = Counter()
-    ascii_mask = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
-    if ascii_mask.any():
-        letters = pc.match_substring_regex(arr.filter(pa.array(ascii_mask)), "[A-Za-z]").to_numpy(zero_copy_only=False)
-        out["en"] += int(letters.sum())
-        out["other"] += int((~letters).sum())
-    if (~ascii_mask).any():
-        rest = arr.filter(pa.array(~ascii_mask))
-        han = pc.divide(pc.subtract(pc.binary_length(rest), pc.utf8_length(rest)), 2).to_numpy(zero_copy_only=False)
-        lat = pc.count_substring_regex(rest, "[A-Za-z]").to_numpy(zero_copy_only=False)
-        latin = lat >= 4
-        if latin.any():  # Latin text with emoji or accents: count Han exactly (slow, so only here)
-            exact = pc.count_substring_regex(rest.filter(pa.array(latin)), r"[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]")
-            han = han.astype("float64")
-            han[latin] = exact.to_numpy(zero_copy_only=False)
-        zh = (lat <= han * 0.5) | (~latin & (han > 0))
-        en = ~zh & (han <= lat * 0.02)
-        out["zh"] += int(zh.sum())
-        out["en"] += int(en.sum())
-        out["mixed"] += int((~zh & ~en).sum())
-    return +out
-
-
 class _Summary:
     def __init__(self):
         self.customers: set[str] = set()
@@ -244,7 +197,7 @@ class _Summary:
     def add(self, frame) -> None:
         self.customers.update(frame.loc[frame["is_customer"], "customer_id"])
         self.channels.update(frame["channel"].fillna("(none)"))
-        self.languages.update(_script_languages(list(frame["text"])))
+        self.languages.update(script_languages(list(frame["text"])))
         t = frame["time"]
         self.no_time += int(t.isna().sum())
         self.agent_turns += int((~frame["is_customer"]).sum())

@@ -40,8 +40,8 @@ def read_task(config: LoadConfig, key: bytes | None):
 
         from textprofile.core.errors import TextProfileError
         from textprofile.ingest.read_export import ExportReader
+        from textprofile.ingest.rows import comment_ids
         from textprofile.ingest.timeparse import format_time_iso
-        from textprofile.spark.rows import comment_ids
 
         names = RAW_SCHEMA_NAMES
 

@@ -151,7 +151,7 @@ def _summary(kept: Any) -> dict[str, Any]:
 def _language_task(batches):
     import pandas as pd
 
-    from textprofile.spark.rows import script_languages
+    from textprofile.ingest.rows import script_languages
 
     total: Counter = Counter()
     for b in batches:

@@ -1,15 +1,13 @@
-"""Row-level functions the executors run: comment ids and the summary's script languages.
-
-Both are the local loader's definitions (``pipeline.load.comment_ids`` and its summary's
-language estimate), restated here because this package sits below ``pipeline``; the Spark
-tests compare the corpora byte for byte, so the two cannot drift apart unnoticed.
-"""
+"""Row-level definitions shared by the local loader and the Spark backend: comment ids, and the
+load summary's script-based language estimate (pure functions over column values)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
 from typing import Any
+
+__all__ = ["comment_ids", "script_languages"]
 
 
 def comment_ids(customers: list, times_iso: list[str], channels: list, roles: list, texts: list) -> list[str]:
@@ -25,7 +23,13 @@ def comment_ids(customers: list, times_iso: list[str], channels: list, roles: li
 
 
 def script_languages(texts: Any) -> Counter:
-    """The load summary's cheap script-based language estimate (tokenization decides per comment)."""
+    """Cheap script-based language estimate for the summary (tokenization decides per comment).
+
+    Pure-ASCII texts are ``en`` when they hold a letter. Otherwise Han characters are estimated as
+    (UTF-8 bytes - characters) / 2 (exact for CJK-only text, 3 bytes each) and counted exactly only
+    where there are Latin letters too; ``zh`` when Latin letters are few, ``en`` when Han is under
+    2% of them, else ``mixed``. Non-Latin scripts without Latin letters (emoji, kana) count as zh.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -41,7 +45,7 @@ def script_languages(texts: Any) -> Counter:
         han = pc.divide(pc.subtract(pc.binary_length(rest), pc.utf8_length(rest)), 2).to_numpy(zero_copy_only=False)
         lat = pc.count_substring_regex(rest, "[A-Za-z]").to_numpy(zero_copy_only=False)
         latin = lat >= 4
-        if latin.any():
+        if latin.any():  # Latin text with emoji or accents: count Han exactly (slow, so only here)
             exact = pc.count_substring_regex(rest.filter(pa.array(latin)), r"[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]")
             han = han.astype("float64")
             han[latin] = exact.to_numpy(zero_copy_only=False)
