@@ -159,12 +159,8 @@ def build_profiles(
 
     Returns a summary: customers, comments used, method, as_of, half_life_days, segments, path.
     """
-    import numpy as np
 
     from textprofile.profiles.behaviour import customer_rows, resolve_as_of
-    from textprofile.profiles.segments import describe, fit_segments
-    from textprofile.profiles.similarity import W_TOPICS
-    from textprofile.store.profile_store import ProfileTables, store_path, write_store
     from textprofile.topics.fitted import load_model_with_corpus
 
     config = (config or ProfileConfig()).validate()
@@ -186,6 +182,26 @@ def build_profiles(
         raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
     step("profile: interests", 0, None)
     beh, shares, keywords = customer_profiles(own, X, fm, config, as_of)
+    result = store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, customer_vectors(own, X, fm),
+                            comments_used=len(own), comments_rows=n_rows, step=step, history=(own, X))
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, *, comments_used: int,
+                   comments_rows: int, step, history=None) -> dict[str, Any]:
+    """Segments, saved scores (re-applied, never retrained) and the DuckDB store from the customer
+    tables; ``build_profiles`` and ``profile build --backend spark`` end here. ``history``: the
+    customers' comment rows and counts, for a saved score's text sub-model."""
+    import numpy as np
+    import pandas as pd
+
+    from textprofile.pipeline.score import rescore
+    from textprofile.profiles.scoring import ProfileInputs
+    from textprofile.profiles.segments import describe, fit_segments
+    from textprofile.profiles.similarity import W_TOPICS
+    from textprofile.store.profile_store import ProfileTables, store_path, write_store
+
     step("profile: segments", 0, None)
     topic_ids = list(range(fm.k))
     labels, seg_model = fit_segments(shares, beh, config.seed)
@@ -194,53 +210,26 @@ def build_profiles(
     segments = describe(labels, shares, beh, topic_ids, topic_labels, len(seg_model.centers))
     customers = beh.copy()
     customers["segment"] = labels
-    import pandas as pd
-
     topics_df = pd.DataFrame({
         "topic_id": np.array([int(t["id"]) for t in topics], dtype=np.int32),
         "label": [t["label"] for t in topics],
         "share": [float(t.get("share", 0.0)) for t in topics],
     })
-    meta = {
-        "model": name,
-        "config": config.to_dict(),
-        "method": config.method,
-        "as_of": None if as_of is None else as_of.isoformat(),
-        "half_life_days": config.half_life_days,
-        "k": fm.k,
-        "segment_model": seg_model.to_dict(),
-        "comments_used": len(own),
-        # corpus rows the store covers: lets ``update`` see (and repair) an interrupted update
-        "comments_rows": n_rows,
-    }
+    meta = {"model": name, "config": config.to_dict(), "method": config.method,
+            "as_of": None if as_of is None else as_of.isoformat(), "half_life_days": config.half_life_days,
+            "k": fm.k, "segment_model": seg_model.to_dict(), "comments_used": comments_used,
+            "comments_rows": comments_rows}  # corpus rows the store covers: ``update`` repairs a partial one
     step("profile: store", 0, None)
-    from textprofile.pipeline.score import rescore
-    from textprofile.profiles.scoring import ProfileInputs
-
-    # saved scores (``score train``) are re-applied to the new profiles, never retrained
     scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm,
-                              history=(own, X))
-    path = write_store(
-        store_path(ws.model_dir(name)),
-        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
-                      keyword_vectors=customer_vectors(own, X, fm), neighbour_weight=W_TOPICS),
-        meta,
-        checkpoint=lambda stage: step("profile: store", 0, None),
-    )
-    return {
-        "name": name,
-        "customers": len(customers),
-        "comments_used": len(own),
-        "method": config.method,
-        "as_of": meta["as_of"],
-        "half_life_days": config.half_life_days,
-        "topics": fm.k,
-        "segments": len(segments),
-        "silhouette": seg_model.silhouette,
-        "path": str(path),
-        "seconds": round(time.perf_counter() - started, 2),
-        **_score_summary(scores, skipped),
-    }
+                              history=history)
+    path = write_store(store_path(ws.model_dir(name)),
+                       ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
+                                     keyword_vectors=vectors, neighbour_weight=W_TOPICS),
+                       meta, checkpoint=lambda stage: step("profile: store", 0, None))
+    return {"name": name, "customers": len(customers), "comments_used": comments_used, "method": config.method,
+            "as_of": meta["as_of"], "half_life_days": config.half_life_days, "topics": fm.k,
+            "segments": len(segments), "silhouette": seg_model.silhouette, "path": str(path),
+            **_score_summary(scores, skipped)}
 
 
 def _score_summary(scores, skipped: list[str]) -> dict[str, Any]:

@@ -105,6 +105,8 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
 
         as_of = parse_as_of(config.as_of)
     beh, shares, keywords, vectors = read_customers(out / "customers", fm.k, len(fm.vocab))
+    from textprofile.pipeline.profile import store_profiles
+
     result = store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors,
                             comments_used=int(beh["n_comments"].sum()), comments_rows=info["comments_rows"],
                             step=step)
@@ -112,48 +114,6 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     result["datasets"] = str(out)
     result["seconds"] = round(time.perf_counter() - started, 2)
     return result
-
-
-def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, *, comments_used: int,
-                   comments_rows: int, step) -> dict[str, Any]:
-    """Segments, saved scores and the DuckDB store from the customer tables (the end of ``build_profiles``)."""
-    import numpy as np
-    import pandas as pd
-
-    from textprofile.pipeline.profile import _score_summary as score_summary
-    from textprofile.pipeline.score import rescore
-    from textprofile.profiles.scoring import ProfileInputs
-    from textprofile.profiles.segments import describe, fit_segments
-    from textprofile.profiles.similarity import W_TOPICS
-    from textprofile.store.profile_store import ProfileTables, store_path, write_store
-
-    step("profile: segments", 0, None)
-    topic_ids = list(range(fm.k))
-    labels, seg_model = fit_segments(shares, beh, config.seed)
-    topics = fm.topics()
-    topic_labels = {int(t["id"]): t["label"] for t in topics}
-    segments = describe(labels, shares, beh, topic_ids, topic_labels, len(seg_model.centers))
-    customers = beh.copy()
-    customers["segment"] = labels
-    topics_df = pd.DataFrame({
-        "topic_id": np.array([int(t["id"]) for t in topics], dtype=np.int32),
-        "label": [t["label"] for t in topics],
-        "share": [float(t.get("share", 0.0)) for t in topics],
-    })
-    meta = {"model": name, "config": config.to_dict(), "method": config.method,
-            "as_of": None if as_of is None else as_of.isoformat(), "half_life_days": config.half_life_days,
-            "k": fm.k, "segment_model": seg_model.to_dict(), "comments_used": comments_used,
-            "comments_rows": comments_rows}
-    step("profile: store", 0, None)
-    scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm)
-    path = write_store(store_path(ws.model_dir(name)),
-                       ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
-                                     keyword_vectors=vectors, neighbour_weight=W_TOPICS),
-                       meta, checkpoint=lambda stage: step("profile: store", 0, None))
-    return {"name": name, "customers": len(customers), "comments_used": comments_used, "method": config.method,
-            "as_of": meta["as_of"], "half_life_days": config.half_life_days, "topics": fm.k,
-            "segments": len(segments), "silhouette": seg_model.silhouette, "path": str(path),
-            **score_summary(scores, skipped)}
 
 
 def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
