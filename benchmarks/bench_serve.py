@@ -12,7 +12,7 @@ On the 1,000,000-customer store of bench_store.py (built there by its ``build`` 
 ``--schemathesis`` instead runs schemathesis against /openapi.json of a server on the bundled
 demo corpus (built under benchmarks/out/demo), with a valid token: no 5xx, responses match.
 
-    python benchmarks/bench_serve.py [--clients 32] [--seconds 20] [--workers 1]
+    python benchmarks/bench_serve.py [--clients 32] [--seconds 20] [--workers 1] [--cache-mb MB]
     python benchmarks/bench_serve.py --schemathesis [--examples 50]
 
 The load generator is a minimal asyncio HTTP/1.1 client in this process (httpx would spend
@@ -198,8 +198,16 @@ def bench_load(a) -> None:
     base, base_cpu = in_process_rate(path, 5.0)
     print(f"in-process ProfileStore.get, one thread: {base:.0f} lookups/s")
     log = HERE / "out" / "serve_bench.log"
-    proc, port = start_server(home, log, "--model", bench_store.NAME, "--workers", str(a.workers))
+    cache = [] if a.cache_mb is None else ["--cache-mb", str(a.cache_mb)]
+    proc, port = start_server(home, log, "--model", bench_store.NAME, "--workers", str(a.workers), *cache)
     try:
+        if a.cache_mb != 0:  # steady state: each worker has read the store into memory (or declined to)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and log.read_text().count("preloaded") + log.read_text().count(
+                    "not preloading") < a.workers:
+                time.sleep(0.2)
+            print("server log:", *[line.split(" INFO ")[-1] for line in log.read_text().splitlines()
+                                   if "preload" in line], sep="\n   ")
         load(port, bench_store.NAME, a.clients, 2.0, seed=99)  # warm-up
         cpu0, self0 = group_cpu_seconds(proc.pid), time.process_time()
         r = load(port, bench_store.NAME, a.clients, a.seconds)
@@ -276,6 +284,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--cache-mb", type=int, default=None, help="passed to serve (default: serve's own)")
     ap.add_argument("--skip-swap", action="store_true")
     ap.add_argument("--replacements", type=int, default=2)
     ap.add_argument("--schemathesis", action="store_true")

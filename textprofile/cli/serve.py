@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
         tokens_file: Annotated[str | None, typer.Option("--tokens-file", help="File of API tokens, one per line (also: TEXTPROFILE_API_TOKENS, comma-separated).", metavar="FILE")] = None,
         no_auth: Annotated[bool, typer.Option("--no-auth", help="Accept requests without a token (loopback only).")] = False,
         warm_up: Annotated[bool, typer.Option("--warm-up/--no-warm-up", help="Load each model's tokenizers (seconds) before /readyz says ready, rather than on the first /infer.")] = True,
+        cache_mb: Annotated[int | None, typer.Option("--cache-mb", help="Megabytes of profile stores each worker reads into memory at start and after each swap, so lookups do not read the file (a store that does not fit is read on demand). Default: a quarter of the RAM divided by --workers; 0: off.", metavar="MB")] = None,
         home: HomeOpt = None,
         debug: DebugOpt = False,
     ) -> None:
@@ -38,5 +39,6 @@ def register(app: typer.Typer) -> None:
         settings = ServeSettings(
             home=str(Workspace.resolve(home).root), models=tuple(check_name(m) for m in model or ()),
             host=host, port=port, workers=workers, tokens_file=tokens_file, no_auth=no_auth, debug=debug, warm_up=warm_up,
+            cache_mb=cache_mb,
         )
         run(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import sys
 import threading
@@ -17,10 +18,12 @@ from textprofile.core.errors import TextProfileError
 from textprofile.core.workspace import Workspace
 from textprofile.serve import errors, schemas
 from textprofile.serve.auth import TokenCheck
+from textprofile.serve.batch import CardLookups
+from textprofile.serve.fastpath import CardFastPath
 from textprofile.serve.middleware import AccessLog, BodyGuard
 from textprofile.serve.pool import StorePool
-from textprofile.serve.routes import build_router, ok
-from textprofile.serve.settings import ServeSettings, load_tokens
+from textprofile.serve.routes import CARD_PATH, build_router, ok
+from textprofile.serve.settings import ServeSettings, cache_budget, load_tokens
 
 log = logging.getLogger("textprofile.serve")
 
@@ -28,6 +31,12 @@ DESCRIPTION = """Customer interest profiles over HTTP: the objects `textprofile 
 
 Every `/v1` request needs `Authorization: Bearer <token>`. Errors are
 `{"error": CODE, "detail": {"message": ..., ...}}`."""
+
+
+# FastAPI >= 0.16x checks for OpenTelemetry providers on every request (3% of a lookup's CPU);
+# textprofile configures none, so the check is switched off where the option exists
+_NO_TELEMETRY = ({"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+                 if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
 
 
 def configure_logging(debug: bool = False) -> None:
@@ -52,7 +61,8 @@ def create_app(settings: ServeSettings, tokens: tuple[str, ...] | None = None) -
     configure_logging(settings.debug)
     if tokens is None and not settings.no_auth:
         tokens = load_tokens(settings)
-    pool = StorePool(Workspace.resolve(settings.home), tuple(settings.models), settings.poll_seconds)
+    pool = StorePool(Workspace.resolve(settings.home), tuple(settings.models), settings.poll_seconds,
+                     cache_budget(settings))
 
     warmed = threading.Event()
 
@@ -96,13 +106,17 @@ def create_app(settings: ServeSettings, tokens: tuple[str, ...] | None = None) -
     app = FastAPI(
         title="textprofile", version=__version__, description=DESCRIPTION, lifespan=lifespan,
         docs_url=None, redoc_url=None,  # both load scripts from a CDN; /openapi.json is the reference
+        **_NO_TELEMETRY,
     )
     app.state.pool = pool
     app.add_exception_handler(errors.ApiError, errors.api_error_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
     app.add_exception_handler(TextProfileError, errors.textprofile_error_handler)
-    app.include_router(build_router(pool, TokenCheck(None if settings.no_auth else tokens)))
+    check = TokenCheck(None if settings.no_auth else tokens)
+    cards = CardLookups(pool)
+    router = build_router(pool, check, cards)
+    app.include_router(router)
 
     @app.get("/healthz", response_model=None, responses={200: {"model": schemas.Health}}, tags=["health"])
     def healthz() -> Response:
@@ -123,6 +137,8 @@ def create_app(settings: ServeSettings, tokens: tuple[str, ...] | None = None) -
         return ok({"status": "ready", "models": len(names)})
 
     # outermost last: the access log sees every response, the guard runs before any route
+    app.add_middleware(CardFastPath, pool=pool, cards=cards, tokens=check,
+                       route=next(r for r in router.routes if getattr(r, "path", None) == CARD_PATH))
     app.add_middleware(BodyGuard)
     app.add_middleware(AccessLog)
     return app

@@ -62,3 +62,15 @@ class LookupBatcher:
     def _lookup(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         with self.pool.store(self.name) as store:
             return store.get_many(ids)
+
+
+class CardLookups:
+    """One ``LookupBatcher`` per served model, shared by the route and the fast path."""
+
+    def __init__(self, pool: StorePool):
+        self.pool = pool
+        self._batchers: dict[str, LookupBatcher] = {}
+
+    async def get(self, name: str, customer_id: str) -> dict[str, Any] | None:
+        batcher = self._batchers.get(name) or self._batchers.setdefault(name, LookupBatcher(self.pool, name))
+        return await batcher.get(customer_id)

@@ -43,7 +43,10 @@ class BufferedHandler(logging.Handler):
             except IndexError:
                 return
             self.target.handle(record)
-        self.target.flush()
+        try:
+            self.target.flush()
+        except ValueError:  # the stream was closed before the process ended (an embedding host's)
+            pass
 
     def close(self) -> None:
         self._stop.set()

@@ -6,6 +6,10 @@ labels.json, renamed topics); when the signature changed, a new ``Generation`` i
 new file and later requests use it, while requests already running finish on the old one,
 which is closed when the last of them returns it. Nothing blocks: while one thread opens the new file, the others keep using the old.
 Each uvicorn worker process has its own pool and does the same.
+
+Each new generation whose file fits the pool's cache budget (``serve --cache-mb``) is read once
+by a background thread (``ProfileStore.preload``), so lookups find the cards in DuckDB's memory
+instead of reading them from the file; requests are served meanwhile.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ class Generation:
         self._closed = False
         self.checked = time.monotonic()
         self.index = None
+        self._preloader: ProfileStore | None = None
         first = self._open()  # fails here, not in a request, when the file is bad
         if first.meta.get("neighbours"):
             # opened now and shared: the memory maps outlive the folder when a rebuild replaces it
@@ -66,6 +71,30 @@ class Generation:
         except BaseException:
             con.close()
             raise
+
+    def preload(self) -> None:
+        """Read the store's cards in a background thread (stopped if this generation retires)."""
+        store = self._open()
+        with self._lock:
+            if self._closed:
+                store.close()
+                return
+            self._preloader = store
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                store.preload()
+                log.info("model %s: profile cards preloaded (%.0f MB file) in %.1f s", self.name,
+                         (self.signature[0] or (0, 0, 0, 0))[3] / 1e6, time.perf_counter() - started)
+            except Exception as e:  # noqa: BLE001 - interrupted by a swap, or a bad file: lookups report it
+                log.debug("model %s: preload stopped (%s)", self.name, type(e).__name__)
+            finally:
+                with self._lock:
+                    self._preloader = None
+                store.close()
+
+        threading.Thread(target=run, name=f"preload-{self.name}", daemon=True).start()
 
     def acquire(self) -> ProfileStore | None:
         """A store for this thread's exclusive use, or None when this generation is closed."""
@@ -99,6 +128,8 @@ class Generation:
     def retire(self) -> None:
         """No new requests; close now if idle, else when the last running request returns."""
         with self._lock:
+            if self._preloader is not None:
+                self._preloader.interrupt()
             self._retired = True
             idle, self._idle = self._idle, []
             close_all = self._active == 0 and not self._closed
@@ -113,8 +144,10 @@ class Generation:
 class StorePool:
     """The served models' current generations, fitted models and text models."""
 
-    def __init__(self, ws: Workspace, names: tuple[str, ...] = (), poll_seconds: float = 0.25):
+    def __init__(self, ws: Workspace, names: tuple[str, ...] = (), poll_seconds: float = 0.25,
+                 cache_bytes: int = 0):
         self.ws = ws
+        self.cache_bytes = cache_bytes  # files read into memory by new generations, all models together
         self.fixed = tuple(names)
         self.poll = poll_seconds
         self._gens: dict[str, Generation] = {}
@@ -156,10 +189,14 @@ class StorePool:
     def _current(self, name: str) -> Generation:
         gen = self._gens.get(name)
         if gen is None:
+            created = False
             with self._lock:
                 gen = self._gens.get(name)
                 if gen is None:
                     gen = self._gens[name] = Generation(name, self.ws.model_dir(name))
+                    created = True
+            if created:
+                self._maybe_preload(gen)
             return gen
         now = time.monotonic()
         if now - gen.checked > self.poll:
@@ -193,9 +230,21 @@ class StorePool:
             self._gens[name] = new
             gen.retire()
             log.info("model %s: now serving the replaced store", name)
+            self._maybe_preload(new)
         finally:
             with self._lock:
                 self._swapping.discard(name)
+
+    def _maybe_preload(self, gen: Generation) -> None:
+        """Preload ``gen`` when the served stores' files fit the cache budget together."""
+        if self.cache_bytes <= 0:
+            return
+        size = {n: (g.signature[0] or (0, 0, 0, 0))[3] for n, g in list(self._gens.items())}
+        if sum(size.values()) > self.cache_bytes:
+            log.info("model %s: not preloading the profile cards (%.0f MB of stores > --cache-mb %.0f)",
+                     gen.name, sum(size.values()) / 1e6, self.cache_bytes / 1e6)
+            return
+        gen.preload()
 
     @contextlib.contextmanager
     def store(self, name: str) -> Iterator[ProfileStore]:

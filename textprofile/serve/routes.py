@@ -22,11 +22,12 @@ from textprofile.pipeline.audience import select_audience
 from textprofile.pipeline.infer import TextModel
 from textprofile.serve import schemas
 from textprofile.serve.auth import TokenCheck, bearer
-from textprofile.serve.batch import LookupBatcher
+from textprofile.serve.batch import CardLookups
 from textprofile.serve.errors import ApiError, text_profile_error
 from textprofile.serve.pool import StorePool
 
 MAX_ID_CHARS = 256
+CARD_PATH = "/v1/models/{model}/customers/{customer_id:path}"  # also answered by fastpath.CardFastPath
 MAX_NEIGHBOURS = 100
 MODEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # core.workspace.check_name, as a schema
 
@@ -72,7 +73,7 @@ def _query_names(dependant) -> list[str]:
     return names
 
 
-def build_router(pool: StorePool, tokens: TokenCheck) -> APIRouter:
+def build_router(pool: StorePool, tokens: TokenCheck, cards: CardLookups) -> APIRouter:
     router = APIRouter(
         prefix="/v1",
         dependencies=[Depends(bearer), Depends(tokens), Depends(reject_unknown_query)],
@@ -132,20 +133,17 @@ def build_router(pool: StorePool, tokens: TokenCheck) -> APIRouter:
                 raise _unknown_customer(store, customer_id)
             return ok(library(lookup.similar_in_store, store, customer_id, n, by))
 
-    batchers: dict[str, LookupBatcher] = {}
-
     def unknown_customer(model: str, customer_id: str) -> ApiError:
         with pool.store(model) as store:
             return _unknown_customer(store, customer_id)
 
-    @router.get("/models/{model}/customers/{customer_id:path}", response_model=None,
+    @router.get(CARD_PATH.removeprefix("/v1"), response_model=None,
                 responses={200: {"model": schemas.Card}, **_errors(404)})
     async def customer(model: ModelName, customer_id: CustomerId) -> Response:
         """One customer's profile card (``profile show ID --model NAME --json``)."""
         name = served(model)
-        batcher = batchers.get(name) or batchers.setdefault(name, LookupBatcher(pool, name))
         try:
-            card = await batcher.get(customer_id)
+            card = await cards.get(name, customer_id)
         except TextProfileError as e:
             raise text_profile_error(e) from None
         if card is None:

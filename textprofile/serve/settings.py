@@ -34,6 +34,7 @@ class ServeSettings:
     debug: bool = False
     warm_up: bool = True  # load models and tokenizers at start-up, not on the first /infer
     poll_seconds: float = 0.25  # how often a store file is checked for replacement
+    cache_mb: int | None = None  # stores each worker reads into memory; None: cache_budget's default
 
     def to_env(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -46,6 +47,25 @@ class ServeSettings:
         data = json.loads(raw)
         data["models"] = tuple(data.get("models") or ())
         return cls(**data)
+
+
+def memory_bytes() -> int:
+    """The memory this process may use: the machine's RAM, or the container's limit if lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            total = min(total, int(Path(limit).read_text().strip()))
+        except (OSError, ValueError):  # absent, or "max"
+            continue
+    return total
+
+
+def cache_budget(settings: ServeSettings) -> int:
+    """Bytes of store files each worker preloads: ``--cache-mb``, else a quarter of the memory
+    shared by the workers."""
+    if settings.cache_mb is not None:
+        return settings.cache_mb * 1_000_000
+    return memory_bytes() // 4 // settings.workers
 
 
 def parse_tokens(text: str) -> list[str]:
@@ -97,6 +117,8 @@ def check(settings: ServeSettings, tokens: tuple[str, ...]) -> None:
         raise ConfigError(f"--port must be between 1 and 65535 (got {settings.port})")
     if not 1 <= settings.workers <= MAX_WORKERS:
         raise ConfigError(f"--workers must be between 1 and {MAX_WORKERS} (got {settings.workers})")
+    if settings.cache_mb is not None and settings.cache_mb < 0:
+        raise ConfigError(f"--cache-mb must be 0 (off) or more (got {settings.cache_mb})")
     loopback = is_loopback(settings.host)
     if settings.no_auth:
         if not loopback:
