@@ -60,7 +60,9 @@ def parse_times(values: Any, timezone: str | None = None) -> tuple[Any, Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pc.utf8_trim_whitespace(pa.array(list(values), type=pa.string()))
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    arr = pc.utf8_trim_whitespace(values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string()))
     n = len(arr)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     present = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False)

@@ -14,9 +14,8 @@ from textprofile.core.config import LoadConfig, TokenizeConfig
 from textprofile.core.errors import ConfigError, InputFileError
 from textprofile.core.workspace import Workspace
 from textprofile.ingest.pii import key_fingerprint, pseudonym_key
-from textprofile.ingest.read_export import COMMENT_COLUMNS, ExportReader
+from textprofile.ingest.read_export import ExportReader
 from textprofile.ingest.rows import comment_ids, script_languages
-from textprofile.ingest.timeparse import format_time_iso
 
 
 def comments_schema():
@@ -109,57 +108,78 @@ class CommentReader:
 
     @staticmethod
     def dedupe_keys(frame) -> Any:
-        """uint64 hash of (customer_id, text, time) per row — the duplicate definition."""
+        """uint64 hash of (customer_id, text, time) per row — the duplicate definition.
+
+        ``frame``: a pandas DataFrame or a pyarrow Table with those columns (the same keys)."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
 
-        ts = frame["time"].astype("datetime64[us, UTC]").dt.tz_localize(None).to_numpy()
+        if isinstance(frame, pa.Table):
+            # Arrow-backed columns, without a conversion to Python objects (they hash alike)
+            ts = frame.column("time").combine_chunks().cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+            c, t = (pd.Series(pd.arrays.ArrowExtensionArray(frame.column(n).combine_chunks()))
+                    for n in ("customer_id", "text"))
+        else:
+            ts = frame["time"].astype("datetime64[us, UTC]").dt.tz_localize(None).to_numpy()
+            c, t = frame["customer_id"].reset_index(drop=True), frame["text"].reset_index(drop=True)
         micros = np.where(np.isnat(ts), np.iinfo(np.int64).min, ts.view("int64"))
         # columns hashed in their own dtype: an Arrow-backed string hashes like the same values as
         # Python objects (tested), and without a million-row conversion to objects first
-        key = pd.DataFrame({
-            "c": frame["customer_id"], "t": frame["text"], "ts": pd.Series(micros, index=frame.index),
-        })
+        key = pd.DataFrame({"c": c, "t": t, "ts": pd.Series(micros)})
         return pd.util.hash_pandas_object(key, index=False).to_numpy()
 
-    def _skip_erased(self, frame, quarantined: list[tuple]):
+    def _skip_erased(self, table, quarantined: list[tuple]):
+        import pyarrow as pa
+
         er = self.erased
         q = [r for r in quarantined if not (er.is_erased(r[4]) or er.mentioned_in(r[3]))]
-        gone = er.mask(list(frame["customer_id"]))
+        gone = er.mask(table.column("customer_id").to_pylist())
         n_gone = sum(gone)
         if n_gone:
-            frame = frame.loc[[not g for g in gone]].reset_index(drop=True)
+            table = table.filter(pa.array([not g for g in gone]))
         self.counts["erased"] += n_gone + len(quarantined) - len(q)
-        return frame, q
+        return table, q
 
     def drain_quarantine(self) -> list[tuple]:
         out, self.quarantine = self.quarantine, []
         return out
 
     def __iter__(self) -> Iterator[Any]:
+        """The chunks as pandas DataFrames (``tables()`` converted)."""
+        from textprofile.ingest.read_export import table_to_frame
+
+        for table in self.tables():
+            yield table_to_frame(table)
+
+    def tables(self) -> Iterator[Any]:
+        """The chunks as pyarrow Tables with ``comments_schema()`` (what load writes)."""
+        import pyarrow as pa
+
+        from textprofile.ingest.columnar import iso_times
+
         for reader in self.readers:
-            for frame, quarantined in reader.chunks():
-                self.counts["read"] += len(frame) + len(quarantined)
+            for table, quarantined in reader.tables():
+                self.counts["read"] += table.num_rows + len(quarantined)
                 if self.erased is not None:
-                    frame, quarantined = self._skip_erased(frame, quarantined)
+                    table, quarantined = self._skip_erased(table, quarantined)
                 self.quarantine.extend(quarantined)
                 self._by_reason.update(_reason_key(q[2]) for q in quarantined)
                 self.counts["quarantined"] += len(quarantined)
-                if len(frame):
-                    dup = self._duplicates(self.dedupe_keys(frame))
+                if table.num_rows:
+                    dup = self._duplicates(self.dedupe_keys(table))
                     self.counts["duplicates"] += int(dup.sum())
                     if dup.any():
-                        frame = frame.loc[~dup].reset_index(drop=True)
-                    frame.insert(0, "comment_id", comment_ids(
-                        list(frame["customer_id"]), format_time_iso(frame["time"]), list(frame["channel"]),
-                        list(frame["role"]), list(frame["text"])))
-                    frame = frame[COMMENT_COLUMNS]
-                self.counts["kept"] += len(frame)
+                        table = table.filter(pa.array(~dup))
+                    ids = comment_ids(table.column("customer_id"), iso_times(table.column("time")),
+                                      table.column("channel"), table.column("role"), table.column("text"))
+                    table = table.add_column(0, "comment_id", pa.array(ids, type=pa.string()))
+                self.counts["kept"] += table.num_rows
                 self.counts["quarantined_by_reason"] = dict(sorted(self._by_reason.items()))
                 if self.progress is not None:
                     self.progress("read", self.counts["read"], None)
-                if len(frame):
-                    yield frame
+                if table.num_rows:
+                    yield table
 
 
 def read_comments(exports: list[str | Path], config: LoadConfig, progress=None, *,
@@ -194,15 +214,20 @@ class _Summary:
         self.no_time = 0
         self.agent_turns = 0
 
-    def add(self, frame) -> None:
-        self.customers.update(frame.loc[frame["is_customer"], "customer_id"])
-        self.channels.update(frame["channel"].fillna("(none)"))
-        self.languages.update(script_languages(list(frame["text"])))
-        t = frame["time"]
-        self.no_time += int(t.isna().sum())
-        self.agent_turns += int((~frame["is_customer"]).sum())
-        if t.notna().any():
-            lo, hi = t.min(), t.max()
+    def add(self, table) -> None:
+        import pyarrow.compute as pc
+
+        is_customer = table.column("is_customer")
+        self.customers.update(table.column("customer_id").filter(is_customer).to_pylist())
+        for d in pc.value_counts(pc.fill_null(table.column("channel"), "(none)")).to_pylist():
+            self.channels[d["values"]] += d["counts"]
+        self.languages.update(script_languages(table.column("text")))
+        t = table.column("time")
+        self.no_time += t.null_count
+        self.agent_turns += table.num_rows - pc.sum(pc.cast(is_customer, "int64")).as_py()
+        if t.null_count < len(t):
+            mm = pc.min_max(t)
+            lo, hi = mm["min"].as_py(), mm["max"].as_py()
             self.tmin = lo if self.tmin is None or lo < self.tmin else self.tmin
             self.tmax = hi if self.tmax is None or hi > self.tmax else self.tmax
 
@@ -306,7 +331,6 @@ def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary)
     """Write comments.parquet and quarantine.csv from ``reader``, yielding ``(ids, texts)`` as rows
     are written, ``CHUNK_ROWS`` at a time across frames (the chunks ``tokenize_corpus`` would read
     back, so tokens.parquet is the same bytes); both files are closed when the iteration ends."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from textprofile.text.tokenizer import CHUNK_ROWS
@@ -317,10 +341,10 @@ def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary)
         qw = csv.writer(qf)
         qw.writerow(QUARANTINE_HEADER)
         with pq.ParquetWriter(tmp / "comments.parquet", schema, compression="zstd") as pw:
-            for frame in reader:
-                table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-                pw.write_table(table.replace_schema_metadata(None))
-                summary.add(frame)
+            for table in reader.tables():
+                table = table.cast(schema)
+                pw.write_table(table)
+                summary.add(table)
                 _write_quarantine(qw, reader.drain_quarantine())
                 ids.extend(table.column("comment_id").to_pylist())
                 texts.extend(table.column("text").to_pylist())
