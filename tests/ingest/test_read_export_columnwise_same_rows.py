@@ -215,3 +215,19 @@ def test_meta_column_equals_pandas_to_json():
         sub = sub.where(sub.notna(), None)
         want = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")[:500]
         assert meta_column(table, cols, scrub=False).to_pylist() == want
+
+
+def test_iso_times_equal_format_time_iso():
+    import pyarrow as pa
+
+    from textprofile.ingest.columnar import iso_times
+    from textprofile.ingest.timeparse import format_time_iso
+
+    rng = random.Random(4)
+    # years 2000-2030, 1000-9999 (Arrow's strftime), and before 1000 (numpy's rendering)
+    for lo, hi in ((946684800, 1900000000), (-30610224000, 253402300799), (-62135596800, -30610224000)):
+        vals = [None if rng.random() < 0.1 else rng.randrange(lo * 10**6, hi * 10**6) for _ in range(2000)] + [0]
+        ts = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "us") for v in vals], dtype="datetime64[us]")
+        want = format_time_iso(pd.Series(ts).dt.tz_localize("UTC"))
+        assert iso_times(pa.array(vals, pa.timestamp("us", tz="UTC"))).to_pylist() == want
+    assert iso_times(pa.array([None], pa.timestamp("us", tz="UTC"))).to_pylist() == [""]

@@ -149,10 +149,17 @@ def iso_times(times: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = as_array(times)
-    vals = arr.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
-    text = pa.array(np.datetime_as_string(vals, unit="us"), type=pa.string())
-    text = pc.binary_join_element_wise(text, pa.scalar("Z"), "")
+    arr = as_array(times).cast(pa.timestamp("us"))
+    if arr.null_count == len(arr):
+        return pa.array([""] * len(arr), type=pa.string())
+    years = pc.min_max(pc.year(arr))
+    if 1000 <= years["min"].as_py() and years["max"].as_py() <= 9999:
+        # Arrow's %S of a microsecond timestamp is "SS.ffffff": numpy's rendering, in C
+        text = pc.strftime(arr, format="%Y-%m-%dT%H:%M:%SZ")
+    else:  # numpy writes other years its own way (signed, padded)
+        vals = arr.to_numpy(zero_copy_only=False)
+        text = pa.array(np.datetime_as_string(vals, unit="us"), type=pa.string())
+        text = pc.binary_join_element_wise(text, pa.scalar("Z"), "")
     return pc.if_else(arr.is_null(), pa.scalar("", pa.string()), text)
 
 

@@ -40,6 +40,7 @@ def _loose_to_iso(s: str) -> str | None:
 
 
 _ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_ZONE_RE2 = r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
 
 
 def _naive(strings: Any) -> Any:
@@ -104,8 +105,10 @@ def parse_times(values: Any, timezone: str | None = None) -> tuple[Any, Any]:
             put(millis, pd.to_datetime(num[millis], unit="ms", errors="coerce", utc=True))
     canonical = present & match(_CANONICAL)
     if canonical.any():
+        # a canonical value is ASCII, where RE2 reads _ZONE as Python's re does
+        zoned = pc.fill_null(pc.match_substring_regex(arr.filter(pa.array(canonical)), _ZONE_RE2), False)
         put(canonical, pd.to_datetime(strs[canonical], format="ISO8601", errors="coerce", utc=True),
-            _naive(strs[canonical]))
+            ~zoned.to_numpy(zero_copy_only=False))
     twitter = present & match(_TWITTER)
     if twitter.any():
         put(twitter, pd.to_datetime(strs[twitter], format="%a %b %d %H:%M:%S %z %Y", errors="coerce", utc=True))

@@ -281,7 +281,7 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     # The corpus folder may also hold the export it was built from (the bundled demo does):
     # only the corpus's own files are replaced.
     with atomic_dir(target, owned=CORPUS_FILES) as tmp:
-        rows = _write_comments(tmp, reader, schema, summary)
+        rows = _write_comments(tmp, reader, schema, summary, collect=tokenize_config is not None)
         if tokenize_config is not None:
             # tokenized while the exports are read: worker processes segment each chunk of rows
             # as soon as it is written (inside the temporary folder, so a failure keeps the old corpus)
@@ -330,10 +330,12 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     return result
 
 
-def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary) -> Iterator[tuple[list, list]]:
+def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary,
+                    collect: bool = True) -> Iterator[tuple[list, list]]:
     """Write comments.parquet and quarantine.csv from ``reader``, yielding ``(ids, texts)`` as rows
     are written, ``CHUNK_ROWS`` at a time across frames (the chunks ``tokenize_corpus`` would read
-    back, so tokens.parquet is the same bytes); both files are closed when the iteration ends."""
+    back, so tokens.parquet is the same bytes); both files are closed when the iteration ends.
+    ``collect=False`` (no tokenizing): nothing is yielded, and no Python lists are built."""
     import pyarrow.parquet as pq
 
     from textprofile.text.tokenizer import CHUNK_ROWS
@@ -349,6 +351,8 @@ def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary)
                 pw.write_table(table)
                 summary.add(table)
                 _write_quarantine(qw, reader.drain_quarantine())
+                if not collect:
+                    continue
                 ids.extend(table.column("comment_id").to_pylist())
                 texts.extend(table.column("text").to_pylist())
                 while len(ids) >= CHUNK_ROWS:
