@@ -62,8 +62,8 @@ def test_warm_cache_gives_the_same_tokens_without_importing_spacy(tmp_path):
 
 
 def test_cache_of_another_key_or_format_is_ignored(tmp_path):
-    key = cache_key(build_stopwords(()))
-    assert key != cache_key(build_stopwords(()) | {"wifi"})
+    key = cache_key(build_stopwords(()), 4)
+    assert key != cache_key(build_stopwords(()) | {"wifi"}, 4) and key != cache_key(build_stopwords(()), 5)
     c = LatinCache(key, tmp_path)
     c.put("XP", ["xp"])
     c.save()

@@ -24,15 +24,15 @@ MAX_RUN_CHARS = 1_000  # longer stretches are not kept (prose, not names: spaCy 
 CACHE_VERSION = 1
 
 
-def cache_key(stopwords: frozenset[str], lang: str = "en") -> str:
-    """sha256 over what ``EnglishLemmatizer(stopwords, lang).lemmas`` depends on."""
+def cache_key(stopwords: frozenset[str], tokenizer_version: int, lang: str = "en") -> str:
+    """sha256 over what ``EnglishLemmatizer(stopwords, lang).lemmas`` depends on
+    (``tokenizer_version``: ``tokenizer.TOKENIZER_VERSION``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     from textprofile.text import en
-    from textprofile.text.tokenizer import TOKENIZER_VERSION
 
     h = hashlib.sha256()
-    h.update(f"{CACHE_VERSION}\x1f{TOKENIZER_VERSION}\x1f{lang}\x1f".encode())
+    h.update(f"{CACHE_VERSION}\x1f{tokenizer_version}\x1f{lang}\x1f".encode())
     h.update(Path(en.__file__).read_bytes())
     for dist in ("spacy", "spacy-lookups-data"):
         try:

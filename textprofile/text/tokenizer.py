@@ -138,7 +138,7 @@ class Tokenizer:
         if self._latin_cache is None:
             from textprofile.text.latin_cache import LatinCache, cache_key
 
-            self._latin_cache = LatinCache(cache_key(self.stopwords))
+            self._latin_cache = LatinCache(cache_key(self.stopwords, TOKENIZER_VERSION))
         return self._latin_cache
 
     def save_latin_cache(self) -> None:
