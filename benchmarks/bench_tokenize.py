@@ -165,7 +165,9 @@ def bench_zh(jobs: int, repeat: int) -> None:
             cmd = [sys.executable, "-m", "textprofile", "load", str(src), "--name", "zh_cli", "--text-col", "review",
                    "--row-as-customer", "--jobs", str(jobs), "--json", "--home", str(OUT / "home")]
             t0 = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "TEXTPROFILE_CACHE": cold})
+            # from this tree's root: ``-m`` imports the package from the working directory first
+            subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "TEXTPROFILE_CACHE": cold},
+                           cwd=Path(__file__).resolve().parents[1])
             cli = time.perf_counter() - t0
         cpu_cli = _cpu() - c4
         c3 = _cpu()
