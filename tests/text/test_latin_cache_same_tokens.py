@@ -66,7 +66,10 @@ def test_cache_of_another_key_or_format_is_ignored(tmp_path):
     assert key != cache_key(build_stopwords(()) | {"wifi"}, 4) and key != cache_key(build_stopwords(()), 5)
     c = LatinCache(key, tmp_path)
     c.put("XP", ["xp"])
+    for contact in ("mail a@b.com", "see www.shop.cn", "call 13800138000", "http://x"):
+        c.put(contact, ["x"])
     c.save()
+    assert sorted(LatinCache(key, tmp_path).runs) == ["XP"]
     assert LatinCache(key, tmp_path).get("XP") == ("xp",)
     data = json.loads(c.path.read_text(encoding="utf-8"))
     c.path.write_text(json.dumps({**data, "key": "other"}), encoding="utf-8")

@@ -9,7 +9,9 @@ a key over everything the lemmas depend on (the tokenizer version, ``en.py``'s c
 words, the spaCy and spacy-lookups-data versions), and a stretch not in it goes to spaCy.
 
 It is JSON in the per-user cache folder (``zh.private_cache_dir``; never unpickled), written
-atomically; a file that does not read as this key's is ignored.
+atomically; a file that does not read as this key's is ignored. It holds words, not comments
+or customers (like a model's vocabulary); a stretch that may hold a contact detail is never
+written to it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 MAX_RUNS = 200_000  # stretches kept
 MAX_RUN_CHARS = 1_000  # longer stretches are not kept (prose, not names: spaCy is loaded anyway)
+# stretches that may hold a contact detail (with --keep-pii: e-mails, URLs, handles, long
+# numbers) are never written outside the workspace; they are lemmatized each time
+_MAY_BE_CONTACT = re.compile(r"[@/:]|www|http|\d{5,}", re.IGNORECASE)
 CACHE_VERSION = 1
 
 
@@ -67,7 +73,7 @@ class LatinCache:
         return self.runs.get(run)
 
     def put(self, run: str, lemmas: list[str]) -> None:
-        if len(run) <= MAX_RUN_CHARS and len(self.runs) < MAX_RUNS:
+        if len(run) <= MAX_RUN_CHARS and len(self.runs) < MAX_RUNS and not _MAY_BE_CONTACT.search(run):
             self.runs[run] = tuple(lemmas)
             self._dirty = True
 
