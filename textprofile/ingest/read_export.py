@@ -147,7 +147,7 @@ class ExportReader:
         self.source["mapping"] = dict(self.mapping)
 
     def tables(self) -> Iterator[tuple[Any, list[tuple]]]:
-        """``(table, quarantined)`` per chunk: a pyarrow Table with ``COMMENT_SCHEMA``'s columns but
+        """``(table, quarantined)`` per chunk: a pyarrow Table with comments.parquet's columns but
         ``comment_id``, and the chunk's rejected rows (module docstring)."""
         from textprofile.ingest.formats import read_chunks
 
