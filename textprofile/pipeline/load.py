@@ -218,6 +218,7 @@ class _Summary:
         self.agent_turns = 0
 
     def add(self, table) -> None:
+        """Count a chunk of comments.parquet rows (a pyarrow Table or RecordBatch)."""
         import pyarrow.compute as pc
 
         is_customer = table.column("is_customer")
