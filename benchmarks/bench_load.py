@@ -64,13 +64,16 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
     os.replace(tmp, path)
 
 
-def run_timed(cmd: list[str], env: dict | None = None) -> dict:
-    """Run under /usr/bin/time -v; return wall seconds, peak RSS (MB) from time -v and ru_maxrss."""
+def run_timed(cmd: list[str], env: dict | None = None, cwd: str | Path | None = None) -> dict:
+    """Run under /usr/bin/time -v; return wall seconds, peak RSS (MB) from time -v and ru_maxrss.
+
+    ``cwd``: ``python -m textprofile`` imports the package from the working directory before
+    PYTHONPATH, so a baseline tree must be run from its own folder (and this tree from its root)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-v", "-o", tf.name, *cmd] if Path("/usr/bin/time").exists() else cmd
         t = time.perf_counter()
-        proc = subprocess.run(full, check=False, capture_output=True, text=True, env=env)
+        proc = subprocess.run(full, check=False, capture_output=True, text=True, env=env, cwd=cwd)
         wall = time.perf_counter() - t
         report = Path(tf.name).read_text() if full[0] == "/usr/bin/time" else ""
     if proc.returncode != 0:
@@ -104,8 +107,9 @@ def main() -> None:
         print(f"generated {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")
     size_mb = csv_path.stat().st_size / 1e6
     home = OUT / "home"
+    root = Path(__file__).resolve().parents[1]
     load = run_timed([sys.executable, "-m", "textprofile", "load", str(csv_path), "--name", "bench",
-                      "--no-tokenize", "--json", "--home", str(home)])
+                      "--no-tokenize", "--json", "--home", str(home)], cwd=root)
     summary = json.loads(load.pop("stdout"))
     baseline = run_timed([sys.executable, "-c",
                           "import sys, pandas as pd; df = pd.read_csv(sys.argv[1], dtype=str); print(len(df))",
@@ -117,9 +121,13 @@ def main() -> None:
     print(f"textprofile load --no-tokenize : {load}")
     print(f"  {args.rows / max(load['cpu_s'], 0.1):,.0f} rows per CPU-second")
     if args.baseline_code:
-        env = {**os.environ, "PYTHONPATH": str(Path(args.baseline_code).resolve())}
+        base = Path(args.baseline_code).resolve()
+        env = {**os.environ, "PYTHONPATH": str(base)}
         old = run_timed([sys.executable, "-m", "textprofile", "load", str(csv_path), "--name", "bench_old",
-                         "--no-tokenize", "--json", "--home", str(home)], env=env)
+                         "--no-tokenize", "--json", "--home", str(home)], env=env, cwd=base)
+        where = subprocess.run([sys.executable, "-c", "import textprofile; print(textprofile.__file__)"], env=env,
+                               cwd=base, capture_output=True, text=True, check=True).stdout.strip()
+        print(f"baseline package: {where}")
         old_counts = json.loads(old.pop("stdout"))["counts"]
         print(f"baseline code {args.baseline_code}: {old}; counts equal: {old_counts == summary['counts']}")
         print(f"  {args.rows / max(old['cpu_s'], 0.1):,.0f} rows per CPU-second; now/baseline CPU "

@@ -1,7 +1,7 @@
 """Low-level export reading: sniff format and encoding, then yield raw chunks of string columns.
 
-Every reader yields ``RawChunk`` objects: a DataFrame whose cells are ``str`` or ``None`` (nothing
-is type-coerced, so ``00123`` stays ``00123``), the 1-based data-row number of each row, and the
+Every reader yields ``RawChunk`` objects: a pyarrow Table of string columns (``str`` or null;
+nothing is type-coerced, so ``00123`` stays ``00123``), the 1-based data-row number of each row, and the
 records that could not be parsed (malformed CSV lines, bad JSON lines) with a reason.
 """
 
@@ -28,7 +28,7 @@ TABLE_CHUNK_ROWS = 50_000
 class RawChunk:
     """Rows read from one file: string cells, their 1-based data-row numbers, unparsable records."""
 
-    frame: Any  # pandas.DataFrame of str/None
+    frame: Any  # pyarrow.Table of string columns
     rows: list[int]
     bad: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, raw text)
 
@@ -46,10 +46,11 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _frame(columns: dict[str, list]) -> Any:
-    import pandas as pd
+def _frame(columns: dict[str, Any]) -> Any:
+    import pyarrow as pa
 
-    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+    return pa.table({k: v.cast(pa.string()) if isinstance(v, pa.Array) else pa.array(v, type=pa.string())
+                     for k, v in columns.items()})
 
 
 def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[RawChunk]:
@@ -111,8 +112,7 @@ def read_csv_chunks(info: FileInfo, delimiter: str | None = None) -> Iterator[Ra
             for r in sorted(k for k in bad_numbers if k < next_row):
                 reason, _, text = bad_numbers.pop(r).partition("|")
                 bad.append((r, reason, text))
-            frame = _frame({nm: c.to_numpy(zero_copy_only=False) for nm, c in zip(names, batch.columns)})
-            yield RawChunk(frame, rows, bad)
+            yield RawChunk(batch, rows, bad)
         if bad_numbers:
             bad = []
             for r in sorted(bad_numbers):
@@ -319,9 +319,7 @@ def read_parquet_chunks(info: FileInfo) -> Iterator[RawChunk]:
         data = {}
         for name, col in zip(batch.schema.names, batch.columns):
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-                data[name] = col.to_pylist()
-            elif pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
-                data[name] = [to_cell(v) for v in col.to_pylist()]
+                data[name] = col
             else:
                 data[name] = [to_cell(v) for v in col.to_pylist()]
         n = batch.num_rows

@@ -114,7 +114,10 @@ def may_hold_pii(texts: list) -> list[int]:
 
     if not _TRIGGER:
         _TRIGGER.append(_re2_trigger())
-    arr = pa.array([t if isinstance(t, str) else None for t in texts], type=pa.string())
+    if isinstance(texts, pa.Array):
+        arr = texts
+    else:
+        arr = pa.array([t if isinstance(t, str) else None for t in texts], type=pa.string())
     # lower-cased (the contact rules test ``text.lower()``; utf8proc folds "İ" and the Kelvin
     # sign to ASCII as Python does) and case-insensitive (what the other passes test as written)
     hit = pc.match_substring_regex(pc.utf8_lower(arr), _TRIGGER[0], ignore_case=True)

@@ -1,10 +1,13 @@
 """Turn one export file into comment rows: map columns, validate, clean, quarantine.
 
-``ExportReader(path, config).chunks()`` yields ``(frame, quarantined)`` pairs: ``frame`` has the
-``comments.parquet`` columns except ``comment_id`` (added after cross-file dedupe), and
-``quarantined`` lists ``(file, row, reason, text, customer_id)`` for every rejected row of that
-chunk (customer_id None when the record could not be parsed or had none). File
-checks and format/encoding detection are in ``io.py``; the per-format readers in ``readers.py``.
+``ExportReader(path, config).tables()`` yields ``(table, quarantined)`` pairs: ``table`` is a
+pyarrow Table with the ``comments.parquet`` columns except ``comment_id`` (added after
+cross-file dedupe), and ``quarantined`` lists ``(file, row, reason, text, customer_id)`` for
+every rejected row of that chunk (customer_id None when the record could not be parsed or had
+none). ``chunks()`` yields the same as pandas DataFrames (the Spark backend). Every step is
+column-wise over Arrow arrays (``columnar``); Python runs only on the values a cheap test cannot
+clear, or once per distinct value of a column. File checks and format/encoding detection are in
+``sniff.py``; the per-format readers in ``formats.py``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,17 @@ from typing import Any
 
 from textprofile.core.artifacts import sha256_file
 from textprofile.core.errors import ConfigError
-from textprofile.ingest.clean import clean_texts, normalize_role, parse_numbers
+from textprofile.ingest.clean import normalize_role, parse_numbers
+from textprofile.ingest.columnar import (
+    as_array,
+    clean_column,
+    meta_column,
+    per_value,
+    scrub_column,
+    strip_value,
+)
 from textprofile.ingest.columns import CustomerFilter, resolve_mapping
-from textprofile.ingest.pii import pseudonymize, scrub, scrub_many
+from textprofile.ingest.pii import pseudonymize, scrub
 from textprofile.ingest.sniff import inspect
 from textprofile.ingest.timeparse import parse_times
 
@@ -45,9 +56,47 @@ def check_timezone(name: str) -> str:
     return name
 
 
-def _strip(values: Any) -> list[str | None]:
-    """Trimmed strings, with empty and missing values as None."""
-    return [(v.strip() or None) if isinstance(v, str) else None for v in values]
+def _channel(v: Any) -> str | None:
+    v = strip_value(v)
+    return v.lower() if v else v
+
+
+def numbers_column(values: Any) -> Any:
+    """``clean.parse_numbers`` as a float64 Array (null where there is no number), per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(as_array(values, pa.string()))
+    parsed = pa.array(parse_numbers(enc.dictionary.to_pylist()), type=pa.float64(), from_pandas=True)
+    return parsed.take(enc.indices)
+
+
+def _table_schema():
+    import pyarrow as pa
+
+    return pa.schema([
+        ("customer_id", pa.string()), ("text", pa.string()), ("time", pa.timestamp("us", tz="UTC")),
+        ("channel", pa.string()), ("role", pa.string()), ("is_customer", pa.bool_()),
+        ("thread_id", pa.string()), ("rating", pa.float64()), ("amount", pa.float64()),
+        ("source", pa.string()), ("source_row", pa.int64()), ("meta", pa.string()),
+    ])
+
+
+def table_to_frame(table: Any) -> Any:
+    """A chunk's Table as the pandas DataFrame the loader used to yield: strings as objects (None
+    for missing), times datetime64[us, UTC], floats with NaN."""
+    import pandas as pd
+    import pyarrow as pa
+
+    cols = {}
+    for name, c in zip(table.column_names, table.columns):
+        if pa.types.is_string(c.type):
+            cols[name] = pd.Series(c.to_numpy(zero_copy_only=False), dtype=object)
+        elif name == "time":
+            cols[name] = pd.Series(c.combine_chunks().cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)).dt.tz_localize("UTC")
+        else:
+            cols[name] = pd.Series(c.to_numpy(zero_copy_only=False))
+    return pd.DataFrame(cols)
 
 
 class ExportReader:
@@ -97,12 +146,14 @@ class ExportReader:
         self.source["columns"] = list(columns)
         self.source["mapping"] = dict(self.mapping)
 
-    def chunks(self) -> Iterator[tuple[Any, list[tuple]]]:
+    def tables(self) -> Iterator[tuple[Any, list[tuple]]]:
+        """``(table, quarantined)`` per chunk: a pyarrow Table with comments.parquet's columns but
+        ``comment_id``, and the chunk's rejected rows (module docstring)."""
         from textprofile.ingest.formats import read_chunks
 
         for raw in read_chunks(self.info, self.config.sheet):
             if self.mapping is None:
-                self._resolve([str(c) for c in raw.frame.columns])
+                self._resolve([str(c) for c in raw.frame.column_names])
             self.source["rows"] += len(raw.rows) + len(raw.bad)
             yield self._transform(raw)
         if self.mapping is None:
@@ -110,13 +161,19 @@ class ExportReader:
 
             raise InputFileError(f"{self.path}: has a header but no data rows — nothing to load")
 
+    def chunks(self) -> Iterator[tuple[Any, list[tuple]]]:
+        """``tables()`` as pandas DataFrames (strings as Python objects; the Spark backend reads these)."""
+        for table, quarantined in self.tables():
+            yield table_to_frame(table), quarantined
+
     def _transform(self, raw) -> tuple[Any, list[tuple]]:
         import numpy as np
-        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         cfg, m, frame = self.config, self.mapping, raw.frame
-        n = len(frame)
-        rows = list(raw.rows)
+        n = frame.num_rows
+        rows = np.asarray(raw.rows, dtype=np.int64)
         quarantined: list[tuple] = []
         for r, reason, text in raw.bad:
             # an unparsable record is raw text with the customer id somewhere in it, in clear:
@@ -124,94 +181,110 @@ class ExportReader:
             qtext = RAW_WITHHELD if cfg.pseudonymize else self._qtext(text)
             quarantined.append((self.name, r, reason, qtext, None))
 
-        def col(field: str) -> list:
+        def col(field: str) -> Any:
             c = m.get(field)
-            return list(frame[c]) if c is not None and c in frame.columns else [None] * n
+            if c is not None and c in frame.column_names:
+                return as_array(frame.column(c), pa.string())
+            return pa.nulls(n, pa.string())
 
-        texts = clean_texts(col("text"))
+        raw_texts = col("text")
+        texts = clean_column(raw_texts)
         if not cfg.keep_pii:
-            texts = scrub_many(texts)
+            texts = scrub_column(texts)
         if cfg.row_as_customer and "customer_id" not in m:
             # the file's content hash keeps two different exports that share a name (this month's
             # reviews.csv, applied by update after last month's) from sharing customer ids
             # (ROW_ID_SCHEME, recorded in the corpus manifest)
             tag = f"{self.name}:{self.source['sha256'][:8]}"
-            customers: list[str | None] = [f"{tag}:{r}" for r in rows]
+            customers = pa.array([f"{tag}:{r}" for r in raw.rows], type=pa.string())
         else:
-            customers = _strip(col("customer_id"))
+            customers = per_value(col("customer_id"), strip_value, pa.string())
         if "time" in m:
             times, bad_time = parse_times(col("time"), cfg.timezone)
         else:
             times, bad_time = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"), np.zeros(n, dtype=bool)
         if cfg.channel:
-            channels: list[str | None] = [cfg.channel] * n
+            channels = pa.array([cfg.channel] * n, type=pa.string())
         else:
-            channels = [v.lower() if v else v for v in _strip(col("channel"))]
-        raw_roles, raw_times, raw_texts = col("role"), col("time"), col("text")
-        roles = [normalize_role(v) for v in raw_roles]
-        flt = [None] * n
+            channels = per_value(col("channel"), _channel, pa.string())
+        roles = per_value(col("role"), normalize_role, pa.string())
+
+        def mask(a: Any) -> Any:
+            return np.asarray(pc.fill_null(a, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+        # the first reason that applies, in this order
+        checks = []
         if self.filter is not None:
-            fv = [(v or "").strip().lower() for v in frame[self.filter_column]]
-            flt = [(v in self.filter.values) != self.filter.negate for v in fv]
-        bad_time_list = bad_time.tolist()
-        text_lens = [len(t) for t in texts]
-        reasons: list[str | None] = [None] * n
-        for i in range(n):
-            if self.filter is not None and not flt[i]:
-                reasons[i] = f"excluded by --customer-filter: {self.filter.describe()}"
-            elif customers[i] is None:
-                reasons[i] = "missing customer id"
-            elif not texts[i]:
-                reasons[i] = "empty text"
-            elif text_lens[i] > cfg.max_text_chars:
-                reasons[i] = f"text too long: {len(texts[i])} characters > {cfg.max_text_chars} (--max-text-chars)"
-            elif bad_time_list[i] and not cfg.lenient_time:
-                reasons[i] = f"unparseable time: {str(raw_times[i])[:60]!r} (or pass --lenient-time)"
-            elif roles[i] == "?":
-                reasons[i] = f"unrecognised role: {str(raw_roles[i])[:40]!r} (expected customer or agent)"
-        keep = [r is None for r in reasons]
-        for i, reason in enumerate(reasons):
-            if reason is not None:
+            flt = self.filter
+            passed = per_value(frame.column(self.filter_column), lambda v: ((v or "").strip().lower() in flt.values) != flt.negate,
+                               pa.bool_())
+            checks.append(("filter", ~mask(passed)))
+        lens = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
+        checks += [("customer", mask(customers.is_null())), ("empty", lens == 0), ("long", lens > cfg.max_text_chars)]
+        if not cfg.lenient_time:
+            checks.append(("time", bad_time))
+        checks.append(("role", mask(pc.equal(roles, "?"))))
+        bad = np.zeros(n, dtype=bool)
+        first: dict[str, Any] = {}
+        for kind, hit in checks:
+            first[kind] = hit & ~bad
+            bad |= hit
+        if bad.any():
+            bad_idx = np.flatnonzero(bad)
+            take = pa.array(bad_idx, pa.int64())
+            b_texts, b_raw = texts.take(take).to_pylist(), raw_texts.take(take).to_pylist()
+            b_cust = customers.take(take).to_pylist()
+            b_time, b_role = col("time").take(take).to_pylist(), col("role").take(take).to_pylist()
+            kind_of = np.empty(n, dtype=object)
+            for kind, hit in first.items():
+                kind_of[hit] = kind
+            for j, i in enumerate(bad_idx.tolist()):
+                reason = self._reason(kind_of[i], b_texts[j], b_time[j], b_role[j])
                 # the customer id as stored (pseudonymized when asked), so `forget` finds the row
-                owner = customers[i]
+                owner = b_cust[j]
                 if owner is not None and cfg.pseudonymize:
                     owner = pseudonymize([owner], self.key)[0]
-                quarantined.append((self.name, rows[i], reason, self._qtext(texts[i] or raw_texts[i]), owner))
+                quarantined.append((self.name, int(rows[i]), reason, self._qtext(b_texts[j] or b_raw[j]), owner))
         quarantined.sort(key=lambda q: q[1])
-        idx = [i for i in range(n) if keep[i]]
-        kept_customers = [customers[i] for i in idx]
+        keep = ~bad
+        keep_arr = pa.array(keep)
+        kept_customers = customers.filter(keep_arr)
         if cfg.pseudonymize:
-            kept_customers = pseudonymize(kept_customers, self.key)
+            key = self.key
+            kept_customers = per_value(kept_customers, lambda v: None if v is None else pseudonymize([v], key)[0],
+                                       pa.string())
         mapped = set(m.values())
-        meta_cols = [c for c in frame.columns if c not in mapped]
-        metas = self._meta(frame, meta_cols, idx)
-        keep_idx = np.asarray(idx, dtype=np.int64)
-        out = pd.DataFrame({
-            "customer_id": pd.Series(kept_customers, dtype=object),
-            "text": pd.Series([texts[i] for i in idx], dtype=object),
-            "time": pd.Series(times[keep_idx]).dt.tz_localize("UTC"),  # unparseable (lenient) is NaT
-            "channel": pd.Series([channels[i] for i in idx], dtype=object),
-            "role": pd.Series([roles[i] for i in idx], dtype=object),
-            "is_customer": pd.Series([roles[i] != "agent" for i in idx], dtype=bool),
-            "thread_id": pd.Series([v for i, v in enumerate(_strip(col("thread_id"))) if keep[i]], dtype=object),
-            "rating": pd.Series(parse_numbers(col("rating"))[keep_idx], dtype="float64"),
-            "amount": pd.Series(parse_numbers(col("amount"))[keep_idx], dtype="float64"),
-            "source": pd.Series([self.name] * len(idx), dtype=object),
-            "source_row": pd.Series([rows[i] for i in idx], dtype="int64"),
-            "meta": pd.Series(metas, dtype=object),
-        })
+        meta_cols = [c for c in frame.column_names if c not in mapped]
+        kept = int(keep.sum())
+        out = pa.table({
+            "customer_id": kept_customers,
+            "text": texts.filter(keep_arr),
+            "time": pa.array(times[keep], type=pa.timestamp("us"), from_pandas=True).cast(pa.timestamp("us", tz="UTC")),
+            "channel": channels.filter(keep_arr),
+            "role": roles.filter(keep_arr),
+            "is_customer": pc.fill_null(pc.not_equal(roles, "agent"), True).filter(keep_arr),
+            "thread_id": per_value(col("thread_id"), strip_value, pa.string()).filter(keep_arr),
+            "rating": numbers_column(col("rating")).filter(keep_arr),
+            "amount": numbers_column(col("amount")).filter(keep_arr),
+            "source": pa.array([self.name] * kept, type=pa.string()),
+            "source_row": pa.array(rows[keep], type=pa.int64()),
+            "meta": meta_column(frame.filter(keep_arr), meta_cols, not cfg.keep_pii),
+        }, schema=_table_schema())
         return out, quarantined
 
-    def _meta(self, frame, meta_cols: list[str], idx: list[int]) -> list[str]:
-        if not meta_cols or not idx:
-            return ["{}"] * len(idx)
-        sub = frame.iloc[idx][meta_cols]
-        sub.columns = [str(c) for c in meta_cols]
-        # pandas' C JSON writer is ~6x faster than json.dumps per row; it escapes '/' as '\/',
-        # which is undone so that URLs stay scrub-able (every '/' is escaped, so this is exact)
-        lines = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")
-        out = lines[: len(idx)]
-        return out if self.config.keep_pii else scrub_many(out)
+    def _reason(self, kind: str, text: str, raw_time: Any, raw_role: Any) -> str:
+        cfg = self.config
+        if kind == "filter":
+            return f"excluded by --customer-filter: {self.filter.describe()}"
+        if kind == "customer":
+            return "missing customer id"
+        if kind == "empty":
+            return "empty text"
+        if kind == "long":
+            return f"text too long: {len(text)} characters > {cfg.max_text_chars} (--max-text-chars)"
+        if kind == "time":
+            return f"unparseable time: {str(raw_time)[:60]!r} (or pass --lenient-time)"
+        return f"unrecognised role: {str(raw_role)[:40]!r} (expected customer or agent)"
 
     def _qtext(self, text: Any) -> str:
         text = "" if text is None else str(text)[: QUARANTINE_TEXT_CHARS * 2]

@@ -10,13 +10,16 @@ from typing import Any
 __all__ = ["comment_ids", "script_languages"]
 
 
-def comment_ids(customers: list, times_iso: list[str], channels: list, roles: list, texts: list) -> list[str]:
-    """sha256(customer_id \\x1f time-iso \\x1f channel \\x1f role \\x1f text)[:16]; null fields are ''."""
+def comment_ids(customers: Any, times_iso: Any, channels: Any, roles: Any, texts: Any) -> list[str]:
+    """sha256(customer_id \\x1f time-iso \\x1f channel \\x1f role \\x1f text)[:16]; null fields are ''.
+
+    Each argument a list or a pyarrow (Chunked)Array of strings."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cols = [pc.fill_null(pa.array(list(v), type=pa.string()), "")
-            for v in (customers, times_iso, channels, roles, texts)]
+    from textprofile.ingest.columnar import as_array
+
+    cols = [pc.fill_null(as_array(v, pa.string()), "") for v in (customers, times_iso, channels, roles, texts)]
     blobs = pc.binary_join_element_wise(*cols, "\x1f").cast(pa.binary()).to_pylist()
     sha = hashlib.sha256
     return [sha(b).hexdigest()[:16] for b in blobs]
@@ -33,7 +36,9 @@ def script_languages(texts: Any) -> Counter:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(texts, type=pa.string())
+    from textprofile.ingest.columnar import as_array
+
+    arr = as_array(texts, pa.string())
     out: Counter = Counter()
     ascii_mask = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
     if ascii_mask.any():

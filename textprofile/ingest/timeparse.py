@@ -40,6 +40,7 @@ def _loose_to_iso(s: str) -> str | None:
 
 
 _ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_ZONE_RE2 = r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
 
 
 def _naive(strings: Any) -> Any:
@@ -60,7 +61,9 @@ def parse_times(values: Any, timezone: str | None = None) -> tuple[Any, Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pc.utf8_trim_whitespace(pa.array(list(values), type=pa.string()))
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    arr = pc.utf8_trim_whitespace(values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string()))
     n = len(arr)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     present = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False)
@@ -102,8 +105,10 @@ def parse_times(values: Any, timezone: str | None = None) -> tuple[Any, Any]:
             put(millis, pd.to_datetime(num[millis], unit="ms", errors="coerce", utc=True))
     canonical = present & match(_CANONICAL)
     if canonical.any():
+        # a canonical value is ASCII, where RE2 reads _ZONE as Python's re does
+        zoned = pc.fill_null(pc.match_substring_regex(arr.filter(pa.array(canonical)), _ZONE_RE2), False)
         put(canonical, pd.to_datetime(strs[canonical], format="ISO8601", errors="coerce", utc=True),
-            _naive(strs[canonical]))
+            ~zoned.to_numpy(zero_copy_only=False))
     twitter = present & match(_TWITTER)
     if twitter.any():
         put(twitter, pd.to_datetime(strs[twitter], format="%a %b %d %H:%M:%S %z %Y", errors="coerce", utc=True))

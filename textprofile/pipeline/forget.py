@@ -256,7 +256,7 @@ def _summary(comments_path: Path) -> dict[str, Any]:
 
     summary = _Summary()
     for batch in parquet_stream(comments_path).iter_batches(batch_size=50_000):
-        summary.add(batch.to_pandas())
+        summary.add(batch)
     return summary.to_dict()
 
 

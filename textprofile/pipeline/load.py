@@ -14,9 +14,8 @@ from textprofile.core.config import LoadConfig, TokenizeConfig
 from textprofile.core.errors import ConfigError, InputFileError
 from textprofile.core.workspace import Workspace
 from textprofile.ingest.pii import key_fingerprint, pseudonym_key
-from textprofile.ingest.read_export import COMMENT_COLUMNS, ExportReader
+from textprofile.ingest.read_export import ExportReader
 from textprofile.ingest.rows import comment_ids, script_languages
-from textprofile.ingest.timeparse import format_time_iso
 
 
 def comments_schema():
@@ -109,57 +108,81 @@ class CommentReader:
 
     @staticmethod
     def dedupe_keys(frame) -> Any:
-        """uint64 hash of (customer_id, text, time) per row — the duplicate definition."""
+        """uint64 key of (customer_id, text, time) per row — the duplicate definition: the first 8
+        bytes of blake2b over ``len(customer):customer \\x1f microseconds-or-empty \\x1f text``.
+
+        ``frame``: a pyarrow Table or a pandas DataFrame with those columns (the same keys)."""
+        import hashlib
+
         import numpy as np
-        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-        ts = frame["time"].astype("datetime64[us, UTC]").dt.tz_localize(None).to_numpy()
-        micros = np.where(np.isnat(ts), np.iinfo(np.int64).min, ts.view("int64"))
-        # columns hashed in their own dtype: an Arrow-backed string hashes like the same values as
-        # Python objects (tested), and without a million-row conversion to objects first
-        key = pd.DataFrame({
-            "c": frame["customer_id"], "t": frame["text"], "ts": pd.Series(micros, index=frame.index),
-        })
-        return pd.util.hash_pandas_object(key, index=False).to_numpy()
+        if not isinstance(frame, pa.Table):
+            frame = pa.table({c: pa.array(frame[c].to_numpy(dtype=object), pa.string(), from_pandas=True)
+                              for c in ("customer_id", "text")}
+                             | {"time": pa.array(frame["time"].astype("datetime64[us, UTC]"), pa.timestamp("us", tz="UTC"))})
+        cust = pc.fill_null(frame.column("customer_id"), "")
+        micros = pc.cast(pc.cast(frame.column("time"), pa.timestamp("us")), pa.int64())
+        blobs = pc.binary_join_element_wise(
+            pc.cast(pc.utf8_length(cust), pa.string()), ":", cust, "\x1f",
+            pc.fill_null(pc.cast(micros, pa.string()), ""), "\x1f", pc.fill_null(frame.column("text"), ""), ""
+        ).cast(pa.binary())
+        b2 = hashlib.blake2b
+        digests = b"".join([b2(b, digest_size=8).digest() for b in blobs.to_pylist()])
+        return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
 
-    def _skip_erased(self, frame, quarantined: list[tuple]):
+    def _skip_erased(self, table, quarantined: list[tuple]):
+        import pyarrow as pa
+
         er = self.erased
         q = [r for r in quarantined if not (er.is_erased(r[4]) or er.mentioned_in(r[3]))]
-        gone = er.mask(list(frame["customer_id"]))
+        gone = er.mask(table.column("customer_id").to_pylist())
         n_gone = sum(gone)
         if n_gone:
-            frame = frame.loc[[not g for g in gone]].reset_index(drop=True)
+            table = table.filter(pa.array([not g for g in gone]))
         self.counts["erased"] += n_gone + len(quarantined) - len(q)
-        return frame, q
+        return table, q
 
     def drain_quarantine(self) -> list[tuple]:
         out, self.quarantine = self.quarantine, []
         return out
 
     def __iter__(self) -> Iterator[Any]:
+        """The chunks as pandas DataFrames (``tables()`` converted)."""
+        from textprofile.ingest.read_export import table_to_frame
+
+        for table in self.tables():
+            yield table_to_frame(table)
+
+    def tables(self) -> Iterator[Any]:
+        """The chunks as pyarrow Tables with ``comments_schema()`` (what load writes)."""
+        import pyarrow as pa
+
+        from textprofile.ingest.columnar import iso_times
+
         for reader in self.readers:
-            for frame, quarantined in reader.chunks():
-                self.counts["read"] += len(frame) + len(quarantined)
+            for table, quarantined in reader.tables():
+                self.counts["read"] += table.num_rows + len(quarantined)
                 if self.erased is not None:
-                    frame, quarantined = self._skip_erased(frame, quarantined)
+                    table, quarantined = self._skip_erased(table, quarantined)
                 self.quarantine.extend(quarantined)
                 self._by_reason.update(_reason_key(q[2]) for q in quarantined)
                 self.counts["quarantined"] += len(quarantined)
-                if len(frame):
-                    dup = self._duplicates(self.dedupe_keys(frame))
+                if table.num_rows:
+                    dup = self._duplicates(self.dedupe_keys(table))
                     self.counts["duplicates"] += int(dup.sum())
                     if dup.any():
-                        frame = frame.loc[~dup].reset_index(drop=True)
-                    frame.insert(0, "comment_id", comment_ids(
-                        list(frame["customer_id"]), format_time_iso(frame["time"]), list(frame["channel"]),
-                        list(frame["role"]), list(frame["text"])))
-                    frame = frame[COMMENT_COLUMNS]
-                self.counts["kept"] += len(frame)
+                        table = table.filter(pa.array(~dup))
+                    ids = comment_ids(table.column("customer_id"), iso_times(table.column("time")),
+                                      table.column("channel"), table.column("role"), table.column("text"))
+                    table = table.add_column(0, "comment_id", pa.array(ids, type=pa.string()))
+                self.counts["kept"] += table.num_rows
                 self.counts["quarantined_by_reason"] = dict(sorted(self._by_reason.items()))
                 if self.progress is not None:
                     self.progress("read", self.counts["read"], None)
-                if len(frame):
-                    yield frame
+                if table.num_rows:
+                    yield table
 
 
 def read_comments(exports: list[str | Path], config: LoadConfig, progress=None, *,
@@ -194,15 +217,21 @@ class _Summary:
         self.no_time = 0
         self.agent_turns = 0
 
-    def add(self, frame) -> None:
-        self.customers.update(frame.loc[frame["is_customer"], "customer_id"])
-        self.channels.update(frame["channel"].fillna("(none)"))
-        self.languages.update(script_languages(list(frame["text"])))
-        t = frame["time"]
-        self.no_time += int(t.isna().sum())
-        self.agent_turns += int((~frame["is_customer"]).sum())
-        if t.notna().any():
-            lo, hi = t.min(), t.max()
+    def add(self, table) -> None:
+        """Count a chunk of comments.parquet rows (a pyarrow Table or RecordBatch)."""
+        import pyarrow.compute as pc
+
+        is_customer = table.column("is_customer")
+        self.customers.update(table.column("customer_id").filter(is_customer).to_pylist())
+        for d in pc.value_counts(pc.fill_null(table.column("channel"), "(none)")).to_pylist():
+            self.channels[d["values"]] += d["counts"]
+        self.languages.update(script_languages(table.column("text")))
+        t = table.column("time")
+        self.no_time += t.null_count
+        self.agent_turns += table.num_rows - pc.sum(pc.cast(is_customer, "int64")).as_py()
+        if t.null_count < len(t):
+            mm = pc.min_max(t)
+            lo, hi = mm["min"].as_py(), mm["max"].as_py()
             self.tmin = lo if self.tmin is None or lo < self.tmin else self.tmin
             self.tmax = hi if self.tmax is None or hi > self.tmax else self.tmax
 
@@ -253,7 +282,7 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     # The corpus folder may also hold the export it was built from (the bundled demo does):
     # only the corpus's own files are replaced.
     with atomic_dir(target, owned=CORPUS_FILES) as tmp:
-        rows = _write_comments(tmp, reader, schema, summary)
+        rows = _write_comments(tmp, reader, schema, summary, collect=tokenize_config is not None)
         if tokenize_config is not None:
             # tokenized while the exports are read: worker processes segment each chunk of rows
             # as soon as it is written (inside the temporary folder, so a failure keeps the old corpus)
@@ -302,11 +331,12 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
     return result
 
 
-def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary) -> Iterator[tuple[list, list]]:
+def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary,
+                    collect: bool = True) -> Iterator[tuple[list, list]]:
     """Write comments.parquet and quarantine.csv from ``reader``, yielding ``(ids, texts)`` as rows
     are written, ``CHUNK_ROWS`` at a time across frames (the chunks ``tokenize_corpus`` would read
-    back, so tokens.parquet is the same bytes); both files are closed when the iteration ends."""
-    import pyarrow as pa
+    back, so tokens.parquet is the same bytes); both files are closed when the iteration ends.
+    ``collect=False`` (no tokenizing): nothing is yielded, and no Python lists are built."""
     import pyarrow.parquet as pq
 
     from textprofile.text.tokenizer import CHUNK_ROWS
@@ -317,11 +347,13 @@ def _write_comments(tmp: Path, reader: CommentReader, schema, summary: _Summary)
         qw = csv.writer(qf)
         qw.writerow(QUARANTINE_HEADER)
         with pq.ParquetWriter(tmp / "comments.parquet", schema, compression="zstd") as pw:
-            for frame in reader:
-                table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-                pw.write_table(table.replace_schema_metadata(None))
-                summary.add(frame)
+            for table in reader.tables():
+                table = table.cast(schema)
+                pw.write_table(table)
+                summary.add(table)
                 _write_quarantine(qw, reader.drain_quarantine())
+                if not collect:
+                    continue
                 ids.extend(table.column("comment_id").to_pylist())
                 texts.extend(table.column("text").to_pylist())
                 while len(ids) >= CHUNK_ROWS:

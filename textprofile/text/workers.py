@@ -12,6 +12,7 @@ never needed in a child. Elsewhere (macOS, Windows) workers are spawned and each
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -64,6 +65,10 @@ def map_chunks(tokenizer, chunks: Iterable[list], jobs: int | None) -> Iterator[
             tokenizer.resolve_latin(toks, rows)
         return langs, toks
 
+    # The objects the parent holds now (the tokenizer's dictionaries, the loader's state) are
+    # moved out of the collector's reach until the pool is done: a forked worker's collections
+    # would otherwise touch every inherited object and copy its memory page by page.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(arg,)) as pool:
             pending: deque = deque()
@@ -78,4 +83,5 @@ def map_chunks(tokenizer, chunks: Iterable[list], jobs: int | None) -> Iterator[
             while pending:
                 yield done(pending.popleft())
     finally:
+        gc.unfreeze()
         tokenizer.defer_latin = False

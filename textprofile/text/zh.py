@@ -48,17 +48,22 @@ def jieba_cache_dir() -> Path:
     """Folder for Python jieba's dictionary cache: one per user, never the shared default location.
 
     jieba writes its marshalled prefix dictionary to a temp file and renames it into place, so
-    worker processes that start together can read and write it without corrupting it. A folder
-    under the shared temp dir that another user created (or can write to) is not trusted: a
-    private temporary folder is used instead, and the cache is simply rebuilt.
+    worker processes that start together can read and write it without corrupting it.
     """
+    return private_cache_dir("jieba")
+
+
+def private_cache_dir(name: str) -> Path:
+    """``$TEXTPROFILE_CACHE/name`` (default: a per-user folder under the temp dir). A folder under
+    the shared temp dir that another user created (or can write to) is not trusted: a private
+    temporary folder is used instead, and the cache is simply rebuilt."""
     base = Path(os.environ.get("TEXTPROFILE_CACHE") or os.path.join(tempfile.gettempdir(), f"textprofile-{os.getuid()}"))
-    d = base / "jieba"
+    d = base / name
     d.mkdir(parents=True, exist_ok=True, mode=0o700)
     for folder in (base, d):
         st = folder.stat()
         if st.st_uid != os.getuid() or st.st_mode & 0o022:
-            return Path(tempfile.mkdtemp(prefix="textprofile-jieba-"))
+            return Path(tempfile.mkdtemp(prefix=f"textprofile-{name}-"))
     return d
 
 
