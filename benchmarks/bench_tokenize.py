@@ -138,38 +138,20 @@ def bench_zh(jobs: int, repeat: int) -> None:
         ours = time.perf_counter() - t0
         c2 = _cpu()
         cpu_plain, cpu_ours = c1 - c0, c2 - c1
-        # an empty cache of Latin lemmas (text/latin_cache.py), as on a first load; (b) just filled
-        # the user's cache with these texts' runs, which the warm round below then reads
-        import tempfile
-
-        saved = os.environ.get("TEXTPROFILE_CACHE")
-        with tempfile.TemporaryDirectory(prefix="bench-latin-") as cold:
-            os.environ["TEXTPROFILE_CACHE"] = cold
-            t0 = time.perf_counter()
-            loaded = _load_and_tokenize(jobs)
-            with_load = time.perf_counter() - t0
-            c3 = _cpu()
-            cpu_load = c3 - c2
-        if saved is None:
-            os.environ.pop("TEXTPROFILE_CACHE", None)
-        else:
-            os.environ["TEXTPROFILE_CACHE"] = saved
         t0 = time.perf_counter()
-        _load_and_tokenize(jobs)
-        warm = time.perf_counter() - t0
-        c4 = _cpu()
-        cpu_warm = c4 - c3
-        # the command a user runs: a fresh process (its imports and spaCy's included), empty cache
-        with tempfile.TemporaryDirectory(prefix="bench-latin-") as cold:
-            src = DATA / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz"
-            cmd = [sys.executable, "-m", "textprofile", "load", str(src), "--name", "zh_cli", "--text-col", "review",
-                   "--row-as-customer", "--jobs", str(jobs), "--json", "--home", str(OUT / "home")]
-            t0 = time.perf_counter()
-            # from this tree's root: ``-m`` imports the package from the working directory first
-            subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "TEXTPROFILE_CACHE": cold},
-                           cwd=Path(__file__).resolve().parents[1])
-            cli = time.perf_counter() - t0
-        cpu_cli = _cpu() - c4
+        loaded = _load_and_tokenize(jobs)
+        with_load = time.perf_counter() - t0
+        c3 = _cpu()
+        cpu_load = c3 - c2
+        # the command a user runs: a fresh process (its imports and spaCy's included)
+        src = DATA / "chinese_labelled_reviews_zh" / "online_shopping_10_cats.csv.gz"
+        cmd = [sys.executable, "-m", "textprofile", "load", str(src), "--name", "zh_cli", "--text-col", "review",
+               "--row-as-customer", "--jobs", str(jobs), "--json", "--home", str(OUT / "home")]
+        t0 = time.perf_counter()
+        # from this tree's root: ``-m`` imports the package from the working directory first
+        subprocess.run(cmd, check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+        cli = time.perf_counter() - t0
+        cpu_cli = _cpu() - c3
         c3 = _cpu()
         t0 = time.perf_counter()
         rs = rjieba.Jieba()
@@ -181,12 +163,10 @@ def bench_zh(jobs: int, repeat: int) -> None:
             f"{cpu_ours:.2f} s CPU in parent+workers ({chars / ours / 1000:.0f} k chars/s, {res['tokens']} tokens kept)\n"
             f"  round {r + 1}: speed-up {plain / ours:.2f}x wall (bar 1.8x); CPU per text {cpu_plain / cpu_ours:.2f}x less; "
             f"load average during the run {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
-            f"  round {r + 1}: load + tokenize of the csv.gz jobs={jobs}, empty Latin-lemma cache: {with_load:.2f} s wall, "
+            f"  round {r + 1}: load + tokenize of the csv.gz jobs={jobs}: {with_load:.2f} s wall, "
             f"{cpu_load:.2f} s CPU ({loaded['counts']['kept']} kept, {loaded['tokenize']['tokens']} tokens): "
-            f"{plain / with_load:.2f}x the plain jieba.lcut loop wall, {cpu_plain / cpu_load:.2f}x CPU (bar 8x); "
-            f"with the cache warm {warm:.2f} s wall, {cpu_warm:.2f} s CPU: {plain / warm:.2f}x wall, "
-            f"{cpu_plain / cpu_warm:.2f}x CPU\n"
-            f"  round {r + 1}: `textprofile load` in a fresh process, empty cache: {cli:.2f} s wall, {cpu_cli:.2f} s CPU: "
+            f"{plain / with_load:.2f}x the plain jieba.lcut loop wall, {cpu_plain / cpu_load:.2f}x CPU (bar 8x)\n"
+            f"  round {r + 1}: `textprofile load` in a fresh process: {cli:.2f} s wall, {cpu_cli:.2f} s CPU: "
             f"{plain / cli:.2f}x wall, {cpu_plain / cpu_cli:.2f}x CPU\n"
             f"  round {r + 1}: a plain rjieba loop {plain_rs:.2f} s ({n_rs} words, {plain / plain_rs:.1f}x); "
             f"load average {os.getloadavg()[0]:.1f}"

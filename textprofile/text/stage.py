@@ -262,7 +262,6 @@ def tokenize_chunks(corpus_dir, config: TokenizeConfig, chunks, jobs: int | None
                 flush()
         if buf_ids or n_rows == 0:
             flush()
-    tok.save_latin_cache()
 
     phrases = None
     if config.phrases:

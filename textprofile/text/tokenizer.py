@@ -55,7 +55,6 @@ class Tokenizer:
         # while they segment Chinese.
         self.defer_latin = False
         self._n_deferred = 0
-        self._latin_cache = None
         self._han_pending: dict[str, None] | None = None  # runs left for one batched cut (a chunk)
         self._n_han_marks = 0
         self._trad_chars = re.compile("[" + "".join(map(chr, sorted(self._trad))) + "]")
@@ -113,37 +112,16 @@ class Tokenizer:
         return defer
 
     def resolve_latin(self, toks: list[list[str]], pending: list[int]) -> None:
-        """Replace, in place, the deferred Latin runs in ``toks[i]`` (i in ``pending``) by their lemmas.
-
-        Runs lemmatized in an earlier run come from the on-disk ``latin_cache`` (so spaCy is
-        not imported when every run is there); ``save_latin_cache`` writes the new ones."""
-        cache = self.latin_cache
+        """Replace, in place, the deferred Latin runs in ``toks[i]`` (i in ``pending``) by their lemmas."""
+        lemmas = self.en.lemmas
         for i in pending:
             out: list[str] = []
             for w in toks[i]:
                 if w[0] == LATIN_MARK:
-                    run = w[1:]
-                    lem = cache.get(run)
-                    if lem is None:
-                        lem = self.en.lemmas(run)
-                        cache.put(run, lem)
-                    out.extend(lem)
+                    out.extend(lemmas(w[1:]))
                 else:
                     out.append(w)
             toks[i] = out
-
-    @property
-    def latin_cache(self):
-        """The on-disk lemmas of Latin runs (``text.latin_cache``), loaded on first use."""
-        if self._latin_cache is None:
-            from textprofile.text.latin_cache import LatinCache, cache_key
-
-            self._latin_cache = LatinCache(cache_key(self.stopwords, TOKENIZER_VERSION))
-        return self._latin_cache
-
-    def save_latin_cache(self) -> None:
-        if self._latin_cache is not None:
-            self._latin_cache.save()
 
     def tokenize(self, text: str | None) -> tuple[str, list[str]]:
         """``(lang, tokens)`` of one comment; lang is detected on the text after markup removal."""
