@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from textprofile.profiles.score_text import FEATURE, TextModel, term_counts, text_terms
+from textprofile.profiles.score_text import FEATURE, TextModel
 from textprofile.profiles.scoring import ProfileInputs
 
 
@@ -52,26 +52,12 @@ def test_with_history_pools_words_and_takes_the_latest_rating():
         "customer_id": ["b", "a", "a", "b", "a"],
         "time": pd.to_datetime(["2024-01-05", "2024-01-03", "2024-01-01", "2024-01-02", "2024-01-02"], utc=True),
         "rating": [1.0, 5.0, 2.0, 4.0, None],
-        "text": ["x", "y y", "x y", "y", "X"],
     })
+    X = sparse.csr_matrix(np.array([[1, 0], [0, 2], [1, 1], [0, 1], [3, 0]], dtype=np.float64))
     customers = pd.DataFrame({"customer_id": ["a", "b", "c"]})
-    inputs = ProfileInputs(customers, np.ones((3, 1)), [0], [[], [], []]).with_history(own)
-    assert inputs.terms == ["x", "x y", "y", "y y"]
-    assert inputs.words.toarray().tolist() == [[2, 1, 3, 1], [1, 0, 1, 0], [0, 0, 0, 0]]  # c: no comments
+    inputs = ProfileInputs(customers, np.ones((3, 1)), [0], [[], [], []]).with_history(own, X, ["x", "y"])
+    assert inputs.words.toarray().tolist() == [[4, 3], [1, 1], [0, 0]]  # c has no comments here
     assert inputs.customers["rating_last"].tolist()[:2] == [5.0, 1.0]
     assert np.isnan(inputs.customers["rating_last"].iloc[2])
     assert "rating_last" not in customers.columns  # the caller's frame is left alone
-    assert inputs.take(np.array([1])).words.toarray().tolist() == [[1, 0, 1, 0]]
-
-
-def test_text_terms_keep_negations_and_pair_adjacent_units_in_any_script():
-    terms = text_terms("It is NOT good, don\u2019t buy! 质量不好，没有退货")
-    for t in ("not", "not good", "don't", "don't buy", "不", "不好", "没有", "退货", "is"):
-        assert t in terms
-    assert "good don't" in terms and "货" in terms and "buy 质" in terms
-    assert text_terms("") == [] and text_terms("!!") == []
-    X, names = term_counts(["not good", "", "not bad"], np.array([0, 1, 0]), 3)
-    assert names == ["bad", "good", "not", "not bad", "not good"]
-    assert X.toarray().tolist() == [[1, 1, 2, 1, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
-    empty, none = term_counts(["", "..."], np.array([0, 1]), 2)
-    assert none == [] and empty.shape == (2, 0)
+    assert inputs.take(np.array([1])).words.toarray().tolist() == [[1, 1]]

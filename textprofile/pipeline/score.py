@@ -108,18 +108,18 @@ def store_inputs(store) -> tuple[ProfileInputs, dict[int, str]]:
 
 
 def with_history(ws: Workspace, name: str, inputs: ProfileInputs, fm, meta: dict[str, Any]) -> ProfileInputs:
-    """``inputs`` plus each customer's pooled term counts and last rating, from their comments up to
+    """``inputs`` plus each customer's pooled word counts and last rating, from their comments up to
     the store's --as-of (the comments the profiles were built from)."""
     import pandas as pd
-    import pyarrow.parquet as pq
 
+    from textprofile.pipeline.corpus import read_corpus
     from textprofile.profiles.behaviour import customer_rows
 
-    cols = ["customer_id", "text", "time", "is_customer", "rating"]
-    own = customer_rows(pq.read_table(ws.require_corpus(name) / "comments.parquet", columns=cols).to_pandas())
+    df, X = read_corpus(ws.require_corpus(name), fm.vocab)
+    own = customer_rows(df)
     if (meta.get("config") or {}).get("as_of") is not None and meta.get("as_of"):
         own = own[~(own["time"] > pd.Timestamp(meta["as_of"])).fillna(False).to_numpy()]
-    return inputs.with_history(own)
+    return inputs.with_history(own, X[own.index.to_numpy()], fm.vocab)
 
 
 def score_rows(model, inputs: ProfileInputs, score: str) -> pd.DataFrame:
@@ -253,19 +253,13 @@ def rescore(ws: Workspace, name: str, inputs: ProfileInputs, fm, history=None) -
     """Scores table rows for ``inputs`` from every saved score (no retraining), and the scores
     skipped because the topic model was refitted since they were trained. ``history``: (the
     customers' comment rows, their counts over the model vocabulary), for the text sub-model and
-    the last rating; pooled only when there is a saved score. Rows without ``text`` (``profile
-    build`` streams lengths only) get it from comments.parquet by position."""
+    the last rating; pooled only when there is a saved score."""
     import pandas as pd
-
-    from textprofile.pipeline.corpus import comment_texts
 
     frames, skipped = [], []
     names = saved_scores(ws, name)
     if names and history is not None:
-        own = history[0]
-        if "text" not in own.columns:
-            own = own.assign(text=comment_texts(ws.require_corpus(name), own.index.to_numpy()))
-        inputs = inputs.with_history(own)
+        inputs = inputs.with_history(history[0], history[1], fm.vocab)
     for score in names:
         model, summary = load_score(ws, name, score)
         if summary.get("topic_word_sha256") != fm.manifest.get("files", {}).get("topic_word.npy"):

@@ -16,7 +16,7 @@ import numpy as np
 
 from textprofile.profiles import explain
 from textprofile.profiles.score_text import FEATURE as TEXT_FEATURE
-from textprofile.profiles.score_text import TextModel, kept_terms, sublinear_tfidf
+from textprofile.profiles.score_text import TextModel, sublinear_tfidf
 from textprofile.profiles.scoring import (
     FeatureSpec,
     ProfileInputs,
@@ -31,7 +31,7 @@ from textprofile.profiles.scoring import (
 )
 
 SCORE_FILE = "score.json"
-SCORE_FORMAT = 3  # 3: the text sub-model reads its own terms of the raw text
+SCORE_FORMAT = 2
 SKOPS_FILE = "model.skops"
 TEXT_FILES = ("text_idf.npy", "text_coef.npy")
 
@@ -201,7 +201,8 @@ def baselines(inputs: ProfileInputs, y: np.ndarray, seed: int) -> dict[str, Any]
     out = {}
     # scaling and idf over all labelled customers use no labels; each fold refits the rest
     words = inputs.words if _has_words(inputs) else sparse.csr_matrix((len(y), 0))
-    keep, users = kept_terms(words)
+    users = np.asarray((words > 0).sum(axis=0)).ravel()
+    keep = np.flatnonzero(users >= 2)
     idf = np.log((1.0 + len(y)) / (1.0 + users[keep])) + 1.0
     T = sublinear_tfidf(words[:, keep], idf)
     blocks = {"behaviour": B, "tfidf_behaviour": sparse.hstack([T, sparse.csr_matrix(B)], format="csr")}

@@ -2,17 +2,11 @@
 
 A customer's stored keywords are their ten most distinctive terms, which are mostly product
 words; the words that carry intent or dissatisfaction ("return", "broke", "退款") are rarely among
-them. So the score reads the customer's whole pooled text instead, in its own representation
-(``text_terms``): the topic model's tokens drop stop words, and with them the negations and
-hedges of dissatisfaction ("not", "but", "never", "不", "没有"), which the score needs. Every
-comment the profile was built from is cut into units (a run of letters or digits, apostrophes
-inside kept: "don't"; each Han character alone, as Chinese text retrieval does without a
-dictionary), lower-cased, and its terms are the units and the pairs of adjacent units ("not good",
-"退货", "没有"): the same rule for every language, no stop list, nothing tuned to a corpus.
+them. So the score reads the customer's whole pooled vocabulary instead:
 
-- input: the customer's pooled term counts, sublinear TF (1 + log count) times an idf learned on
-  the training customers (no labels), each row L2-normalised; terms used by at least
-  ``MIN_CUSTOMERS`` training customers, the ``MAX_TERMS`` most used of them;
+- input: the customer's pooled token counts over the topic model's vocabulary (every comment the
+  profile was built from), sublinear TF (1 + log count) times an idf learned on the training
+  customers (no labels), each row L2-normalised;
 - model: L2 logistic regression with balanced class weights; its strength C is chosen from
   ``TEXT_CS`` by the ROC AUC of an inner stratified ``FOLDS``-fold cross-validation;
 - stacking: the inner cross-validation's out-of-fold log odds are the training customers'
@@ -25,44 +19,13 @@ beside the drivers, and a customer's own top words name their ``text: pooled wor
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
-
-def text_terms(text: str) -> list[str]:
-    """The terms of one comment: its units and each pair of adjacent units (see the module doc);
-    two Han characters pair without a space (退货), anything else with one (not good)."""
-    units = UNITS.findall(text.lower().replace("\u2019", "'"))
-    pairs = [a + b if HAN_UNIT.fullmatch(a) and HAN_UNIT.fullmatch(b) else f"{a} {b}"
-             for a, b in zip(units, units[1:])]
-    return units + pairs
-
-
-def term_counts(texts, codes: np.ndarray, n_customers: int):
-    """(customers x terms counts, sorted terms) of comments ``texts`` pooled by customer ``codes``
-    (pairs never span two comments)."""
-    from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    texts = ["" if t is None else str(t) for t in texts]
-    if not any(UNITS.search(t) for t in texts):  # CountVectorizer refuses an empty vocabulary
-        return sparse.csr_matrix((n_customers, 0)), []
-    vec = CountVectorizer(analyzer=text_terms, lowercase=False)
-    X = vec.fit_transform(texts)
-    terms = vec.get_feature_names_out().tolist()
-    W = sparse.csr_matrix((np.ones(len(codes)), (np.asarray(codes, dtype=np.int64), np.arange(len(codes)))),
-                          shape=(n_customers, len(codes)))
-    return (W @ X.astype(np.float64)).tocsr(), terms
-
 TEXT_CS = (0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
 MIN_CUSTOMERS = 2  # a word used by one training customer only cannot generalise
-MAX_TERMS = 50_000  # by the number of training customers using them (ties: term order)
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-UNITS = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+(?:['\u2019][^\W_{_HAN}]+)*")
-HAN_UNIT = re.compile(rf"[{_HAN}]")
 TOP_WORDS = 10
 REASON_WORDS = 3
 FEATURE = "text: pooled words"
@@ -79,16 +42,6 @@ def sublinear_tfidf(counts, idf: np.ndarray):
     M = M.multiply(idf[None, :]).tocsr()
     norm = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
     return (sparse.diags(1.0 / np.where(norm > 0, norm, 1.0)) @ M).tocsr()
-
-
-def kept_terms(counts) -> tuple[np.ndarray, np.ndarray]:
-    """(columns kept, customers using each column): used by ``MIN_CUSTOMERS`` rows or more, the
-    ``MAX_TERMS`` most used of them (ties: the earlier column), in column order."""
-    users = np.asarray((counts > 0).sum(axis=0)).ravel()
-    keep = np.flatnonzero(users >= MIN_CUSTOMERS)
-    if len(keep) > MAX_TERMS:
-        keep = np.sort(keep[np.lexsort((keep, -users[keep]))[:MAX_TERMS]])
-    return keep, users
 
 
 def _logistic(C: float, seed: int):
@@ -111,7 +64,8 @@ class TextModel:
         from sklearn.model_selection import StratifiedKFold
 
         counts = sparse.csr_matrix(counts)
-        keep, users = kept_terms(counts)
+        users = np.asarray((counts > 0).sum(axis=0)).ravel()
+        keep = np.flatnonzero(users >= MIN_CUSTOMERS)
         self.terms_ = [terms[j] for j in keep.tolist()]
         n = counts.shape[0]
         self.idf_ = np.log((1.0 + n) / (1.0 + users[keep])) + 1.0

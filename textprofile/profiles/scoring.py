@@ -5,8 +5,8 @@ Features, each named so a person can read it:
 - ``interest: <topic label>``: the customer's share of each topic;
 - ``behaviour: <column>``: the numeric behaviour columns (counts, amounts and recency as
   log(1 + x)), plus ``rating_last``, the customer's most recent rating;
-- ``text: pooled words``: the out-of-fold log odds of the text sub-model over the terms of the
-  customer's whole pooled text, stop words and negations kept (``profiles.score_text``), whose own top words are reported as ``keyword: <term>``.
+- ``text: pooled words``: the out-of-fold log odds of the text sub-model over the customer's whole
+  pooled vocabulary (``profiles.score_text``), whose own top words are reported as ``keyword: <term>``.
 
 Missing values take the training mean; every column is centred and divided by its training
 standard deviation, so a logistic coefficient is the change in log odds per standard deviation.
@@ -51,8 +51,8 @@ class ProfileInputs:
     """The profile columns features are made from; rows align.
 
     ``customers``: customer_id + behaviour columns. ``shares``: (n, K) over ``topic_ids``.
-    ``keywords``: per customer, [(term, score), ...]. ``words``: (n, V) pooled term counts over
-    ``terms`` (``score_text.text_terms`` of the comments' text) and ``customers['rating_last']`` come from ``with_history`` (the comments themselves).
+    ``keywords``: per customer, [(term, score), ...]. ``words``: (n, V) pooled token counts over
+    ``terms`` and ``customers['rating_last']`` come from ``with_history`` (the comments themselves).
     """
 
     customers: pd.DataFrame
@@ -68,23 +68,24 @@ class ProfileInputs:
                              list(self.topic_ids), [self.keywords[i] for i in rows.tolist()],
                              None if self.words is None else self.words[rows], self.terms)
 
-    def with_history(self, own: pd.DataFrame) -> ProfileInputs:
-        """These inputs plus each customer's pooled term counts (``score_text.term_counts`` of the
-        ``text`` column) and last rating, from ``own``: their comment rows, every one of each
-        customer in ``customers``."""
+    def with_history(self, own: pd.DataFrame, X, terms: list[str]) -> ProfileInputs:
+        """These inputs plus each customer's pooled token counts and last rating, from ``own`` (their
+        comment rows, every one of each customer in ``customers``) and ``X`` (its counts over ``terms``)."""
         import pandas as pd
-        from scipy import sparse
 
-        from textprofile.profiles.interests import customer_codes
-        from textprofile.profiles.score_text import term_counts
+        from textprofile.profiles.interests import customer_codes, pool_rows
 
         ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
-        pooled, terms = term_counts(own["text"].tolist(), codes, len(ids))
+        pooled = pool_rows(X, codes, len(ids), np.ones(len(codes)))
         pos = pd.Index(ids).get_indexer(self.customers["customer_id"].astype(str))
-        words = sparse.vstack([pooled, sparse.csr_matrix((1, len(terms)))], format="csr")[np.where(pos >= 0, pos, len(ids))]
+        from scipy import sparse
+
+        words = sparse.csr_matrix((len(pos), len(terms)), dtype=np.float64)
+        if (pos >= 0).any():
+            words = sparse.vstack([pooled, sparse.csr_matrix((1, len(terms)))], format="csr")[np.where(pos >= 0, pos, len(ids))]
         customers = self.customers.copy()
         customers["rating_last"] = last_rating(own).reindex(customers["customer_id"].astype(str)).to_numpy()
-        return ProfileInputs(customers, self.shares, list(self.topic_ids), self.keywords, words, terms)
+        return ProfileInputs(customers, self.shares, list(self.topic_ids), self.keywords, words, list(terms))
 
 
 def last_rating(own: pd.DataFrame):
