@@ -88,7 +88,7 @@ def table(title: str, r: dict) -> None:
     print(f"{'model':48} {'ROC AUC':>8} {'PR AUC':>7} {'Brier':>6}")
     for label, m in ((f"score train --model {r['model']}", r["cv"]),
                      ("baseline: behaviour only", r["baselines"]["behaviour"]),
-                     ("baseline: TF-IDF of pooled text + behaviour", r["baselines"]["tfidf_behaviour"])):
+                     ("baseline: TF-IDF of pooled raw text + behaviour", r["baselines"]["tfidf_behaviour"])):
         print(f"{label:48} {m['roc_auc']:8.3f} {m['pr_auc']:7.3f} {m['brier']:6.3f}")
     print("top drivers up:  ", "; ".join(d["feature"] for d in r["drivers"]["up"][:5]))
     print("top drivers down:", "; ".join(d["feature"] for d in r["drivers"]["down"][:5]))

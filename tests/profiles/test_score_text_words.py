@@ -61,3 +61,16 @@ def test_with_history_pools_words_and_takes_the_latest_rating():
     assert np.isnan(inputs.customers["rating_last"].iloc[2])
     assert "rating_last" not in customers.columns  # the caller's frame is left alone
     assert inputs.take(np.array([1])).words.toarray().tolist() == [[1, 1]]
+
+
+def test_baseline_reads_the_raw_text_with_stop_words_and_negations_kept():
+    from textprofile.profiles.score_model import baseline_counts, baseline_terms
+
+    assert baseline_terms("It is NOT good, don\u2019t! 不好") == ["it", "is", "not", "good", "don't", "不", "好"]
+    own = pd.DataFrame({"customer_id": ["b", "a", "a"], "text": ["not bad", "late", "early"],
+                        "time": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-01"], utc=True)})
+    inputs = ProfileInputs(pd.DataFrame({"customer_id": ["a", "b", "c"]}), np.ones((3, 1)), [0], [[], [], []])
+    inputs = inputs.with_texts(own)
+    assert inputs.texts == ["early\nlate", "not bad", ""]  # time order; c has no comments
+    assert inputs.take(np.array([1])).texts == ["not bad"]
+    assert baseline_counts(inputs).toarray().tolist() == [[0, 1, 1, 0], [1, 0, 0, 1], [0, 0, 0, 0]]

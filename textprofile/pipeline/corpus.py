@@ -44,6 +44,16 @@ def read_corpus(corpus_dir: Path, vocab=None) -> tuple[pd.DataFrame, Any]:
     return df, tokens.column("tokens").combine_chunks()
 
 
+def comment_texts(corpus_dir: Path, rows) -> list[str | None]:
+    """The ``text`` of comments.parquet rows ``rows`` (positions; ``read_corpus`` with a vocabulary
+    streams lengths, not text)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    column = pq.read_table(corpus_dir / "comments.parquet", columns=["text"]).column(0)
+    return column.take(np.asarray(rows, dtype=np.int64)).to_pylist()
+
+
 STREAM_ROWS = 65_536
 
 

@@ -108,18 +108,20 @@ def store_inputs(store) -> tuple[ProfileInputs, dict[int, str]]:
 
 
 def with_history(ws: Workspace, name: str, inputs: ProfileInputs, fm, meta: dict[str, Any]) -> ProfileInputs:
-    """``inputs`` plus each customer's pooled word counts and last rating, from their comments up to
-    the store's --as-of (the comments the profiles were built from)."""
+    """``inputs`` plus each customer's pooled word counts, last rating and pooled raw text (for the
+    TF-IDF baseline), from their comments up to the store's --as-of (the comments the profiles were
+    built from)."""
     import pandas as pd
 
-    from textprofile.pipeline.corpus import read_corpus
+    from textprofile.pipeline.corpus import comment_texts, read_corpus
     from textprofile.profiles.behaviour import customer_rows
 
     df, X = read_corpus(ws.require_corpus(name), fm.vocab)
     own = customer_rows(df)
     if (meta.get("config") or {}).get("as_of") is not None and meta.get("as_of"):
         own = own[~(own["time"] > pd.Timestamp(meta["as_of"])).fillna(False).to_numpy()]
-    return inputs.with_history(own, X[own.index.to_numpy()], fm.vocab)
+    inputs = inputs.with_history(own, X[own.index.to_numpy()], fm.vocab)
+    return inputs.with_texts(own.assign(text=comment_texts(ws.require_corpus(name), own.index.to_numpy())))
 
 
 def score_rows(model, inputs: ProfileInputs, score: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ Nothing is pickled; every file is verified against the manifest before it is rea
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,8 @@ def _skops():
 
 def baselines(inputs: ProfileInputs, y: np.ndarray, seed: int) -> dict[str, Any]:
     """The two yardsticks, cross-validated like the model (logistic, same folds and seed): behaviour
-    only, and one logistic on the TF-IDF of the customer's pooled words plus behaviour."""
+    only, and one logistic on the TF-IDF of the customer's pooled raw text (``baseline_terms``: stop
+    words kept, as plain scikit-learn would) plus behaviour."""
     from scipy import sparse
 
     y = np.asarray(y, dtype=np.int64)
@@ -200,7 +202,7 @@ def baselines(inputs: ProfileInputs, y: np.ndarray, seed: int) -> dict[str, Any]
     B = scaled_matrix(spec, inputs)
     out = {}
     # scaling and idf over all labelled customers use no labels; each fold refits the rest
-    words = inputs.words if _has_words(inputs) else sparse.csr_matrix((len(y), 0))
+    words = baseline_counts(inputs)
     users = np.asarray((words > 0).sum(axis=0)).ravel()
     keep = np.flatnonzero(users >= 2)
     idf = np.log((1.0 + len(y)) / (1.0 + users[keep])) + 1.0
@@ -210,3 +212,25 @@ def baselines(inputs: ProfileInputs, y: np.ndarray, seed: int) -> dict[str, Any]
         out[key], _ = cross_validate(lambda rows, X=X: fit_estimator("logistic", X[rows], y[rows], seed),
                                      lambda est, rows, X=X: est.decision_function(X[rows]), y, seed)
     return out
+
+
+def baseline_terms(text: str) -> list[str]:
+    """The baseline's words: runs of letters or digits (apostrophes inside kept) and single Han
+    characters, lower-cased; no stop list, no dictionary, the same for every language."""
+    return BASELINE_UNITS.findall(text.lower().replace("\u2019", "'"))
+
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+BASELINE_UNITS = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+(?:'[^\W_{_HAN}]+)*")
+
+
+def baseline_counts(inputs: ProfileInputs):
+    """(n, terms) counts of ``baseline_terms`` in each customer's pooled raw text; without the texts
+    (inputs not from ``with_texts``), their pooled counts over the model vocabulary."""
+    from scipy import sparse
+
+    if inputs.texts is not None and any(BASELINE_UNITS.search(t) for t in inputs.texts):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        return CountVectorizer(analyzer=baseline_terms, lowercase=False).fit_transform(inputs.texts).astype(np.float64).tocsr()
+    return inputs.words if _has_words(inputs) else sparse.csr_matrix((len(inputs.customers), 0))

@@ -61,12 +61,28 @@ class ProfileInputs:
     keywords: list[list[tuple[str, float]]]
     words: Any = None
     terms: list[str] | None = None
+    texts: list[str] | None = None  # the pooled raw text (``with_texts``), for the TF-IDF baseline
 
     def take(self, rows: np.ndarray) -> ProfileInputs:
         rows = np.asarray(rows, dtype=np.int64)
         return ProfileInputs(self.customers.iloc[rows].reset_index(drop=True), self.shares[rows],
                              list(self.topic_ids), [self.keywords[i] for i in rows.tolist()],
-                             None if self.words is None else self.words[rows], self.terms)
+                             None if self.words is None else self.words[rows], self.terms,
+                             None if self.texts is None else [self.texts[i] for i in rows.tolist()])
+
+    def with_texts(self, own: pd.DataFrame) -> ProfileInputs:
+        """These inputs plus each customer's comments' ``text`` from ``own`` joined in time order."""
+        import dataclasses
+
+        import pandas as pd
+
+        frame = pd.DataFrame({"customer_id": own["customer_id"].astype(str).to_numpy(),
+                              "t": pd.to_datetime(own["time"], utc=True).to_numpy() if "time" in own.columns else 0,
+                              "text": own["text"].fillna("").astype(str).to_numpy(), "row": np.arange(len(own))})
+        frame = frame.sort_values(["customer_id", "t", "row"], kind="stable", na_position="first")
+        pooled = frame.groupby("customer_id")["text"].agg("\n".join)
+        texts = pooled.reindex(self.customers["customer_id"].astype(str)).fillna("").tolist()
+        return dataclasses.replace(self, texts=texts)
 
     def with_history(self, own: pd.DataFrame, X, terms: list[str]) -> ProfileInputs:
         """These inputs plus each customer's pooled token counts and last rating, from ``own`` (their
