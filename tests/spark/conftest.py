@@ -16,52 +16,23 @@ N_CUSTOMERS = 60
 _CACHE: dict = {}
 
 
-def _class_archive(java: str) -> tuple[str, Path | None]:
-    """JVM flags for a class-data-sharing archive of the classes a Spark session loads (JDK 13+).
-
-    A cold JVM loading and verifying Spark's classes was a third of these tests' time; with the
-    archive, the session starts in half the time and the first queries plan faster. The first
-    test session writes the archive when its JVM exits (into the temp folder, keyed by the Java
-    runtime and pyspark, renamed into place whole); later sessions map it. A missing or stale
-    archive only costs the time: the JVM then loads the classes as usual.
-    """
-    import hashlib
-    import os
-    import subprocess
-    import tempfile
-
-    import pyspark
-
-    version = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
-    key = hashlib.sha256(f"{version}|{pyspark.__version__}|{pyspark.__file__}".encode()).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "textprofile-spark-cds"
-    archive = folder / f"{key}.jsa"
-    if archive.is_file():
-        return f"-XX:SharedArchiveFile={archive}", None
-    folder.mkdir(exist_ok=True)
-    pending = folder / f"{key}.{os.getpid()}.jsa.part"
-    return f"-XX:ArchiveClassesAtExit={pending}", pending
-
-
 @pytest.fixture(scope="session")
 def spark():
     from textprofile.spark.session import DEFAULTS, java_executable
 
-    java = java_executable()
-    if java is None:
+    if java_executable() is None:
         pytest.skip("no Java runtime (java on PATH or $JAVA_HOME): Spark needs Java 17 — "
                     "apt-get install openjdk-17-jre-headless")
     import pyspark  # noqa: F401  (part of the test extra: a missing pyspark is a failure, not a skip)
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    archive_flag, pending = _class_archive(java)
     builder = SparkSession.builder.master("local[2]")
     for k, v in {**DEFAULTS, "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
                  "spark.default.parallelism": "2", "spark.driver.memory": "1g",
-                 # a short-lived JVM: the C1 compiler only (JIT warm-up was a large part of the
-                 # tests' time) and the class archive above; plans and results do not depend on them
-                 "spark.driver.extraJavaOptions": f"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC {archive_flag}"}.items():
+                 # a short-lived JVM: the C1 compiler only (its JIT warm-up was a large part of
+                 # these tests' time); plans and results do not depend on it
+                 "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}.items():
         builder = builder.config(k, v)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
@@ -74,14 +45,12 @@ def spark():
         if proc is not None:  # the JVM launched by pyspark exits when its stdin closes
             proc.stdin.close()
             try:
-                proc.wait(timeout=120)  # the first session writes the class archive on the way out
+                proc.wait(timeout=30)
             except Exception:  # noqa: BLE001
                 proc.kill()
                 proc.wait(timeout=30)
         SparkContext._gateway = None
         SparkContext._jvm = None
-    if pending is not None and pending.is_file():
-        pending.replace(pending.with_name(pending.name.split(".")[0] + ".jsa"))
 
 
 def _exports(root: Path) -> tuple[list[Path], Path]:
