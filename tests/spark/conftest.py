@@ -153,12 +153,17 @@ def profiled(loaded, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def updated(profiled, tmp_path_factory):
-    """(local ws, Spark ws, local result, Spark result, Spark result of the same export again).
+    """(local ws, Spark ws, local result, Spark result, ``update --backend spark --json`` of the same export again).
 
     Copies of the ``profiled`` workspaces, 'loc' updated with part B of the demo export: locally
     on the locally built store, with ``--backend spark`` on the store built on Spark.
     """
     if "updated" not in _CACHE:
+        import json
+
+        from typer.testing import CliRunner
+
+        from textprofile.cli.app import app
         from textprofile.core.workspace import Workspace
         from textprofile.pipeline import spark as on_spark
         from textprofile.pipeline.update import update
@@ -171,6 +176,10 @@ def updated(profiled, tmp_path_factory):
             spaces.append(Workspace.resolve(dst))
         local = update("loc", [later], spaces[0])
         remote = on_spark.update("loc", [later], spaces[1])
-        again = on_spark.update("loc", [later], spaces[1])
+        # the same export again, from the command line: nothing to add
+        r = CliRunner().invoke(app, ["update", "loc", str(later), "--backend", "spark", "--home",
+                                     str(spaces[1].root), "--json"])
+        assert r.exit_code == 0, r.output
+        again = json.loads(r.stdout)
         _CACHE["updated"] = (*spaces, local, remote, again)
     return _CACHE["updated"]

@@ -34,6 +34,15 @@ def test_update_counts_equal_and_second_update_adds_nothing(updated):
     assert again["duplicates"] == local["duplicates"] + local["comments_added"]
 
 
+def test_update_cli_json_equals_library(updated):
+    """The CLI's JSON (the fixture's second update) equals the library's result for the same no-op update."""
+    from textprofile.pipeline import spark as on_spark
+
+    ws_s, again = updated[1], updated[4]
+    lib = on_spark.update("loc", [ws_s.root / "gen" / "part_b.csv"], ws_s)
+    assert {k: v for k, v in lib.items() if k != "seconds"} == {k: v for k, v in again.items() if k != "seconds"}
+
+
 def test_updated_corpus_rows_and_new_mixtures_equal(updated):
     ws_l, ws_s, _, _, _ = updated
     for name in ("comments.parquet", "tokens.parquet"):
