@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
-import pytest
 
 from textprofile.core.config import FitConfig
-
-SAMPLED = FitConfig(topics=6, seed=3, sample=300)
 
 
 def _topic_word(ws, name: str) -> np.ndarray:
     return np.load(ws.model_dir(name) / "topic_word.npy", allow_pickle=False)
 
 
-@pytest.fixture(scope="module")
-def first_fit(loaded, profiled):
-    """A sampled Spark fit of 'spk' ('loc' was fitted locally by the profiled fixture)."""
-    from textprofile.pipeline import spark as on_spark
+def test_spark_fit_has_the_local_vocabulary_and_counts(loaded, profiled, run_fit):
+    """The sampled Spark fit of 'spk' (``run --backend spark``) against the local fit of 'loc'.
 
-    ws = loaded[0]
-    result = on_spark.fit("spk", SAMPLED, ws)
-    return ws, result, _topic_word(ws, "spk")
-
-
-def test_spark_fit_has_the_local_vocabulary_and_counts(first_fit):
-    """Same terms, document and collection frequencies and idf as the local fit's.
-
-    Term ids differ: Spark numbers terms by first appearance in corpus order, the local
-    ``build_vocab`` in the order pyarrow's group_by returns them batch by batch (not strictly
-    first appearance), so the two models are not bit-identical.
+    Same terms, document and collection frequencies and idf. Term ids differ: Spark numbers
+    terms by first appearance in corpus order, the local ``build_vocab`` in the order pyarrow's
+    group_by returns them batch by batch (not strictly first appearance), so the two models are
+    not bit-identical.
     """
-    ws, result, _ = first_fit
+    ws, result = loaded[0], loaded[4]["fit"]
     assert result["backend"] == "spark"
-    assert result["sample"]["trained"] == 300 and result["sample"]["method"].startswith("blake2b")
+    assert result["sample"]["trained"] == run_fit["sample"] and result["sample"]["method"].startswith("blake2b")
     local = json.loads((ws.model_dir("loc") / "vocab.json").read_text(encoding="utf-8"))
     remote = json.loads((ws.model_dir("spk") / "vocab.json").read_text(encoding="utf-8"))
 
@@ -51,15 +40,17 @@ def test_spark_fit_has_the_local_vocabulary_and_counts(first_fit):
     assert idf_r == idf_l
 
 
-def test_two_spark_fits_same_seed_same_topics_on_other_partitions(first_fit, spark):
+def test_two_spark_fits_same_seed_same_topics_on_other_partitions(loaded, spark, run_fit):
+    """The run's fit (2 shuffle partitions) and a refit of a copy of its corpus on 5: the same model."""
     from textprofile.pipeline import spark as on_spark
 
-    ws, first, tw = first_fit
+    ws, first = loaded[0], loaded[4]["fit"]
+    shutil.copytree(ws.corpus_dir("spk"), ws.corpus_dir("spk_again"), dirs_exist_ok=True)
     old = spark.conf.get("spark.sql.shuffle.partitions")
     spark.conf.set("spark.sql.shuffle.partitions", "5")
     try:
-        second = on_spark.fit("spk", SAMPLED, ws)
+        second = on_spark.fit("spk_again", FitConfig(**run_fit), ws)
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", old)
-    assert np.array_equal(tw, _topic_word(ws, "spk"))
-    assert first["topics"] == second["topics"]
+    assert np.array_equal(_topic_word(ws, "spk"), _topic_word(ws, "spk_again"))
+    assert first["topics"] == json.loads(json.dumps(second["topics"]))

@@ -1,4 +1,4 @@
-"""``--backend local|spark``, ``--spark-master URL``, ``--spark-conf KEY=VALUE`` (load, tokenize, profile build)."""
+"""``--backend local|spark``, ``--spark-master URL``, ``--spark-conf KEY=VALUE`` (load, tokenize, fit, profile build, update, run)."""
 
 from __future__ import annotations
 

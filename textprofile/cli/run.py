@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[str, typer.Option("--engine", help="tomotopy (default) or gensim.", rich_help_panel=_FIT)] = "tomotopy",
         seed: Annotated[int, typer.Option("--seed", help="Random seed for every stage.", rich_help_panel=_FIT)] = 0,
         restarts: Annotated[int, typer.Option("--restarts", min=1, help="Screen this many seeds for a quarter of the iterations; the most coherent trains on.", rich_help_panel=_FIT)] = 1,
+        sample: Annotated[int, typer.Option("--sample", min=0, help="Train on at most this many comments (a seeded uniform sample beyond it; every comment still gets its mixture); 0 = all.", rich_help_panel=_FIT)] = 2_000_000,
         half_life: Annotated[float | None, typer.Option("--half-life", metavar="DAYS", help="Recency decay for interests.", rich_help_panel=_FIT)] = None,
         method: Annotated[str, typer.Option("--method", help=METHOD_HELP, rich_help_panel=_FIT)] = "comment",
         no_report: Annotated[bool, typer.Option("--no-report", help="Stop after profile build.")] = False,
@@ -77,7 +78,8 @@ def register(app: typer.Typer) -> None:
 
         load_config, tokenize_config = O.configs_from_options(locals())
         spark = on_spark.spark_options(backend, spark_master, spark_conf)
-        fit_config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, restarts=restarts)
+        fit_config = FitConfig(engine=engine, topics=parse_topics(topics), seed=seed, restarts=restarts,
+                               sample=sample or None)
         profile_config = ProfileConfig(half_life_days=half_life, method=method, seed=seed)  # run validates it first
         ws = Workspace.resolve(home)
         with progress_bar(enabled=not json_out) as progress:

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from textprofile.core.config import ProfileConfig
-from textprofile.core.errors import ConfigError, StateError
+from textprofile.core.errors import StateError
 from textprofile.core.progress import Progress
 from textprofile.core.workspace import Workspace
 from textprofile.pipeline.corpus import read_corpus
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from textprofile.topics.fitted import FittedModel
+
 
 def customer_profiles(
     own: pd.DataFrame, X, fm: FittedModel, config: ProfileConfig, as_of: pd.Timestamp | None,
@@ -28,61 +29,14 @@ def customer_profiles(
     (``profiles.encode_lists``). ``doc_topics`` (``method="mean"``): the model's per-comment
     mixtures. Rows are returned sorted by customer_id.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from textprofile.profiles.compose import compose_profiles
 
-    import numpy as np
-
-    from textprofile.core.config import PROFILE_METHODS as METHODS
-    from textprofile.profiles.behaviour import behaviour
-    from textprofile.profiles.interests import (
-        customer_codes,
-        decay_weights,
-        mean_interests,
-        normalise,
-        one_topic_interests,
-        pool_rows,
-        pooled_interests,
-        tfidf_top_terms,
-        word_shares,
-    )
-
-    ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
-    n = len(ids)
-
-    def keywords_of_customers():
-        # the model's TF-IDF over each customer's pooled tokens (unweighted counts); identical
-        # to fm.keywords(pooled token lists), without building those lists
-        idf, settings = _tfidf_state(fm)
-        pooled = pool_rows(X, codes, n, np.ones(len(codes)))
-        return tfidf_top_terms(pooled, idf, fm.vocab, config.n_keywords,
-                               settings.get("sublinear_tf", True), settings.get("norm", "l2"))
-
-    # the second core: keywords (sparse products and sorts, which release the GIL) on a thread
-    # while this one computes behaviour and interests; each reads its inputs only, so the
-    # results are the same bytes as computed one after the other
-    def interests():
-        beh = behaviour(own, as_of, own["lang"])
-        weights = decay_weights(own["time"], codes, n, as_of, config.half_life_days)
-        if config.method == "pooled":
-            # the same fold-in as FittedModel.infer, on each customer's pooled (weighted) counts
-            shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
-        elif config.method == "one-topic":
-            shares = one_topic_interests(X, codes, n, weights, fm.topic_word, fm.term_frequency, fm.alpha)
-        elif config.method in ("mean", "comment"):
-            theta, ntok = aligned_mixtures(doc_topics, fm, own["comment_id"].to_numpy())
-            if config.method == "comment":  # every modelled comment counts once, by its words' topics
-                theta = word_shares(theta, ntok, fm.alpha)
-                ntok = (ntok > 0).astype(np.float64)
-            shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
-        else:
-            raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(METHODS)}")
-        return beh, shares
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        keywords_job = pool.submit(keywords_of_customers)
-        beh, shares = interests()
-        keywords = keywords_job.result()
-    return beh, normalise(shares), keywords
+    idf, settings = _tfidf_state(fm)
+    # the second core computes keywords while this one computes behaviour and interests
+    beh, shares, keywords, _ = compose_profiles(
+        own, X, fm, config, as_of, idf, settings, threaded=True,
+        mixtures=lambda: aligned_mixtures(doc_topics, fm, own["comment_id"].to_numpy()))
+    return beh, shares, keywords
 
 
 def aligned_mixtures(doc_topics, fm: FittedModel, comment_ids) -> tuple[np.ndarray, np.ndarray]:

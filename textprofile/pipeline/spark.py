@@ -17,7 +17,8 @@ from textprofile.spark.session import SparkOptions
 
 BACKENDS = ("local", "spark")
 
-__all__ = ["BACKENDS", "SparkOptions", "check_backend", "load", "spark_options", "tokenize"]
+__all__ = ["BACKENDS", "SparkOptions", "build_profiles", "check_backend", "fit", "load", "run", "spark_options",
+           "tokenize", "update"]
 
 
 def check_backend(backend: str) -> str:
@@ -77,8 +78,6 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     """``profile build --backend spark``: the local ``build_profiles`` result, from Spark's customer tables."""
     import time
 
-    import pandas as pd
-
     from textprofile.spark.profile import (
         PROFILES_DIR,
         check_corpus,
@@ -99,11 +98,7 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     step("spark: profiles", 0, None)
     with spark_session(spark) as session:
         info = customer_tables(session, corpus_dir, fm, config, out)
-    as_of = None if info["as_of_us"] is None else pd.Timestamp(info["as_of_us"], unit="us", tz="UTC")
-    if config.as_of is not None:
-        from textprofile.core.config import parse_as_of
-
-        as_of = parse_as_of(config.as_of)
+    as_of = _as_of(config.as_of, info["as_of_us"])
     beh, shares, keywords, vectors = read_customers(out / "customers", fm.k, len(fm.vocab))
     from textprofile.pipeline.profile import store_profiles
 
@@ -240,3 +235,112 @@ def run(exports: list[str | Path], name: str, ws: Workspace, load_config: LoadCo
                                  "the store serves profile show, similar, export and serve")
     out["seconds"] = round(time.perf_counter() - started, 2)
     return out
+
+
+def update(name: str, exports: list[str | Path], ws: Workspace | None = None, spark: SparkOptions | None = None,
+           progress: Progress | None = None) -> dict[str, Any]:
+    """``update --backend spark``: the local ``update`` result, the new rows read, tokenized and profiled by Spark.
+
+    Needs profiles built with ``profile build --backend spark`` (their ``profiles.parquet/``
+    datasets). See ``textprofile.spark.update`` for the order of writes.
+    """
+    import shutil
+    import time
+
+    from textprofile.core.artifacts import read_manifest, write_manifest
+    from textprofile.core.errors import StateError
+    from textprofile.ingest.pii import pseudonym_key
+    from textprofile.pipeline.load import config_from_manifest
+    from textprofile.pipeline.update import (
+        _mappings,
+        _tokenize_config,
+        check_row_ids,
+        patch_profiles,
+        profile_config,
+    )
+    from textprofile.spark.datasets import digest, num_rows
+    from textprofile.spark.ingest import check_exports
+    from textprofile.spark.profile import PROFILES_DIR, check_corpus, read_customers
+    from textprofile.spark.session import spark_session
+    from textprofile.spark.tokens import check_config, normalized
+    from textprofile.spark.update import (
+        CORPUS_DATASETS,
+        commit_update,
+        roll_back,
+        stage_update,
+        swap_customers,
+    )
+    from textprofile.store.profile_store import ProfileStore, store_path
+    from textprofile.topics.fitted import load_model
+
+    ws = ws or Workspace.resolve()
+    started = time.perf_counter()
+    corpus_dir = _require_corpus(ws, name)
+    fm = load_model(ws, name)
+    profiles_dir = ws.model_dir(name) / PROFILES_DIR
+    manifest = read_manifest(corpus_dir)
+    seq = len(manifest.get("updates", [])) + 1
+    roll_back([*(corpus_dir / n for n in CORPUS_DATASETS), profiles_dir / "comment_topics"], seq)
+    check_corpus(corpus_dir, fm, name)
+    if not (profiles_dir / "customers").is_dir():
+        raise StateError(f"the profiles of {name!r} were not built on Spark — run: textprofile profile build "
+                         f"{name} --backend spark (or update with --backend local)")
+    if (corpus_dir / "erased.json").is_file():
+        raise ConfigError(f"corpus {name!r} has erased customers (forget); update it with --backend local, "
+                          "which skips their rows")
+    with ProfileStore(store_path(ws.model_dir(name)), model=name) as store:
+        meta, store_customers = dict(store.meta), store.count()
+    load_config = config_from_manifest(manifest)
+    check_row_ids(manifest, load_config, name)
+    tokenize_config = normalized(check_config(_tokenize_config(manifest)))
+    config = profile_config(meta)
+    rows_before = num_rows(corpus_dir / "comments.parquet")
+    if meta.get("comments_rows") is not None and meta["comments_rows"] != rows_before:
+        raise StateError(f"the profiles of {name!r} cover {meta['comments_rows']} of the corpus's {rows_before} "
+                         f"rows (an interrupted update) — run: textprofile profile build {name} --backend spark")
+    exports = check_exports([str(p) for p in exports])
+    key = pseudonym_key() if load_config.pseudonymize else None
+    staging = corpus_dir / f".update-{seq:05d}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with spark_session(spark) as session:
+            info = stage_update(session, corpus_dir, fm, exports, load_config, key, _mappings(manifest, exports),
+                                tokenize_config, config, profiles_dir / "customers", staging, seq, progress)
+        result = {"name": name, "comments_added": info["added"], "customers_changed": 0, "customers_new": 0,
+                  "duplicates": info["duplicates"], "quarantined": info["quarantined"],
+                  "customers": store_customers, "erased_skipped": 0, "repaired_rows": 0, "backend": "spark"}
+        if info["added"]:
+            commit_update(corpus_dir, profiles_dir, staging, seq)
+            fm.record_corpus(corpus_dir, tokens_sha256=digest(corpus_dir / "tokens.parquet"))
+            manifest = read_manifest(corpus_dir)
+            if manifest.get("tokenize"):
+                manifest["tokenize"]["input_sha256"] = digest(corpus_dir / "comments.parquet")
+            manifest.setdefault("updates", []).append(
+                {"sources": [s.get("file") for s in info["sources"]], "added": info["added"], "backend": "spark"})
+            manifest.setdefault("counts", {})["kept"] = info["comments_rows"]
+            write_manifest(corpus_dir, {k: v for k, v in manifest.items() if k not in ("files", "format_version")})
+            swap_customers(profiles_dir, staging)
+            as_of = _as_of(config.as_of, info["as_of_us"])
+            meta_update = {"as_of": None if as_of is None else as_of.isoformat(),
+                           "comments_rows": info["comments_rows"], "comments_used": info["comments_used"]}
+            if num_rows(staging / "touched"):
+                beh, shares, keywords, vectors = read_customers(staging / "touched", fm.k, len(fm.vocab))
+                changed, total = patch_profiles(ws, name, fm, meta, meta_update, beh, shares, keywords, vectors)
+            else:
+                changed, total = patch_profiles(ws, name, fm, meta, meta_update)
+            result.update({"customers_changed": changed, "customers_new": total - store_customers, "customers": total})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _as_of(as_of: str | None, as_of_us: int | None):
+    """The store's reference time: ``--as-of`` parsed, else the latest customer comment's (None: no times)."""
+    import pandas as pd
+
+    from textprofile.core.config import parse_as_of
+
+    if as_of is not None:
+        return parse_as_of(as_of)
+    return None if as_of_us is None else pd.Timestamp(int(as_of_us), unit="us", tz="UTC")

@@ -48,6 +48,47 @@ def _tokenize_config(manifest: dict[str, Any]):
     return TokenizeConfig(**kwargs)
 
 
+def check_row_ids(manifest: dict[str, Any], load_config, name: str) -> None:
+    """Refuse a --row-as-customer corpus whose row ids an older textprofile made (new ones would not match)."""
+    if load_config.row_as_customer:
+        from textprofile.ingest.read_export import ROW_ID_SCHEME
+
+        if manifest.get("row_id_scheme") != ROW_ID_SCHEME:
+            raise StateError(f"corpus {name!r} was loaded with --row-as-customer by an older textprofile, "
+                             "whose customer ids new rows would not match — reload it: textprofile load "
+                             f"EXPORT... --name {name} --row-as-customer")
+
+
+def profile_config(meta: dict[str, Any]):
+    """The ProfileConfig the store was built with."""
+    from textprofile.core.config import ProfileConfig
+
+    return ProfileConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["config"].items()})
+
+
+def patch_profiles(ws: Workspace, name: str, fm, meta: dict[str, Any], meta_update: dict[str, Any],
+                   beh=None, shares=None, keywords=None, vectors=None, history=None) -> tuple[int, int]:
+    """The touched customers' profiles (``beh`` None: none) segmented by the saved segment model,
+    re-scored with the saved scores (no retraining) and patched into the store with ``meta_update``;
+    (customers changed, customers in the store). The end of ``update`` on either backend."""
+    from textprofile.pipeline.score import rescore
+    from textprofile.profiles.scoring import ProfileInputs
+    from textprofile.profiles.segments import SegmentModel, assign
+    from textprofile.profiles.similarity import W_TOPICS
+    from textprofile.store.profile_store import ProfileStore, ProfileTables, patch_store, store_path
+
+    spath = store_path(ws.model_dir(name))
+    tables = None
+    if beh is not None and len(beh):
+        beh["segment"] = assign(shares, beh, SegmentModel.from_dict(meta["segment_model"]))
+        scores, _ = rescore(ws, name, ProfileInputs(beh, shares, list(range(fm.k)), keywords), fm, history=history)
+        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None, scores,
+                               keyword_vectors=vectors, neighbour_weight=W_TOPICS)
+    patch_store(spath, tables, meta_update)
+    with ProfileStore(spath, model=name) as store:
+        return (0 if tables is None else len(beh)), store.count()
+
+
 def update(
     name: str, exports: list[str | Path], ws: Workspace | None = None, progress: Progress | None = None,
 ) -> dict[str, Any]:
@@ -62,15 +103,12 @@ def update(
     import pyarrow.parquet as pq
 
     from textprofile.core.artifacts import read_manifest
-    from textprofile.core.config import ProfileConfig
     from textprofile.pipeline.corpus import COMMENT_COLUMNS
     from textprofile.pipeline.load import CommentReader, config_from_manifest, read_comments
     from textprofile.pipeline.profile import customer_profiles, customer_vectors
     from textprofile.profiles.behaviour import customer_rows, resolve_as_of
     from textprofile.profiles.interests import encode_lists
-    from textprofile.profiles.segments import SegmentModel, assign
-    from textprofile.profiles.similarity import W_TOPICS
-    from textprofile.store.profile_store import ProfileStore, ProfileTables, patch_store, store_path
+    from textprofile.store.profile_store import ProfileStore, store_path
     from textprofile.topics.fitted import load_model_with_corpus
 
     ws = ws or Workspace.resolve()
@@ -83,13 +121,7 @@ def update(
         store_customers = store.count()
     manifest = read_manifest(corpus_dir)
     load_config = config_from_manifest(manifest)
-    if load_config.row_as_customer:
-        from textprofile.ingest.read_export import ROW_ID_SCHEME
-
-        if manifest.get("row_id_scheme") != ROW_ID_SCHEME:
-            raise StateError(f"corpus {name!r} was loaded with --row-as-customer by an older textprofile, "
-                             "whose customer ids new rows would not match — reload it: textprofile load "
-                             f"EXPORT... --name {name} --row-as-customer")
+    check_row_ids(manifest, load_config, name)
     comments_path, tokens_path = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
     old = pq.read_table(comments_path)
     old_tokens = pq.read_table(tokens_path)
@@ -138,7 +170,7 @@ def update(
     step("update: profiles", 0, None)
     touched = sorted(set(customer_rows(new)["customer_id"].astype(str))
                      | set(customer_rows(behind.select(["customer_id", "is_customer"]).to_pandas())["customer_id"].astype(str)))
-    config = ProfileConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["config"].items()})
+    config = profile_config(meta)
     # only the touched customers' rows are converted to Python; the as-of time needs all times
     is_cust = pc.fill_null(all_comments.column("is_customer"), False)
     own_times = pc.filter(all_comments.column("time"), is_cust).to_pandas()
@@ -151,28 +183,15 @@ def update(
     if config.as_of is not None:
         keep = ~(own["time"] > as_of).fillna(False).to_numpy()
         own, own_tokens = own[keep].reset_index(drop=True), own_tokens.filter(pa.array(keep))
-    customers_changed = 0
+    meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
+                   "comments_used": n_own_all}
     if len(own):
         X_own = encode_lists(own_tokens, fm.vocab)
         beh, shares, keywords = customer_profiles(own, X_own, fm, config, as_of)
-        seg_model = SegmentModel.from_dict(meta["segment_model"])
-        beh["segment"] = assign(shares, beh, seg_model)
-        customers_changed = len(beh)
-        from textprofile.pipeline.score import rescore
-        from textprofile.profiles.scoring import ProfileInputs
-
-        # the touched customers are re-scored with the saved score models (no retraining)
-        scores, _ = rescore(ws, name, ProfileInputs(beh, shares, list(range(fm.k)), keywords), fm,
-                           history=(own, X_own))
-        tables = ProfileTables(beh, shares, list(range(fm.k)), keywords, None, None, scores,
-                               keyword_vectors=customer_vectors(own, X_own, fm), neighbour_weight=W_TOPICS)
+        customers_changed, total = patch_profiles(ws, name, fm, meta, meta_update, beh, shares, keywords,
+                                                  customer_vectors(own, X_own, fm), history=(own, X_own))
     else:
-        tables = None
-    meta_update = {"as_of": None if as_of is None else as_of.isoformat(), "comments_rows": int(all_comments.num_rows),
-                   "comments_used": n_own_all}
-    patch_store(spath, tables, meta_update)
-    with ProfileStore(spath, model=name) as store:
-        total = store.count()
+        customers_changed, total = patch_profiles(ws, name, fm, meta, meta_update)
     result.update({
         "comments_added": len(new), "customers_changed": int(customers_changed),
         "customers_new": int(total - store_customers), "customers": int(total),

@@ -4,8 +4,8 @@ The corpus (comments joined to tokens by ``comment_id``) is shuffled by customer
 customer's comments meet in one task, in corpus order. There, with the fitted model shipped as
 files (``SparkContext.addFile``), each comment gets its mixture by the model's own fold-in
 (``FittedModel.infer``, the same numbers as ``doc_topics.parquet``) and each customer its
-behaviour, interests, keywords and keyword vector, computed by the ``profiles`` functions the
-local ``profile build`` calls, in the same way. Two Parquet datasets come out, under
+behaviour, interests, keywords and keyword vector, by ``profiles.compose_profiles``, the
+function the local ``profile build`` calls. Two Parquet datasets come out, under
 ``models/<name>/profiles.parquet/``: ``comment_topics`` (the doc_topics schema) and
 ``customers`` (one row per customer, sorted by id).
 """
@@ -127,7 +127,7 @@ def _process(rows, model: str, config: ProfileConfig, as_of_us: int | None, filt
 
 
 def customer_rows(own, X, theta, ntok, fm, idf, settings, config: ProfileConfig, as_of):
-    """One 'p' row per customer of ``own``: as ``pipeline.profile.customer_profiles`` computes them.
+    """One 'p' row per customer of ``own``: ``profiles.compose_profiles``, as the local build calls it.
 
     ``theta``/``ntok``: each row's mixture (float32 values, as doc_topics stores them) and
     in-vocabulary token count; rows without one are zero, as a missing doc_topics row is locally.
@@ -135,42 +135,13 @@ def customer_rows(own, X, theta, ntok, fm, idf, settings, config: ProfileConfig,
     import numpy as np
     import pandas as pd
 
-    from textprofile.core.config import PROFILE_METHODS
-    from textprofile.core.errors import ConfigError
-    from textprofile.profiles.behaviour import behaviour
-    from textprofile.profiles.interests import (
-        customer_codes,
-        decay_weights,
-        mean_interests,
-        normalise,
-        one_topic_interests,
-        pool_rows,
-        pooled_interests,
-        tfidf_top_terms,
-        word_shares,
-    )
+    from textprofile.profiles.compose import compose_profiles
     from textprofile.profiles.similarity import keyword_vectors
 
-    ids, codes = customer_codes(own["customer_id"].astype(str).to_numpy())
-    n = len(ids)
-    pooled = pool_rows(X, codes, n, np.ones(len(codes)))
-    sublinear = settings.get("sublinear_tf", True)
-    keywords = tfidf_top_terms(pooled, idf, fm.vocab, config.n_keywords, sublinear, settings.get("norm", "l2"))
-    vectors = keyword_vectors(pooled, idf, sublinear)
-    beh = behaviour(own, as_of, own["lang"])
-    weights = decay_weights(own["time"], codes, n, as_of, config.half_life_days)
-    if config.method == "pooled":
-        shares = pooled_interests(X, codes, n, weights, fm.topic_word, fm.alpha)
-    elif config.method == "one-topic":
-        shares = one_topic_interests(X, codes, n, weights, fm.topic_word, fm.term_frequency, fm.alpha)
-    elif config.method in ("mean", "comment"):
-        if config.method == "comment":
-            theta = word_shares(theta, ntok, fm.alpha)
-            ntok = (ntok > 0).astype(np.float64)
-        shares = mean_interests(theta, ntok, codes, n, weights, fm.alpha)
-    else:
-        raise ConfigError(f"unknown profile method {config.method!r}; use one of {', '.join(PROFILE_METHODS)}")
-    shares = normalise(shares)
+    beh, shares, keywords, pooled = compose_profiles(own, X, fm, config, as_of, idf, settings,
+                                                     mixtures=lambda: (theta, ntok))
+    vectors = keyword_vectors(pooled, idf, settings.get("sublinear_tf", True))
+    n = len(beh)
     cols = {c: beh[c].to_numpy() for c in beh.columns}
     for c in ("first_seen", "last_seen"):  # as microseconds: no time zone conversion on the way
         t = beh[c].astype("datetime64[us]")

@@ -32,11 +32,15 @@ def write_ordered(frame: Any, path: str | Path, order: list[str], fmt: str = "pa
     out.format(fmt).save(uri(path))
 
 
-def read_ordered(spark: Any, path: str | Path, columns: list[str] | None = None) -> Any:
-    """A dataset (or one Parquet file) with ``FILE_COL``/``ROW_COL``: sort by them for its row order."""
+def read_ordered(spark: Any, path: str | Path | list[str | Path], columns: list[str] | None = None) -> Any:
+    """A dataset (or one Parquet file) with ``FILE_COL``/``ROW_COL``: sort by them for its row order.
+
+    ``path`` may be a list: their union, in file name order (``update`` reads the corpus and its new parts).
+    """
     from pyspark.sql import functions as F
 
-    df = spark.read.parquet(uri(path))
+    paths = path if isinstance(path, list) else [path]
+    df = spark.read.parquet(*(uri(p) for p in paths))
     cols = [F.col(c) for c in (columns or df.columns)]
     return df.select(*cols, F.col("_metadata.file_name").alias(FILE_COL),
                      F.col("_metadata.row_index").alias(ROW_COL))

@@ -27,8 +27,11 @@ COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "role
 QUARANTINE_COLUMNS = ["file", "row", "reason", "text", "customer_id"]
 
 
-def read_task(config: LoadConfig, key: bytes | None):
-    """The ``mapInPandas`` function: binaryFile rows (path, content, file index) -> RAW_SCHEMA rows."""
+def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, str] | None] | None = None):
+    """The ``mapInPandas`` function: binaryFile rows (path, content, file index) -> RAW_SCHEMA rows.
+
+    ``mappings``: a saved column mapping per export (``update`` replays the corpus's), else auto-mapped.
+    """
 
     def run(batches):
         import os
@@ -64,7 +67,7 @@ def read_task(config: LoadConfig, key: bytes | None):
                     del content
                     pos = q_pos = 0
                     try:
-                        reader = ExportReader(local, config, key, None)
+                        reader = ExportReader(local, config, key, mappings[f] if mappings else None)
                         for frame, quarantined in reader.chunks():
                             if quarantined:
                                 qn = len(quarantined)
@@ -95,7 +98,8 @@ def read_task(config: LoadConfig, key: bytes | None):
 RAW_SCHEMA_NAMES = [part.strip().split(" ")[0] for part in RAW_SCHEMA.split(",")]
 
 
-def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes | None) -> Any:
+def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes | None,
+                 mappings: list[dict[str, str] | None] | None = None) -> Any:
     """The RAW_SCHEMA rows of every export, one task per file (``exports``: paths or Hadoop URLs)."""
     from functools import reduce
 
@@ -108,7 +112,7 @@ def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
     frame = reduce(lambda a, b: a.unionByName(b), files)
     # one file a task, whole (a file is one reader's stream: its header, encoding, row numbers)
     frame = frame.repartition(len(exports), F_COL)
-    return frame.mapInPandas(read_task(config, key), RAW_SCHEMA)
+    return frame.mapInPandas(read_task(config, key, mappings), RAW_SCHEMA)
 
 
 def check_exports(exports: list[str]) -> list[str]:

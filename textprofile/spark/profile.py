@@ -30,22 +30,67 @@ def check_corpus(corpus_dir: Path, fm: Any, name: str) -> None:
                          f"re-fit it: textprofile fit {name}")
 
 
-def customer_tables(spark: Any, corpus_dir: Path, fm: Any, config: ProfileConfig, out: Path) -> dict[str, Any]:
-    """Write ``out/comment_topics`` and ``out/customers``; return as_of, rows and comments used."""
-    from pyspark import StorageLevel
+PROFILE_COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"]
+
+
+def joined_rows(comments: Any, tokens: Any) -> Any:
+    """Comments (``read_ordered``, with their order columns) joined to their tokens: the profile rows."""
     from pyspark.sql import functions as F
 
-    from textprofile.core.config import parse_as_of
-    from textprofile.spark.customers import out_schema, profile_task, ship_model
-    from textprofile.spark.datasets import FILE_COL, ROW_COL, read_ordered, uri, write_ordered
+    from textprofile.spark.datasets import FILE_COL, ROW_COL
 
-    comments = read_ordered(spark, corpus_dir / "comments.parquet",
-                            ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating", "amount"])
-    tokens = spark.read.parquet(uri(corpus_dir / "tokens.parquet")).select("comment_id", "lang", "tokens")
-    rows = (comments.join(tokens, "comment_id", "inner")
+    return (comments.join(tokens.select("comment_id", "lang", "tokens"), "comment_id", "inner")
             .select("comment_id", "customer_id", F.unix_micros("time").alias("time_us"), "channel",
                     "is_customer", "rating", "amount", F.coalesce(F.char_length("text"), F.lit(0)).alias("n_chars"),
                     "lang", "tokens", F.col(FILE_COL).alias("o_file"), F.col(ROW_COL).alias("o_row")))
+
+
+def reference_time(config: ProfileConfig, latest_us: int | None) -> int | None:
+    """``--as-of`` in microseconds, else the latest customer comment's time (None: no time at all)."""
+    from textprofile.core.config import parse_as_of
+
+    if config.as_of is not None:
+        as_of = parse_as_of(config.as_of)
+        return int(as_of.value // 1000) if as_of.unit == "ns" else int(as_of.as_unit("us").value)
+    return None if latest_us is None else int(latest_us)
+
+
+def profile_parts(spark: Any, rows: Any, fm: Any, config: ProfileConfig, as_of_us: int | None) -> Any:
+    """Each customer's rows in one task, in corpus order, through ``profile_task``: 'm' and 'p' rows (persisted)."""
+    from pyspark import StorageLevel
+
+    from textprofile.spark.customers import out_schema, profile_task, ship_model
+
+    model = ship_model(spark, fm.folder)
+    return (rows.repartition("customer_id").sortWithinPartitions("customer_id", "o_file", "o_row")
+            .mapInPandas(profile_task(model, config, as_of_us, config.as_of is not None), out_schema(fm.k))
+            .persist(StorageLevel.MEMORY_AND_DISK))
+
+
+def mixtures(parts: Any, k: int) -> Any:
+    """The 'm' rows as ``doc_topics`` columns, with their order columns ``o_file``, ``o_row``."""
+    from pyspark.sql import functions as F
+
+    return parts.filter(F.col("kind") == "m").select(
+        "comment_id", "n_tokens", *[F.col("theta")[i].alias(f"topic_{i}") for i in range(k)], "o_file", "o_row")
+
+
+def customer_rows(parts: Any) -> Any:
+    """The 'p' rows: one per customer, the ``customers`` dataset's columns."""
+    from pyspark.sql import functions as F
+
+    return parts.filter(F.col("kind") == "p").drop("kind", "comment_id", "n_tokens", "theta", "o_file", "o_row")
+
+
+def customer_tables(spark: Any, corpus_dir: Path, fm: Any, config: ProfileConfig, out: Path) -> dict[str, Any]:
+    """Write ``out/comment_topics`` and ``out/customers``; return as_of, rows and comments used."""
+    from pyspark.sql import functions as F
+
+    from textprofile.spark.datasets import read_ordered, uri, write_ordered
+
+    comments = read_ordered(spark, corpus_dir / "comments.parquet", PROFILE_COMMENT_COLUMNS)
+    tokens = spark.read.parquet(uri(corpus_dir / "tokens.parquet"))
+    rows = joined_rows(comments, tokens)
     n_rows, n_tokens = comments.count(), tokens.count()
     own = F.coalesce(F.col("is_customer"), F.lit(False))
     stats = rows.agg(F.count(F.lit(1)).alias("joined"), F.max(F.when(own, F.col("time_us"))).alias("latest"),
@@ -53,21 +98,11 @@ def customer_tables(spark: Any, corpus_dir: Path, fm: Any, config: ProfileConfig
     if not (n_rows == n_tokens == stats["joined"]):
         raise StateError(f"{corpus_dir / 'tokens.parquet'} does not match comments.parquet — run: "
                          f"textprofile tokenize {corpus_dir.name} --backend spark")
-    if config.as_of is not None:
-        as_of = parse_as_of(config.as_of)
-        as_of_us = int(as_of.value // 1000) if as_of.unit == "ns" else int(as_of.as_unit("us").value)
-    else:
-        as_of_us = None if stats["latest"] is None else int(stats["latest"])
-    model = ship_model(spark, fm.folder)
-    parts = (rows.repartition("customer_id").sortWithinPartitions("customer_id", "o_file", "o_row")
-             .mapInPandas(profile_task(model, config, as_of_us, config.as_of is not None), out_schema(fm.k))
-             .persist(StorageLevel.MEMORY_AND_DISK))
+    as_of_us = reference_time(config, stats["latest"])
+    parts = profile_parts(spark, rows, fm, config, as_of_us)
     try:
-        mix = parts.filter(F.col("kind") == "m").select(
-            "comment_id", "n_tokens", *[F.col("theta")[i].alias(f"topic_{i}") for i in range(fm.k)], "o_file", "o_row")
-        write_ordered(mix, out / "comment_topics", ["o_file", "o_row"])
-        customers = parts.filter(F.col("kind") == "p").drop("kind", "comment_id", "n_tokens", "theta", "o_file", "o_row")
-        customers.orderBy("customer_id").write.mode("overwrite").parquet(uri(out / "customers"))
+        write_ordered(mixtures(parts, fm.k), out / "comment_topics", ["o_file", "o_row"])
+        customer_rows(parts).orderBy("customer_id").write.mode("overwrite").parquet(uri(out / "customers"))
     finally:
         parts.unpersist()
     return {"as_of_us": as_of_us, "comments_rows": n_rows}

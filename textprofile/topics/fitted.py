@@ -247,10 +247,12 @@ class FittedModel:
                 f"changed since: re-loaded or re-tokenized) — run: textprofile fit {name}"
             )
 
-    def record_corpus(self, corpus_dir: Path) -> None:
-        """After ``update`` appended to the corpus: this model covers the new tokens too."""
+    def record_corpus(self, corpus_dir: Path, tokens_sha256: str | None = None) -> None:
+        """After ``update`` appended to the corpus: this model covers the new tokens too.
+
+        ``tokens_sha256``: the digest when tokens.parquet is a dataset (``update --backend spark``)."""
         corpus = dict(self.manifest.get("corpus", {}))
-        corpus["tokens_sha256"] = artifacts.sha256_file(Path(corpus_dir) / "tokens.parquet")
+        corpus["tokens_sha256"] = tokens_sha256 or artifacts.sha256_file(Path(corpus_dir) / "tokens.parquet")
         self.manifest = _refresh(self.folder, [], {"corpus": corpus})
 
     def rename_topic(self, topic_id: int, label: str) -> dict[str, str]:
