@@ -106,7 +106,7 @@ def test_audience_bad_input_is_one_line(ws, tmp_path):
         audience(NAME, ws, like=["x", "y"])
     with pytest.raises(ConfigError, match="either --like IDS_FILE or --topic ID"):
         audience(NAME, ws)
-    with pytest.raises(ConfigError, match="topic 99 does not exist"):
+    with pytest.raises(NotFoundError, match="topic 99 does not exist"):
         audience(NAME, ws, topic=99, min_share=0.1)
     empty = tmp_path / "empty.txt"
     empty.write_text("\n", encoding="utf-8")

@@ -14,6 +14,31 @@ def _table_memory(store) -> int:
         "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'BASE_TABLE'").fetchone()[0]
 
 
+class _Lines(logging.Handler):
+    """The server's log lines (its logger may not propagate to pytest's caplog: create_app turns
+    propagation off when another test built an app in this process)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture()
+def lines():
+    logger = logging.getLogger("textprofile.serve")
+    handler, level = _Lines(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def _wait_for(pool, name: str, seconds: float = 30.0) -> None:
     gen = pool._gens[name]
     deadline = time.monotonic() + seconds
@@ -22,11 +47,10 @@ def _wait_for(pool, name: str, seconds: float = 30.0) -> None:
     assert gen._preloader is None, "preload did not finish"
 
 
-def test_a_store_within_the_budget_is_read_into_memory_once(serve_ws, caplog):
+def test_a_store_within_the_budget_is_read_into_memory_once(serve_ws, lines):
     from textprofile.serve.pool import StorePool
 
     ws, _ = serve_ws
-    caplog.set_level(logging.INFO, logger="textprofile.serve")
     cold = StorePool(ws, (NAME,), poll_seconds=0.0, cache_bytes=0)
     warm = StorePool(ws, (NAME,), poll_seconds=0.0, cache_bytes=10**9)
     try:
@@ -43,14 +67,13 @@ def test_a_store_within_the_budget_is_read_into_memory_once(serve_ws, caplog):
         cold.close()
         warm.close()
     assert warm_bytes > cold_bytes
-    assert sum("profile cards preloaded" in r.getMessage() for r in caplog.records) == 1
+    assert sum("profile cards preloaded" in line for line in lines) == 1
 
 
-def test_a_store_over_the_budget_is_read_on_demand(serve_ws, caplog):
+def test_a_store_over_the_budget_is_read_on_demand(serve_ws, lines):
     from textprofile.serve.pool import StorePool
 
     ws, _ = serve_ws
-    caplog.set_level(logging.INFO, logger="textprofile.serve")
     pool = StorePool(ws, (NAME,), poll_seconds=0.0, cache_bytes=1000)
     try:
         with pool.store(NAME):
@@ -58,8 +81,8 @@ def test_a_store_over_the_budget_is_read_on_demand(serve_ws, caplog):
         assert pool._gens[NAME]._preloader is None
     finally:
         pool.close()
-    assert any("not preloading the profile cards" in r.getMessage() for r in caplog.records)
-    assert not any("preloaded" in r.getMessage() for r in caplog.records)
+    assert any("not preloading the profile cards" in line for line in lines)
+    assert not any("preloaded" in line for line in lines)
 
 
 def test_cache_budget_default_and_option():

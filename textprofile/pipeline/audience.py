@@ -66,7 +66,7 @@ def select_audience(store, *, like: list[str] | None = None, topic: int | None =
     name = store.model
     _check(like, topic, min_share, n, min_comments, active_days, channel)
     if topic is not None and topic not in {t["topic_id"] for t in store.topics()}:
-        raise ConfigError(f"topic {topic} does not exist in {name!r} — list them: textprofile topics list {name}")
+        raise NotFoundError(f"topic {topic} does not exist in {name!r} — list them: textprofile topics list {name}")
     filters_on = any(v is not None for v in (min_comments, active_days, channel, topic))
     # without filters a lookalike search needs no list of every customer (a million rows)
     filtered = store.filter_customers(min_comments, active_days, channel, topic, min_share) \

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from textprofile.core.errors import TextProfileError
 from textprofile.pipeline import lookup
-from textprofile.pipeline.audience import select_audience
+from textprofile.pipeline.audience import MAX_AUDIENCE, select_audience
 from textprofile.pipeline.infer import TextModel
 from textprofile.serve import schemas
 from textprofile.serve.auth import TokenCheck, bearer
@@ -166,7 +166,7 @@ def build_router(pool: StorePool, tokens: TokenCheck, cards: CardLookups) -> API
         with pool.store(served(model)) as store:
             result = library(functools.partial(
                 select_audience, store, like=body.like, topic=body.topic, min_share=body.min_share,
-                n=start + body.limit + 1, min_comments=body.min_comments, active_days=body.active_days,
+                n=min(start + body.limit + 1, MAX_AUDIENCE), min_comments=body.min_comments, active_days=body.active_days,
                 channel=body.channel, by=body.by))
         members = result["members"]
         page = members[start:start + body.limit]

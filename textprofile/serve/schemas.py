@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from textprofile.pipeline.infer import MAX_KEYWORDS, MAX_TEXTS
+
+
+def json_number(v, name: str):
+    """JSON Schema's numbers: 10 and 10.0, but neither "10" nor true (pydantic would convert them)."""
+    if isinstance(v, (str, bool)):
+        raise ValueError(f"{name} must be a JSON number")  # noqa: TRY004 - pydantic wants ValueError
+    return v
 
 
 class _Doc(BaseModel):
@@ -77,7 +84,13 @@ MAX_PAGE = 1000
 class AudienceRequest(BaseModel):
     """``textprofile audience``: ``like`` (seed ids) or ``topic`` (+ ``min_share``), with filters."""
 
-    model_config = ConfigDict(extra="forbid")
+    # exactly one of like and topic, stated in the schema too (a client generating bodies from
+    # /openapi.json must not be able to build a valid one that the endpoint rejects)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "anyOf": [{"required": ["like"], "properties": {"like": {"type": "array"}}},
+                  {"required": ["topic"], "properties": {"topic": {"type": "integer"}}}],
+        "not": {"required": ["like", "topic"], "properties": {"like": {"type": "array"}, "topic": {"type": "integer"}}},
+    })
 
     like: list[Annotated[str, Field(min_length=1, max_length=256)]] | None = Field(
         None, min_length=1, max_length=MAX_SEEDS, description=f"seed customer ids (1 to {MAX_SEEDS:,})")
@@ -89,6 +102,17 @@ class AudienceRequest(BaseModel):
     by: Literal["mixed", "keywords", "topics"] = "mixed"
     limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"members per page (1 to {MAX_PAGE:,})")
     cursor: str | None = Field(None, pattern=r"^[0-9]{1,9}$", description="next_cursor of the previous page")
+
+    @field_validator("topic", "min_share", "min_comments", "active_days", "limit", mode="before")
+    @classmethod
+    def _number(cls, v, info):
+        return json_number(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> AudienceRequest:
+        if (self.like is None) == (self.topic is None):
+            raise ValueError("give either like (seed customer ids) or topic (with min_share), not both")
+        return self
 
 
 class Member(_Doc):
@@ -156,10 +180,7 @@ class InferRequest(BaseModel):
     @field_validator("keywords", mode="before")
     @classmethod
     def _number(cls, v):
-        # JSON Schema's integer: 10 and 10.0, but neither "10" nor true
-        if isinstance(v, (str, bool)):
-            raise ValueError("keywords must be a JSON integer")  # noqa: TRY004 - pydantic wants ValueError
-        return v
+        return json_number(v, "keywords")
 
 
 class Inferred(_Doc):
