@@ -269,7 +269,8 @@ def bench_schemathesis(a) -> None:
         cmd = ["schemathesis", "--config-file", str(config), "run", f"http://127.0.0.1:{port}/openapi.json", "-H", f"Authorization: Bearer {TOKEN}",
                "-n", str(a.examples), "--generation-deterministic", "--checks", "all", "--request-timeout", "60"]
         t = time.perf_counter()
-        r = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        # cwd: schemathesis keeps its case database in ./.schemathesis
+        r = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=HERE / "out")
         print(r.stdout[-6000:])
         print(f"schemathesis exit {r.returncode} in {time.perf_counter() - t:.0f} s")
         log = (HERE / "out" / "serve_schemathesis.log").read_text()
