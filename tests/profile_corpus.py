@@ -90,3 +90,14 @@ def recovered_interests(card, mapping: dict[int, str]) -> dict[str, float]:
     for i in card["interests"]:
         agg[mapping[i["topic_id"]]] = agg.get(mapping[i["topic_id"]], 0.0) + i["share"]
     return agg
+
+
+def store_frame(ws, name: str, sql: str):
+    """A query on model ``name``'s profiles.duckdb, read-only, as a DataFrame."""
+    import duckdb
+
+    con = duckdb.connect(str(ws.model_dir(name) / "profiles.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-
-
-def _query(ws, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(ws.model_dir("loc") / "profiles.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
+from profile_corpus import store_frame
 
 
 def test_every_comment_mixture_within_1e9(profiled):
@@ -28,13 +20,13 @@ def test_every_comment_mixture_within_1e9(profiled):
 
 def test_interest_shares_within_1e6_and_tables_equal(profiled):
     ws, ws2, local, remote = profiled
-    a = _query(ws, "SELECT customer_id, topic_id, share FROM interests ORDER BY customer_id, topic_id")
-    b = _query(ws2, "SELECT customer_id, topic_id, share FROM interests ORDER BY customer_id, topic_id")
+    a = store_frame(ws, "loc", "SELECT customer_id, topic_id, share FROM interests ORDER BY customer_id, topic_id")
+    b = store_frame(ws2, "loc", "SELECT customer_id, topic_id, share FROM interests ORDER BY customer_id, topic_id")
     assert list(a["customer_id"]) == list(b["customer_id"]) and len(a) > 0
     assert np.abs(a["share"].to_numpy() - b["share"].to_numpy()).max() <= 1e-6
     for sql in ("SELECT * FROM customers ORDER BY customer_id",
                 "SELECT customer_id, term, rank FROM keywords ORDER BY customer_id, rank"):
-        pd.testing.assert_frame_equal(_query(ws, sql), _query(ws2, sql), check_exact=False, rtol=0, atol=1e-6)
+        pd.testing.assert_frame_equal(store_frame(ws, "loc", sql), store_frame(ws2, "loc", sql), check_exact=False, rtol=0, atol=1e-6)
     same = ("customers", "comments_used", "method", "as_of", "topics", "segments")
     assert {k: remote[k] for k in same} == {k: local[k] for k in same}
     assert remote["backend"] == "spark"
@@ -44,7 +36,7 @@ def test_store_from_spark_serves_lookups(profiled):
     from textprofile.store.profile_store import ProfileStore
 
     ws, ws2, _, _ = profiled
-    cid = _query(ws, "SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1")["customer_id"][0]
+    cid = store_frame(ws, "loc", "SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1")["customer_id"][0]
     with_spark = ProfileStore.open(ws2, "loc")
     local = ProfileStore.open(ws, "loc")
     a, b = local.get(cid), with_spark.get(cid)

@@ -7,21 +7,13 @@ Spark one by ``profile build --backend spark``. Part B (conftest ``_exports``) i
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from profile_corpus import store_frame
 
 SAME = ("comments_added", "customers_changed", "customers_new", "duplicates", "quarantined", "customers",
         "erased_skipped", "repaired_rows")
-
-
-def _query(ws, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(ws.model_dir("loc") / "profiles.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
 
 
 def test_update_counts_equal_and_second_update_adds_nothing(updated):
@@ -61,17 +53,17 @@ def test_updated_corpus_rows_and_new_mixtures_equal(updated):
 def test_updated_profiles_within_1e6(updated):
     ws_l, ws_s, _, _, _ = updated
     sql = "SELECT customer_id, topic_id, share FROM interests ORDER BY customer_id, topic_id"
-    a, b = _query(ws_l, sql), _query(ws_s, sql)
+    a, b = store_frame(ws_l, "loc", sql), store_frame(ws_s, "loc", sql)
     assert list(a["customer_id"]) == list(b["customer_id"]) and len(a) > 0
     assert np.abs(a["share"].to_numpy() - b["share"].to_numpy()).max() <= 1e-6
     for sql in ("SELECT * FROM customers ORDER BY customer_id",
                 "SELECT customer_id, term, rank FROM keywords ORDER BY customer_id, rank"):
-        pd.testing.assert_frame_equal(_query(ws_l, sql), _query(ws_s, sql), check_exact=False, rtol=0, atol=1e-6)
+        pd.testing.assert_frame_equal(store_frame(ws_l, "loc", sql), store_frame(ws_s, "loc", sql), check_exact=False, rtol=0, atol=1e-6)
     meta = "SELECT value FROM meta WHERE key IN ('as_of', 'comments_rows', 'comments_used') ORDER BY key"
-    assert _query(ws_l, meta).equals(_query(ws_s, meta))
+    assert store_frame(ws_l, "loc", meta).equals(store_frame(ws_s, "loc", meta))
     # the Parquet customer table (profiles.parquet/customers) holds the updated profiles too
     table = pq.read_table(ws_s.model_dir("loc") / "profiles.parquet" / "customers").to_pandas()
-    local = _query(ws_l, "SELECT customer_id, n_comments FROM customers ORDER BY customer_id")
+    local = store_frame(ws_l, "loc", "SELECT customer_id, n_comments FROM customers ORDER BY customer_id")
     assert list(table["customer_id"]) == list(local["customer_id"])  # one row per customer, by id
     assert (table["n_comments"].to_numpy() == local["n_comments"].to_numpy()).all()
     wide = a.pivot(index="customer_id", columns="topic_id", values="share").fillna(0.0).to_numpy()

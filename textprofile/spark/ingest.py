@@ -115,6 +115,25 @@ def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
     return frame.mapInPandas(read_task(config, key, mappings), RAW_SCHEMA)
 
 
+def split_read(raw: Any) -> tuple[list[dict[str, Any]], Any, Any]:
+    """``(sources, rows, unique)`` of ``read_exports``' frame: each file's source entry, the comment
+    rows, and the first of each customer/text/time among them in file then row order (load's
+    dedupe). An export that could not be read raises its one-line error here."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from textprofile.core.errors import InputFileError
+
+    errors = raw.filter(F.col("kind") == "e").orderBy(F_COL).select("info").limit(1).collect()
+    if errors:
+        raise InputFileError(errors[0]["info"])
+    sources = [json.loads(r["info"]) for r in raw.filter(F.col("kind") == "s").orderBy(F_COL).collect()]
+    rows = raw.filter(F.col("kind") == "c")
+    first = Window.partitionBy("customer_id", "text", "time").orderBy(F_COL, POS_COL)
+    unique = rows.withColumn("_tp_n", F.row_number().over(first)).filter(F.col("_tp_n") == 1).drop("_tp_n")
+    return sources, rows, unique
+
+
 def check_exports(exports: list[str]) -> list[str]:
     """Local paths must exist here (a clear error before any Spark job); URLs are left to Spark."""
     from pathlib import Path

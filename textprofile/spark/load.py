@@ -9,7 +9,6 @@ The driver sees only counts, the files' manifest entries and the summary, never 
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -26,7 +25,6 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
                 tokenize_config: TokenizeConfig | None = None, progress=None) -> dict[str, Any]:
     """Build ``corpora/<name>/`` on Spark; return what the local ``load`` returns (plus ``backend``)."""
     from pyspark import StorageLevel
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     from textprofile.core.artifacts import atomic_dir, checksums, write_manifest
@@ -38,6 +36,7 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
         POS_COL,
         check_exports,
         read_exports,
+        split_read,
     )
     from textprofile.spark.tokens import check_config, normalized, tokens_frame, tokens_info
 
@@ -54,14 +53,8 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
     step("spark: read", 0, None)
     raw = read_exports(spark, exports, config, key).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        errors = raw.filter(F.col("kind") == "e").orderBy(F_COL).select("info").limit(1).collect()
-        if errors:
-            raise InputFileError(errors[0]["info"])
-        sources = [json.loads(r["info"]) for r in raw.filter(F.col("kind") == "s").orderBy(F_COL).collect()]
-        rows = raw.filter(F.col("kind") == "c")
-        first = Window.partitionBy("customer_id", "text", "time").orderBy(F_COL, POS_COL)
-        kept = (rows.withColumn("_tp_n", F.row_number().over(first)).filter(F.col("_tp_n") == 1)
-                .drop("_tp_n").persist(StorageLevel.MEMORY_AND_DISK))
+        sources, rows, kept = split_read(raw)
+        kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
         quarantine = raw.filter(F.col("kind") == "q")
         counts = _counts(rows, kept, quarantine)
         if counts["kept"] == 0:

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from textprofile.core.config import LoadConfig, ProfileConfig, TokenizeConfig
-from textprofile.core.errors import InputFileError
 
 CORPUS_DATASETS = ("comments.parquet", "tokens.parquet")
 FIRST_PART = "part-00000-local.parquet"  # a single-file corpus's file, once it is a dataset
@@ -81,14 +80,13 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
                  profile_config: ProfileConfig, customers_dir: Path, staging: Path, seq: int,
                  progress=None) -> dict[str, Any]:
     """Write the update under ``staging`` (comments, tokens, comment_topics, touched, customers); its counts."""
-    import json
 
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     from textprofile.spark.datasets import read_ordered, uri, write_ordered
-    from textprofile.spark.ingest import COMMENT_COLUMNS, F_COL, POS_COL, read_exports
+    from textprofile.spark.ingest import COMMENT_COLUMNS, F_COL, POS_COL, read_exports, split_read
     from textprofile.spark.profile import (
         PROFILE_COMMENT_COLUMNS,
         customer_rows,
@@ -105,13 +103,7 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
     old_comments, old_tokens = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
     raw = read_exports(spark, exports, load_config, key, mappings).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        errors = raw.filter(F.col("kind") == "e").orderBy(F_COL).select("info").limit(1).collect()
-        if errors:
-            raise InputFileError(errors[0]["info"])
-        sources = [json.loads(r["info"]) for r in raw.filter(F.col("kind") == "s").orderBy(F_COL).collect()]
-        rows = raw.filter(F.col("kind") == "c")
-        first = Window.partitionBy("customer_id", "text", "time").orderBy(*order)
-        unique = rows.withColumn("_tp_n", F.row_number().over(first)).filter(F.col("_tp_n") == 1).drop("_tp_n")
+        sources, rows, unique = split_read(raw)
         old = spark.read.parquet(uri(old_comments)).select(
             F.col("customer_id").alias("_o_c"), F.col("text").alias("_o_t"), F.col("time").alias("_o_s"),
             F.col("comment_id").alias("_o_id"))
