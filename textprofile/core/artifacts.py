@@ -41,6 +41,24 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def part_files(path: str | os.PathLike, suffix: str = ".parquet") -> list[Path]:
+    """A dataset's data files in name (= row) order (``--backend spark`` writes directories of
+    part files where the local backend writes one file); a single file is its own part."""
+    p = Path(path)
+    if p.is_file():
+        return [p]
+    return sorted(f for f in p.iterdir() if f.is_file() and f.suffix == suffix and not f.name.startswith((".", "_")))
+
+
+def digest(path: str | os.PathLike) -> str:
+    """sha256 of a file, or of a dataset's ``name sha256`` lines (its part files, in order)."""
+    p = Path(path)
+    if p.is_file():
+        return sha256_file(p)
+    lines = "".join(f"{f.name} {sha256_file(f)}\n" for f in part_files(p))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
 def dumps_json(obj: Any) -> str:
     """Deterministic JSON: sorted keys, UTF-8 kept readable, trailing newline."""
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n"

@@ -43,9 +43,13 @@ class Workspace:
     def report_dir(self, name: str) -> Path:
         return self.root / "reports" / check_name(name)
 
-    def require_corpus(self, name: str) -> Path:
-        """The corpus folder, or a NotFoundError telling the user to run ``load``."""
+    def require_corpus(self, name: str, datasets: bool = False) -> Path:
+        """The corpus folder, or a NotFoundError telling the user to run ``load``.
+
+        ``datasets``: the caller also reads the Parquet datasets ``--backend spark`` writes."""
         d = self.corpus_dir(name)
+        if datasets and (d / "comments.parquet").is_dir():
+            return d
         if (d / "comments.parquet").is_dir():  # Parquet datasets, written by --backend spark
             raise StateError(f"corpus {name!r} was written by --backend spark (Parquet datasets): use --backend "
                              "spark (tokenize, fit, profile build), or reload it locally to use this command: "

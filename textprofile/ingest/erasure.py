@@ -128,6 +128,15 @@ def filter_quarantine(corpus_dir: str | Path, erased: ErasedIds) -> tuple[int, d
     path = Path(corpus_dir) / QUARANTINE_FILE
     if not path.is_file():
         return 0, {}
+    return filter_csv(path, erased)
+
+
+def filter_csv(path: Path, erased: ErasedIds, replace=None) -> tuple[int, dict[str, int]]:
+    """``filter_quarantine`` of one quarantine CSV file (or a part of a Spark ``quarantine.csv/``).
+
+    ``replace(path, write)``: how the file is replaced (``write(tmp)`` writes the new content);
+    default: atomically in place.
+    """
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     if not rows:
@@ -150,7 +159,10 @@ def filter_quarantine(corpus_dir: str | Path, erased: ErasedIds) -> tuple[int, d
         w = csv.writer(buf)
         w.writerow(header)
         w.writerows(keep)
-        write_text_atomic(path, buf.getvalue())
+        if replace is None:
+            write_text_atomic(path, buf.getvalue())
+        else:
+            replace(path, lambda tmp: Path(tmp).write_text(buf.getvalue(), encoding="utf-8", newline=""))
     return removed, dict(sorted(reasons.items()))
 
 

@@ -11,6 +11,9 @@ hashes of the erased ids go into ``erased.json`` first, marked pending (from the
 and ``load`` skip their rows); then each file is replaced atomically (mixtures, corpus, manifest,
 store, report), each step filtering by the whole erased set, so a re-run repairs whatever an
 interrupted one left; the pending mark is cleared and the audit line written last.
+
+A workspace written by ``--backend spark`` is erased the same way, part file by part file
+(``pipeline.erase_corpus``), on this machine, without Spark.
 """
 
 from __future__ import annotations
@@ -43,11 +46,13 @@ def _present_ids(corpus_dir: Path, store_file: Path) -> set[str]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from textprofile.core.artifacts import part_files
+
     ids = set(pc.unique(pq.read_table(corpus_dir / "comments.parquet", columns=["customer_id"])
                         .column("customer_id")).to_pylist())
     q = corpus_dir / "quarantine.csv"
-    if q.is_file():
-        with open(q, encoding="utf-8", newline="") as f:
+    for part in part_files(q, ".csv") if q.exists() else []:  # a file, or a Spark dataset's parts
+        with open(part, encoding="utf-8", newline="") as f:
             ids.update(r.get("customer_id") for r in csv.DictReader(f))
     if store_file.is_file():
         from textprofile.store.erase import store_customer_ids
@@ -93,7 +98,7 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
     requested = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
     if not requested:
         raise ConfigError("no customer ids given — pass IDs, or --ids-file FILE with one id per line")
-    corpus_dir = ws.require_corpus(name)
+    corpus_dir = ws.require_corpus(name, datasets=True)
     manifest = read_manifest(corpus_dir)
     pseudonymized = bool(config_from_manifest(manifest).pseudonymize)
     model_dir = ws.model_dir(name)
@@ -181,42 +186,21 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
 
     Returns how many model vocabulary terms occurred only in the removed comments.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    from textprofile.core.artifacts import digest, write_manifest
+    from textprofile.pipeline.erase_corpus import (
+        filter_quarantine_any,
+        rewrite_datasets,
+        rewrite_files,
+    )
 
-    from textprofile.core.artifacts import atomic_path, sha256_file, write_manifest
-    from textprofile.ingest.erasure import filter_quarantine
-
-    comments_path, tokens_path = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
-    only_theirs = 0
-    comments = pq.read_table(comments_path)
-    gone = pa.array(erased.mask(comments.column("customer_id").to_pylist()), pa.bool_())
-    gone_ids = comments.column("comment_id").filter(gone)
-    keep_ids = comments.column("comment_id").filter(pc.invert(gone))
-    if fm is not None:
-        # rows of comments no longer in the corpus (erased now or by an interrupted run)
-        dt_ids = pq.read_table(fm.folder / "doc_topics.parquet", columns=["comment_id"]).column("comment_id")
-        orphans = dt_ids.filter(pc.invert(pc.is_in(dt_ids, value_set=keep_ids.combine_chunks())))
-        removed["doc_topics"] = fm.drop_doc_topics(orphans.to_pylist())
-    n_gone = int(pc.sum(gone).as_py() or 0)
-    removed["comments"] = n_gone
-    tokens = pq.read_table(tokens_path) if tokens_path.is_file() else None
-    if tokens is not None:
-        t_gone = pc.is_in(tokens.column("comment_id"), value_set=gone_ids.combine_chunks())
-        removed["tokens"] = int(pc.sum(t_gone).as_py() or 0)
-        if fm is not None and removed["tokens"]:
-            only_theirs = _terms_only_in(tokens, t_gone, fm.vocab)
-    if n_gone:
-        with atomic_path(comments_path, ".parquet") as c_tmp:
-            if tokens is not None:
-                with atomic_path(tokens_path, ".parquet") as t_tmp:
-                    pq.write_table(tokens.filter(pc.invert(t_gone)), t_tmp, compression="zstd",
-                                   row_group_size=16_000)
-            pq.write_table(comments.filter(pc.invert(gone)), c_tmp, compression="zstd")
-    q_removed, by_reason = filter_quarantine(corpus_dir, erased)
+    comments_path = corpus_dir / "comments.parquet"
+    if comments_path.is_dir():  # written by --backend spark: its datasets, part by part
+        kept, only_theirs = rewrite_datasets(corpus_dir, erased, removed, fm)
+    else:
+        kept, only_theirs = rewrite_files(corpus_dir, erased, removed, fm)
+    n_gone = removed["comments"]
+    q_removed, by_reason = filter_quarantine_any(corpus_dir, erased)
     removed["quarantine"] = q_removed
-    kept = comments.num_rows - n_gone
     counts = dict(manifest.get("counts", {}))
     counts["kept"] = kept
     if q_removed:
@@ -228,35 +212,22 @@ def _rewrite_corpus(corpus_dir: Path, erased, manifest: dict[str, Any], removed:
     if n_gone or "summary" not in manifest:
         manifest["summary"] = _summary(comments_path)
     if manifest.get("tokenize"):
-        manifest["tokenize"] = {**manifest["tokenize"], "input_sha256": sha256_file(comments_path), "rows": kept}
+        manifest["tokenize"] = {**manifest["tokenize"], "input_sha256": digest(comments_path), "rows": kept}
     write_manifest(corpus_dir, manifest)
     if fm is not None and not stale:
         fm.record_corpus(corpus_dir)
     return only_theirs
 
 
-def _terms_only_in(tokens, gone, vocab: list[str]) -> int:
-    """How many model vocabulary terms occur only in the removed comments (a refit drops them)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    col = tokens.column("tokens")
-    theirs = pc.unique(pc.list_flatten(col.filter(gone)))
-    theirs = theirs.filter(pc.is_in(theirs, value_set=pa.array(vocab, pa.string())))
-    if not len(theirs):
-        return 0
-    others = pc.list_flatten(col.filter(pc.invert(gone)))
-    return int(len(theirs) - int(pc.sum(pc.is_in(theirs, value_set=pc.unique(others))).as_py() or 0))
-
-
 def _summary(comments_path: Path) -> dict[str, Any]:
     """The load summary (customers, channels, languages, time range) of what is left."""
-    from textprofile.core.artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream, part_files
     from textprofile.pipeline.load import _Summary
 
     summary = _Summary()
-    for batch in parquet_stream(comments_path).iter_batches(batch_size=50_000):
-        summary.add(batch)
+    for part in part_files(comments_path):  # the file, or a Spark dataset's parts in order
+        for batch in parquet_stream(part).iter_batches(batch_size=50_000):
+            summary.add(batch)
     return summary.to_dict()
 
 
@@ -338,6 +309,7 @@ def _residue(ws: Workspace, name: str, ids: list[str]) -> list[str]:
     """Files textprofile did not write under the name's folders that still contain an erased id."""
     from textprofile.core.artifacts import MANIFEST, read_manifest
     from textprofile.ingest.erasure import AUDIT_FILE, ERASED_FILE
+    from textprofile.pipeline.erase_corpus import DATASETS
     from textprofile.pipeline.load import CORPUS_FILES
 
     if not ids:
@@ -355,7 +327,8 @@ def _residue(ws: Workspace, name: str, ids: list[str]) -> list[str]:
             continue
         for p in sorted(root.rglob("*")):
             rel = p.relative_to(root).as_posix()
-            if not p.is_file() or rel in owned or p.name.startswith("."):
+            # a Spark dataset forget rewrote part by part is ours as a whole
+            if not p.is_file() or rel in owned or rel.split("/")[0] in DATASETS or p.name.startswith("."):
                 continue
             data = p.read_bytes()
             if any(n in data for n in needles):

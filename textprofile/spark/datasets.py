@@ -8,11 +8,12 @@ order back (``_metadata.file_name``, ``_metadata.row_index``) to a dataset or a 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from textprofile.core.artifacts import sha256_file
+from textprofile.core.artifacts import digest, part_files
+
+__all__ = ["digest", "is_dataset", "num_rows", "part_files", "persisted", "read_ordered", "uri", "write_ordered"]
 
 FILE_COL, ROW_COL = "_tp_file", "_tp_row"
 
@@ -48,23 +49,6 @@ def read_ordered(spark: Any, path: str | Path | list[str | Path], columns: list[
 
 def is_dataset(path: str | Path) -> bool:
     return Path(path).is_dir()
-
-
-def part_files(path: str | Path) -> list[Path]:
-    """A dataset's data files in name (= row) order; a single file is its own part."""
-    p = Path(path)
-    if p.is_file():
-        return [p]
-    return sorted(f for f in p.iterdir() if f.is_file() and f.suffix == ".parquet" and not f.name.startswith((".", "_")))
-
-
-def digest(path: str | Path) -> str:
-    """sha256 of a file, or of a dataset's ``name sha256`` lines (its part files, in order)."""
-    p = Path(path)
-    if p.is_file():
-        return sha256_file(p)
-    lines = "".join(f"{f.name} {sha256_file(f)}\n" for f in part_files(p))
-    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
 def num_rows(path: str | Path) -> int:

@@ -241,7 +241,7 @@ class FittedModel:
         with topics learned from other text, silently.
         """
         expected = self.manifest.get("corpus", {}).get("tokens_sha256")
-        if expected and artifacts.sha256_file(Path(corpus_dir) / "tokens.parquet") != expected:
+        if expected and artifacts.digest(Path(corpus_dir) / "tokens.parquet") != expected:
             raise StateError(
                 f"model {name!r} was fitted on an earlier version of corpus {name!r} (its tokens "
                 f"changed since: re-loaded or re-tokenized) — run: textprofile fit {name}"
@@ -250,9 +250,9 @@ class FittedModel:
     def record_corpus(self, corpus_dir: Path, tokens_sha256: str | None = None) -> None:
         """After ``update`` appended to the corpus: this model covers the new tokens too.
 
-        ``tokens_sha256``: the digest when tokens.parquet is a dataset (``update --backend spark``)."""
+        ``tokens_sha256``: the digest if already computed (a file's sha256, or a dataset's ``digest``)."""
         corpus = dict(self.manifest.get("corpus", {}))
-        corpus["tokens_sha256"] = tokens_sha256 or artifacts.sha256_file(Path(corpus_dir) / "tokens.parquet")
+        corpus["tokens_sha256"] = tokens_sha256 or artifacts.digest(Path(corpus_dir) / "tokens.parquet")
         self.manifest = _refresh(self.folder, [], {"corpus": corpus})
 
     def rename_topic(self, topic_id: int, label: str) -> dict[str, str]:
