@@ -138,3 +138,35 @@ def test_forget_again_is_refused_with_one_line(forgotten):
     r = CliRunner().invoke(app, ["forget", "loc", *ids, "--home", str(ws_s.root)])
     assert r.exit_code == 1
     assert "already erased" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_update_after_forget_skips_them_as_locally(forgotten):
+    """Part B again: its rows of the erased customer are skipped and counted, not re-added."""
+    from textprofile.pipeline import spark as on_spark
+    from textprofile.pipeline.update import update
+
+    ws_l, ws_s, _, _, _ = forgotten
+    later = ws_s.root / "gen" / "part_b.csv"
+    local = update("loc", [ws_l.root / "gen" / "part_b.csv"], ws_l)
+    remote = on_spark.update("loc", [later], ws_s)
+    keys = ("comments_added", "duplicates", "quarantined", "erased_skipped", "customers")
+    assert {k: remote[k] for k in keys} == {k: local[k] for k in keys}
+    assert remote["erased_skipped"] > 0 and remote["comments_added"] == 0
+
+
+def test_load_after_forget_skips_them_as_locally(forgotten_run):
+    """Re-loading the exports into the erased corpora: their rows stay out, counted under erased."""
+    from textprofile.core.config import LoadConfig
+    from textprofile.pipeline import spark as on_spark
+    from textprofile.pipeline.load import load
+
+    ws, _, _, first = forgotten_run
+    exports = [ws.root / "gen" / "part_a.csv", ws.root / "gen" / "extra.csv"]
+    local = load(exports, "loc", LoadConfig(), ws)
+    remote = on_spark.load(exports, "spk", LoadConfig(), ws)
+    assert remote["counts"] == local["counts"] and remote["counts"]["erased"] > 0
+    c = remote["counts"]
+    assert c["read"] == c["kept"] + c["duplicates"] + c["quarantined"] + c["erased"]
+    left = pq.read_table(ws.corpus_dir("spk") / "comments.parquet", columns=["customer_id"]).column("customer_id")
+    assert first not in set(left.to_pylist())
+    assert (ws.corpus_dir("spk") / "erased.json").is_file()

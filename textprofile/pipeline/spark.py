@@ -260,6 +260,7 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
     )
     from textprofile.spark.datasets import digest, num_rows
     from textprofile.spark.ingest import check_exports
+    from textprofile.spark.load import erased_ids
     from textprofile.spark.profile import PROFILES_DIR, check_corpus, read_customers
     from textprofile.spark.session import spark_session
     from textprofile.spark.tokens import check_config, normalized
@@ -285,9 +286,6 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
     if not (profiles_dir / "customers").is_dir():
         raise StateError(f"the profiles of {name!r} were not built on Spark — run: textprofile profile build "
                          f"{name} --backend spark (or update with --backend local)")
-    if (corpus_dir / "erased.json").is_file():
-        raise ConfigError(f"corpus {name!r} has erased customers (forget); update it with --backend local, "
-                          "which skips their rows")
     with ProfileStore(store_path(ws.model_dir(name)), model=name) as store:
         meta, store_customers = dict(store.meta), store.count()
     load_config = config_from_manifest(manifest)
@@ -300,15 +298,18 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
                          f"rows (an interrupted update) — run: textprofile profile build {name} --backend spark")
     exports = check_exports([str(p) for p in exports])
     key = pseudonym_key() if load_config.pseudonymize else None
+    erased = erased_ids(corpus_dir, key)  # customers erased with forget never come back
     staging = corpus_dir / f".update-{seq:05d}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         with spark_session(spark) as session:
             info = stage_update(session, corpus_dir, fm, exports, load_config, key, _mappings(manifest, exports),
-                                tokenize_config, config, profiles_dir / "customers", staging, seq, progress)
+                                tokenize_config, config, profiles_dir / "customers", staging, seq, progress,
+                                erased)
         result = {"name": name, "comments_added": info["added"], "customers_changed": 0, "customers_new": 0,
                   "duplicates": info["duplicates"], "quarantined": info["quarantined"],
-                  "customers": store_customers, "erased_skipped": 0, "repaired_rows": 0, "backend": "spark"}
+                  "customers": store_customers, "erased_skipped": info["erased"], "repaired_rows": 0,
+                  "backend": "spark"}
         if info["added"]:
             commit_update(corpus_dir, profiles_dir, staging, seq)
             fm.record_corpus(corpus_dir, tokens_sha256=digest(corpus_dir / "tokens.parquet"))

@@ -3,8 +3,10 @@
 Each export reaches its task through Spark's ``binaryFile`` source (so it may live on any Hadoop
 file system), is written to a local temporary file of the same name, and is read, mapped,
 validated, cleaned and PII-scrubbed chunk by chunk exactly as the local loader does. The task
-emits one table with four kinds of rows: comments (``c``), quarantined rows (``q``), the file's
-manifest entry (``s``, JSON) and, instead of a traceback, an input error (``e``, its message).
+emits one table with five kinds of rows: comments (``c``), quarantined rows (``q``), the file's
+manifest entry (``s``, JSON), how many rows of customers erased with ``forget`` it skipped (``x``,
+the count; the local loader's ``counts.erased``) and, instead of a traceback, an input error
+(``e``, its message).
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "role
 QUARANTINE_COLUMNS = ["file", "row", "reason", "text", "customer_id"]
 
 
-def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, str] | None] | None = None):
+def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, str] | None] | None = None,
+              erased: Any = None):
     """The ``mapInPandas`` function: binaryFile rows (path, content, file index) -> RAW_SCHEMA rows.
 
     ``mappings``: a saved column mapping per export (``update`` replays the corpus's), else auto-mapped.
+    ``erased``: the corpus's ``ingest.erasure.ErasedIds`` (its salted hashes travel with the task):
+    their comments and quarantined rows are skipped and counted, as the local loader does.
     """
 
     def run(batches):
@@ -65,10 +70,13 @@ def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, st
                     local = Path(tmp) / name
                     local.write_bytes(content)
                     del content
-                    pos = q_pos = 0
+                    pos = q_pos = n_erased = 0
                     try:
                         reader = ExportReader(local, config, key, mappings[f] if mappings else None)
                         for frame, quarantined in reader.chunks():
+                            if erased is not None:
+                                frame, quarantined, n = _skip_erased(erased, frame, quarantined)
+                                n_erased += n
                             if quarantined:
                                 qn = len(quarantined)
                                 yield rows("q", f, _pos=range(q_pos, q_pos + qn),
@@ -88,6 +96,8 @@ def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, st
                         source = dict(reader.source)
                         source["file"] = unquote(url.path) if url.scheme == "file" else path
                         yield rows("s", f, info=[json.dumps(source, ensure_ascii=False)])
+                        if n_erased:
+                            yield rows("x", f, info=[str(n_erased)])
                     except TextProfileError as e:
                         msg = str(e).replace(str(local), name).replace(os.fspath(tmp), "")
                         yield rows("e", f, info=[msg])
@@ -98,9 +108,28 @@ def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, st
 RAW_SCHEMA_NAMES = [part.strip().split(" ")[0] for part in RAW_SCHEMA.split(",")]
 
 
+def _skip_erased(erased: Any, frame: Any, quarantined: list[tuple]) -> tuple[Any, list[tuple], int]:
+    """``frame`` and ``quarantined`` without erased customers' rows, and how many went
+    (``pipeline.load.CommentReader._skip_erased``'s rule: the id, or a piece of a raw record)."""
+    import numpy as np
+
+    q = [r for r in quarantined if not (erased.is_erased(r[4]) or erased.mentioned_in(r[3]))]
+    gone = np.asarray(erased.mask(list(frame["customer_id"])), dtype=bool) if len(frame) else np.zeros(0, bool)
+    return frame[~gone], q, int(gone.sum()) + len(quarantined) - len(q)
+
+
+def erased_rows(raw: Any) -> int:
+    """The rows ``read_exports`` skipped as erased customers' (the ``x`` rows' counts, summed)."""
+    from pyspark.sql import functions as F
+
+    total = raw.filter(F.col("kind") == "x").agg(F.sum(F.col("info").cast("long")).alias("n")).first()["n"]
+    return int(total or 0)
+
+
 def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes | None,
-                 mappings: list[dict[str, str] | None] | None = None) -> Any:
-    """The RAW_SCHEMA rows of every export, one task per file (``exports``: paths or Hadoop URLs)."""
+                 mappings: list[dict[str, str] | None] | None = None, erased: Any = None) -> Any:
+    """The RAW_SCHEMA rows of every export, one task per file (``exports``: paths or Hadoop URLs);
+    ``erased``: see ``read_task``."""
     from functools import reduce
 
     from pyspark.sql import functions as F
@@ -112,7 +141,7 @@ def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
     frame = reduce(lambda a, b: a.unionByName(b), files)
     # one file a task, whole (a file is one reader's stream: its header, encoding, row numbers)
     frame = frame.repartition(len(exports), F_COL)
-    return frame.mapInPandas(read_task(config, key, mappings), RAW_SCHEMA)
+    return frame.mapInPandas(read_task(config, key, mappings, erased), RAW_SCHEMA)
 
 
 def split_read(raw: Any) -> tuple[list[dict[str, Any]], Any, Any]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from textprofile.core.config import LoadConfig, TokenizeConfig
-from textprofile.core.errors import ConfigError, InputFileError
+from textprofile.core.errors import InputFileError
 from textprofile.core.workspace import Workspace
 
 CORPUS_FILES = ("comments.parquet", "tokens.parquet", "phrases.json", "quarantine.csv", "manifest.json")
@@ -35,6 +36,7 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
         F_COL,
         POS_COL,
         check_exports,
+        erased_rows,
         read_exports,
         split_read,
     )
@@ -43,20 +45,18 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
     started = time.perf_counter()
     exports = check_exports(exports)
     target = ws.corpus_dir(name)
-    if (target / "erased.json").is_file():
-        raise ConfigError(f"corpus {name!r} has erased customers (forget); re-load it with --backend local, "
-                          "which skips their rows")
     if tokenize_config is not None:
         tokenize_config = normalized(check_config(tokenize_config))
     key = pseudonym_key() if config.pseudonymize else None
+    erased = erased_ids(target, key)
     step = progress or (lambda stage, done, total=None: None)
     step("spark: read", 0, None)
-    raw = read_exports(spark, exports, config, key).persist(StorageLevel.MEMORY_AND_DISK)
+    raw = read_exports(spark, exports, config, key, erased=erased).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         sources, rows, kept = split_read(raw)
         kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
         quarantine = raw.filter(F.col("kind") == "q")
-        counts = _counts(rows, kept, quarantine)
+        counts = _counts(rows, kept, quarantine, None if erased is None else erased_rows(raw))
         if counts["kept"] == 0:
             reasons = ", ".join(f"{k}: {v}" for k, v in counts["quarantined_by_reason"].items()) or "none"
             raise InputFileError(
@@ -93,6 +93,8 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
                 info = tokens_info(spark, tmp / "tokens.parquet", tmp / "comments.parquet", tokenize_config, started)
                 manifest["tokenize"] = info
                 result["tokenize"] = {**info, "cached": False}
+            if erased is not None:
+                erased.write(tmp)  # checksummed with the rest (the local load does the same)
             write_manifest(tmp, manifest, files=checksums(tmp))
     finally:
         raw.unpersist()
@@ -100,7 +102,20 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
     return result
 
 
-def _counts(rows: Any, kept: Any, quarantine: Any) -> dict[str, Any]:
+def erased_ids(corpus_dir: Path, key: bytes | None):
+    """The corpus's ``ErasedIds`` when customers were erased from it with ``forget`` (else None):
+    their rows stay out of every later load and update, as locally."""
+    from textprofile.ingest.erasure import ERASED_FILE, ErasedIds
+
+    if not (corpus_dir / ERASED_FILE).is_file():
+        return None
+    erased = ErasedIds.open(corpus_dir)
+    erased.pseudonym_key = key
+    return erased
+
+
+def _counts(rows: Any, kept: Any, quarantine: Any, erased: int | None = None) -> dict[str, Any]:
+    """read = kept + duplicates + quarantined (+ erased, when the corpus has erased customers)."""
     from pyspark.sql import functions as F
 
     n_rows, n_kept = rows.count(), kept.count()
@@ -108,9 +123,11 @@ def _counts(rows: Any, kept: Any, quarantine: Any) -> dict[str, Any]:
     for r in quarantine.groupBy(F.split("q_reason", ":").getItem(0).alias("k")).count().collect():
         by_reason[r["k"]] += int(r["count"])
     n_q = sum(by_reason.values())
-    counts = {"read": n_rows + n_q, "kept": n_kept, "duplicates": n_rows - n_kept, "quarantined": n_q,
+    counts = {"read": n_rows + n_q + (erased or 0), "kept": n_kept, "duplicates": n_rows - n_kept, "quarantined": n_q,
               "quarantined_by_reason": dict(sorted(by_reason.items()))}
-    assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["quarantined"]
+    if erased is not None:
+        counts["erased"] = erased
+    assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["quarantined"] + (erased or 0)
     return counts
 
 

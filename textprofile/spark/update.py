@@ -78,15 +78,24 @@ def _move_parts(src: Path, dst: Path, seq: int) -> None:
 def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load_config: LoadConfig,
                  key: bytes | None, mappings: list | None, tokenize_config: TokenizeConfig,
                  profile_config: ProfileConfig, customers_dir: Path, staging: Path, seq: int,
-                 progress=None) -> dict[str, Any]:
-    """Write the update under ``staging`` (comments, tokens, comment_topics, touched, customers); its counts."""
+                 progress=None, erased: Any = None) -> dict[str, Any]:
+    """Write the update under ``staging`` (comments, tokens, comment_topics, touched, customers); its counts.
+
+    ``erased``: the corpus's erased customers (``spark.load.erased_ids``), whose rows are skipped."""
 
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     from textprofile.spark.datasets import read_ordered, uri, write_ordered
-    from textprofile.spark.ingest import COMMENT_COLUMNS, F_COL, POS_COL, read_exports, split_read
+    from textprofile.spark.ingest import (
+        COMMENT_COLUMNS,
+        F_COL,
+        POS_COL,
+        erased_rows,
+        read_exports,
+        split_read,
+    )
     from textprofile.spark.profile import (
         PROFILE_COMMENT_COLUMNS,
         customer_rows,
@@ -101,7 +110,7 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
     step("spark: read", 0, None)
     order = [F_COL, POS_COL]
     old_comments, old_tokens = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
-    raw = read_exports(spark, exports, load_config, key, mappings).persist(StorageLevel.MEMORY_AND_DISK)
+    raw = read_exports(spark, exports, load_config, key, mappings, erased).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         sources, rows, unique = split_read(raw)
         old = spark.read.parquet(uri(old_comments)).select(
@@ -117,7 +126,8 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
                .withColumn("_tp_n", F.row_number().over(by_id)).filter(F.col("_tp_n") == 1).drop("_tp_n")
                .persist(StorageLevel.MEMORY_AND_DISK))
         n_new = new.count()
-        info = {"sources": sources, "added": n_new, "duplicates": n_rows - n_fresh, "quarantined": n_q}
+        info = {"sources": sources, "added": n_new, "duplicates": n_rows - n_fresh, "quarantined": n_q,
+                "erased": 0 if erased is None else erased_rows(raw)}
         if n_new:
             step("spark: tokenize", 0, n_new)
             write_ordered(new.select(*COMMENT_COLUMNS, *order), staging / "comments", order)
