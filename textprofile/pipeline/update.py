@@ -146,6 +146,8 @@ def update(
     reader = read_comments(exports, load_config, progress, mappings=_mappings(manifest, exports),
                            known_keys=CommentReader.dedupe_keys(old_df), erased=erased)
     frames = list(reader)
+    # rejected rows are kept with their reasons, as load keeps them (never only counted)
+    _keep_quarantined(corpus_dir, reader.drain_quarantine(), reader.sources)
     new = pd.concat(frames, ignore_index=True) if frames else None
     if new is not None:
         # Arrow's hash lookup: pandas' isin over a million-id set iterates it in Python
@@ -198,6 +200,44 @@ def update(
         "seconds": round(time.perf_counter() - started, 2),
     })
     return result
+
+
+def _keep_quarantined(corpus_dir: Path, rows: list[tuple], sources: list[dict[str, Any]]) -> int:
+    """Append an update's quarantined rows to quarantine.csv (those not in it already: applying
+    the same export again adds nothing) and record them in the manifest; return how many."""
+    import csv
+    import io
+
+    from textprofile.core.artifacts import read_manifest, write_manifest, write_text_atomic
+    from textprofile.ingest.erasure import QUARANTINE_FILE
+    from textprofile.pipeline.load import QUARANTINE_HEADER
+
+    if not rows:
+        return 0
+    path = corpus_dir / QUARANTINE_FILE
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    seen = {tuple(r) for r in csv.reader(io.StringIO(old))}
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    if not old:
+        w.writerow(QUARANTINE_HEADER)
+    added = 0
+    for r in rows:
+        line = [*(str(v) for v in r[:2]), *r[2:4], r[4] if len(r) > 4 and r[4] is not None else ""]
+        if tuple(line) not in seen:
+            seen.add(tuple(line))
+            w.writerow(line)
+            added += 1
+    if not added:
+        return 0
+    if old and not old.endswith("\n"):
+        old += "\r\n"
+    write_text_atomic(path, old + buf.getvalue())
+    manifest = read_manifest(corpus_dir)
+    manifest.setdefault("updates_quarantined", []).append(
+        {"sources": [s.get("file") for s in sources], "quarantined": added})
+    write_manifest(corpus_dir, {k: v for k, v in manifest.items() if k not in ("files", "format_version")})
+    return added
 
 
 def _append(name, new, manifest, corpus_dir, fm, old, old_tokens, reader, step):
