@@ -80,3 +80,23 @@ def test_spark_update_cli_refuses_a_store_built_locally(updated):
                                  "--home", str(ws_l.root)])
     assert r.exit_code == 1, r.output
     assert "profile build loc --backend spark" in r.output and "Traceback" not in r.output
+
+
+def test_update_keeps_the_same_quarantined_rows(updated):
+    """Both updates append part B's rejected row to the quarantine (once: the second update's is there)."""
+    import csv
+
+    from textprofile.core.artifacts import part_files
+
+    ws_l, ws_s = updated[:2]
+
+    def rows(path):
+        out = []
+        for part in part_files(path, ".csv"):
+            with open(part, encoding="utf-8", newline="") as f:
+                out += list(csv.reader(f))[1:]
+        return out
+
+    q_l, q_s = ws_l.corpus_dir("loc") / "quarantine.csv", ws_s.corpus_dir("loc") / "quarantine.csv"
+    assert q_s.is_dir() and q_l.is_file()
+    assert rows(q_s) == rows(q_l) and any(r[0] == "part_b.csv" for r in rows(q_l))

@@ -266,6 +266,7 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
     from textprofile.spark.tokens import check_config, normalized
     from textprofile.spark.update import (
         CORPUS_DATASETS,
+        commit_quarantine,
         commit_update,
         roll_back,
         stage_update,
@@ -310,6 +311,12 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
                   "duplicates": info["duplicates"], "quarantined": info["quarantined"],
                   "customers": store_customers, "erased_skipped": info["erased"], "repaired_rows": 0,
                   "backend": "spark"}
+        if info["quarantine_kept"]:  # kept with their reasons, first, as the local update keeps them
+            commit_quarantine(corpus_dir, staging, info["quarantine_seq"])
+            manifest = read_manifest(corpus_dir)
+            manifest.setdefault("updates_quarantined", []).append(
+                {"sources": [s.get("file") for s in info["sources"]], "quarantined": info["quarantine_kept"]})
+            write_manifest(corpus_dir, {k: v for k, v in manifest.items() if k not in ("files", "format_version")})
         if info["added"]:
             commit_update(corpus_dir, profiles_dir, staging, seq)
             fm.record_corpus(corpus_dir, tokens_sha256=digest(corpus_dir / "tokens.parquet"))

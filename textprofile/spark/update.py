@@ -47,32 +47,75 @@ def roll_back(folders: list[Path], seq: int) -> int:
     return n
 
 
-def _name_parts(folder: Path, seq: int) -> None:
+def quarantine_prefix(seq: int) -> str:
+    """Names of the quarantined rows an update keeps (numbered by the manifest's
+    ``updates_quarantined``, so never rolled back with an update's comments)."""
+    return f"part-q{seq:05d}-"
+
+
+def _name_parts(folder: Path, seq: int, suffix: str = ".parquet", prefix: str | None = None) -> None:
     """Spark's part files in ``folder`` renamed, in name (= row) order, to update ``seq``'s names."""
     from textprofile.spark.datasets import part_files
 
-    for i, f in enumerate(part_files(folder)):
-        f.rename(f.with_name(f"{part_prefix(seq)}{i:05d}.parquet"))
+    for i, f in enumerate(part_files(folder, suffix)):
+        f.rename(f.with_name(f"{prefix or part_prefix(seq)}{i:05d}{suffix}"))
 
 
-def _as_dataset(path: Path) -> None:
-    """A single Parquet file becomes a directory of the same name holding it as its first part."""
+def _as_dataset(path: Path, first: str = FIRST_PART) -> None:
+    """A single file becomes a directory of the same name holding it as its first part."""
     if path.is_dir():
         return
     tmp = path.with_name(f".{path.name}.dataset")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    path.rename(tmp / FIRST_PART)
+    if path.is_file():
+        path.rename(tmp / first)
     tmp.rename(path)
 
 
-def _move_parts(src: Path, dst: Path, seq: int) -> None:
+def _move_parts(src: Path, dst: Path, seq: int, suffix: str = ".parquet", prefix: str | None = None) -> None:
     from textprofile.spark.datasets import part_files
 
     dst.mkdir(parents=True, exist_ok=True)
-    for f in part_files(src):
-        if f.name.startswith(part_prefix(seq)):
+    for f in part_files(src, suffix):
+        if f.name.startswith(prefix or part_prefix(seq)):
             f.rename(dst / f.name)
+
+
+def stage_quarantine(spark: Any, raw: Any, corpus_dir: Path, staging: Path, seq: int) -> int:
+    """The update's quarantined rows not in ``quarantine.csv`` already (the local update's rule: the
+    same five fields), written under ``staging/quarantine`` as CSV parts; how many."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from textprofile.spark.datasets import uri, write_ordered
+    from textprofile.spark.ingest import F_COL, POS_COL, QUARANTINE_COLUMNS
+
+    order = [F_COL, POS_COL]
+    q = raw.filter(F.col("kind") == "q").select(
+        F.col("source").alias("file"), F.col("source_row").cast("string").alias("row"),
+        F.col("q_reason").alias("reason"), F.col("q_text").alias("text"),
+        F.coalesce(F.col("customer_id"), F.lit("")).alias("customer_id"), *order)
+    same = Window.partitionBy(*QUARANTINE_COLUMNS).orderBy(*order)
+    q = q.withColumn("_tp_n", F.row_number().over(same)).filter(F.col("_tp_n") == 1).drop("_tp_n")
+    old = corpus_dir / "quarantine.csv"
+    if old.exists():
+        prev = (spark.read.option("header", "true").option("escape", '"').option("multiLine", "true")
+                .csv(uri(old)).select(*[F.coalesce(F.col(c), F.lit("")).alias(f"_q_{c}") for c in QUARANTINE_COLUMNS]))
+        q = q.join(prev, [F.coalesce(F.col(c), F.lit("")) == F.col(f"_q_{c}") for c in QUARANTINE_COLUMNS], "left_anti")
+    n = q.count()
+    if n:
+        write_ordered(q, staging / "quarantine", order, fmt="csv", header="true", escape='"',
+                      emptyValue="", nullValue="")
+        _name_parts(staging / "quarantine", seq, ".csv", quarantine_prefix(seq))
+    return n
+
+
+def commit_quarantine(corpus_dir: Path, staging: Path, seq: int) -> None:
+    """``stage_quarantine``'s parts join ``quarantine.csv/`` (a local file becomes its first part)."""
+    target = corpus_dir / "quarantine.csv"
+    _as_dataset(target, "part-00000-local.csv")
+    _move_parts(staging / "quarantine", target, seq, ".csv", quarantine_prefix(seq))
 
 
 def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load_config: LoadConfig,
@@ -87,6 +130,7 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    from textprofile.core.artifacts import read_manifest
     from textprofile.spark.datasets import read_ordered, uri, write_ordered
     from textprofile.spark.ingest import (
         COMMENT_COLUMNS,
@@ -126,8 +170,11 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
                .withColumn("_tp_n", F.row_number().over(by_id)).filter(F.col("_tp_n") == 1).drop("_tp_n")
                .persist(StorageLevel.MEMORY_AND_DISK))
         n_new = new.count()
+        q_seq = len(read_manifest(corpus_dir).get("updates_quarantined", [])) + 1
         info = {"sources": sources, "added": n_new, "duplicates": n_rows - n_fresh, "quarantined": n_q,
-                "erased": 0 if erased is None else erased_rows(raw)}
+                "erased": 0 if erased is None else erased_rows(raw),
+                "quarantine_kept": stage_quarantine(spark, raw, corpus_dir, staging, q_seq) if n_q else 0,
+                "quarantine_seq": q_seq}
         if n_new:
             step("spark: tokenize", 0, n_new)
             write_ordered(new.select(*COMMENT_COLUMNS, *order), staging / "comments", order)
