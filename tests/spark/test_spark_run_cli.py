@@ -14,7 +14,8 @@ def test_run_on_spark_cli_json(loaded, run_fit):
     import duckdb
 
     ws, _, local_load, _, out = loaded
-    assert out["backend"] == "spark" and "report" not in out and out["report_skipped"]
+    assert out["backend"] == "spark" and "report_skipped" not in out
+    assert (ws.report_dir("spk") / "index.html").is_file() and out["report"]["linked_customers"] > 0
     assert out["load"]["counts"] == local_load["counts"]
     assert out["fit"]["backend"] == "spark" and out["fit"]["k"] == run_fit["topics"]
     prof = out["profiles"]

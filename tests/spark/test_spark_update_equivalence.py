@@ -100,3 +100,22 @@ def test_update_keeps_the_same_quarantined_rows(updated):
     q_l, q_s = ws_l.corpus_dir("loc") / "quarantine.csv", ws_s.corpus_dir("loc") / "quarantine.csv"
     assert q_s.is_dir() and q_l.is_file()
     assert rows(q_s) == rows(q_l) and any(r[0] == "part_b.csv" for r in rows(q_l))
+
+
+def test_report_from_the_spark_datasets_equals_the_local_one(updated, tmp_path):
+    """``report`` reads the Spark corpus (datasets) and its mixtures (profiles.parquet/comment_topics):
+    the same pages as the local report of the same corpus."""
+    import shutil
+
+    from textprofile.core.workspace import Workspace
+    from textprofile.pipeline.report import report
+
+    pages = []
+    for i, src in enumerate(updated[:2]):
+        ws = Workspace.resolve(shutil.copytree(src.root, tmp_path / f"ws{i}"))
+        out = report("loc", ws)
+        pages.append((out, (ws.report_dir("loc") / "index.html").read_text(encoding="utf-8"),
+                      sorted(p.name for p in (ws.report_dir("loc") / "customers").glob("*.html"))))
+    (local, html_l, cards_l), (remote, html_s, cards_s) = pages
+    assert remote["linked_customers"] == local["linked_customers"] > 0 and cards_s == cards_l
+    assert html_s == html_l

@@ -17,20 +17,45 @@ from textprofile.core.workspace import Workspace
 COMMENT_COLUMNS = ["comment_id", "customer_id", "text", "time", "channel", "is_customer", "rating"]
 
 
-def _read_corpus(corpus_dir: Path):
-    """comments.parquet (the columns the report uses) with ``lang`` from tokens.parquet."""
+def _read_parts(path: Path, columns: list[str] | None = None):
+    """A Parquet file, or a dataset's part files in order (``--backend spark``), as one Arrow table;
+    only the ``columns`` it has."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(corpus_dir / "comments.parquet").names
-    comments = pq.read_table(
-        corpus_dir / "comments.parquet", columns=[c for c in COMMENT_COLUMNS if c in schema]
-    ).to_pandas()
+    from textprofile.core.artifacts import part_files
+
+    parts = part_files(path)
+    names = pq.read_schema(parts[0]).names if parts else []
+    cols = None if columns is None else [c for c in columns if c in names]
+    return pa.concat_tables([pq.read_table(f, columns=cols) for f in parts])
+
+
+def _read_corpus(corpus_dir: Path):
+    """comments.parquet (the columns the report uses) with ``lang`` from tokens.parquet."""
+    comments = _read_parts(corpus_dir / "comments.parquet", COMMENT_COLUMNS).to_pandas()
     tokens_path = corpus_dir / "tokens.parquet"
-    if tokens_path.is_file() and "lang" in pq.read_schema(tokens_path).names:
-        langs = pq.read_table(tokens_path, columns=["comment_id", "lang"]).to_pandas()
-        langs = langs.drop_duplicates("comment_id")
-        comments = comments.merge(langs, on="comment_id", how="left")
+    if tokens_path.exists():
+        langs = _read_parts(tokens_path, ["comment_id", "lang"]).to_pandas()
+        if "lang" in langs:
+            langs = langs.drop_duplicates("comment_id")
+            comments = comments.merge(langs, on="comment_id", how="left")
     return comments
+
+
+def _mixtures(model):
+    """Every modelled comment's mixture: doc_topics.parquet, or where ``profile build --backend spark``
+    wrote them (``profiles.parquet/comment_topics/``; its doc_topics.parquet holds the training rows)."""
+    import numpy as np
+
+    spark_rows = model.folder / "profiles.parquet" / "comment_topics"
+    if not spark_rows.is_dir():
+        return model.doc_topics()
+    dt = _read_parts(spark_rows).to_pandas()
+    cols = [f"topic_{t}" for t in range(model.k)]
+    dt[cols] = dt[cols].astype(np.float32)
+    dt["n_tokens"] = dt["n_tokens"].astype(np.int64)
+    return dt[["comment_id", "n_tokens", *cols]]
 
 
 def _store_tables(store, k: int):
@@ -93,10 +118,10 @@ def report(
     started = time.perf_counter()
     step = progress or (lambda stage, done, total=None: None)
     step("report", 0, 4)
-    corpus_dir, model = load_model_with_corpus(ws, name)
+    corpus_dir, model = load_model_with_corpus(ws, name, datasets=True)
     comments = _read_corpus(corpus_dir)
     counts = artifacts.read_manifest(corpus_dir).get("counts", {})
-    doc_topics = model.doc_topics()
+    doc_topics = _mixtures(model)
     topics = model.topics()
     step("report", 1, 4)
     manifest = model.manifest

@@ -212,11 +212,8 @@ def run(exports: list[str | Path], name: str, ws: Workspace, load_config: LoadCo
         tokenize_config: TokenizeConfig | None = None, fit_config: FitConfig | None = None,
         profile_config: ProfileConfig | None = None, report: bool = True, spark: SparkOptions | None = None,
         progress: Progress | None = None) -> dict[str, Any]:
-    """``run --backend spark``: load, fit and profile build on one SparkSession.
-
-    The report is not written from a Spark corpus yet (it reads single Parquet files): the
-    result says so under ``report_skipped`` when ``report`` was asked for.
-    """
+    """``run --backend spark``: load, fit and profile build on one SparkSession, then the report
+    (on this machine, from the datasets and the store, as ``report`` does)."""
     import time
 
     from textprofile.spark.session import spark_session
@@ -231,8 +228,9 @@ def run(exports: list[str | Path], name: str, ws: Workspace, load_config: LoadCo
         out["fit"] = fit(name, fit_config, ws, progress=progress)
         out["profiles"] = build_profiles(name, profile_config, ws, progress=progress)
     if report:
-        out["report_skipped"] = ("the report reads single-file corpora: not available with --backend spark yet; "
-                                 "the store serves profile show, similar, export and serve")
+        from textprofile.pipeline.report import report as write_report
+
+        out["report"] = write_report(name, ws, progress=progress)
     out["seconds"] = round(time.perf_counter() - started, 2)
     return out
 

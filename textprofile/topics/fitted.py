@@ -285,13 +285,14 @@ def _refresh(folder: Path, changed: list[str], extra: dict[str, Any]) -> dict[st
     return manifest
 
 
-def load_model_with_corpus(ws: Workspace, name: str) -> tuple[Path, FittedModel]:
+def load_model_with_corpus(ws: Workspace, name: str, datasets: bool = False) -> tuple[Path, FittedModel]:
     """The corpus folder and the verified model of ``name``, refusing a model fitted on other tokens.
 
     For every stage that reads the model and the corpus together (profiles, update, report,
-    evaluate): a re-``load`` or re-``tokenize`` must be followed by a re-``fit``.
+    evaluate): a re-``load`` or re-``tokenize`` must be followed by a re-``fit``. ``datasets``:
+    the caller also reads a corpus of Parquet datasets (``--backend spark``).
     """
-    corpus_dir = ws.require_corpus(name)
+    corpus_dir = ws.require_corpus(name, datasets=datasets)
     fm = load_model(ws, name)
     fm.check_corpus(corpus_dir, name)
     return corpus_dir, fm
