@@ -119,3 +119,13 @@ def test_report_from_the_spark_datasets_equals_the_local_one(updated, tmp_path):
     (local, html_l, cards_l), (remote, html_s, cards_s) = pages
     assert remote["linked_customers"] == local["linked_customers"] > 0 and cards_s == cards_l
     assert html_s == html_l
+
+
+def test_evaluate_on_the_spark_datasets_equals_local(updated):
+    """``evaluate`` reads the Spark corpus's datasets: the same figures as on the local corpus."""
+    from textprofile.pipeline.evaluate import evaluate
+
+    ws_l, ws_s = updated[:2]
+    local, remote = evaluate("loc", ws_l, label_col="product"), evaluate("loc", ws_s, label_col="product")
+    assert remote == local
+    assert local["labels"]["n"] > 0 and local["n_documents"] > 0  # the mixtures and labels were matched

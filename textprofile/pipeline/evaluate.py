@@ -19,9 +19,9 @@ def evaluate(name: str, ws: Workspace | None = None, label_col: str | None = Non
     from textprofile.topics.fitted import load_model_with_corpus, topic_columns
 
     ws = ws or Workspace.resolve()
-    corpus, fm = load_model_with_corpus(ws, name)
+    corpus, fm = load_model_with_corpus(ws, name, datasets=True)
     tokens_path = corpus / "tokens.parquet"
-    if not tokens_path.is_file():
+    if not tokens_path.exists():
         raise StateError(f"corpus {name!r} has no tokens.parquet — re-run: textprofile load EXPORT --name {name}")
     if progress:
         progress("evaluate", 0, None)
@@ -43,7 +43,7 @@ def evaluate(name: str, ws: Workspace | None = None, label_col: str | None = Non
     }
     if label_col:
         pairs = dict(read_labels(corpus / "comments.parquet", label_col))
-        dt = fm.doc_topics()
+        dt = fm.mixtures()
         mask = dt["comment_id"].isin(pairs.keys()).to_numpy()
         dominant = dt.loc[mask, topic_columns(fm.k)].to_numpy().argmax(axis=1)
         labels = [pairs[c] for c in dt.loc[mask, "comment_id"]]

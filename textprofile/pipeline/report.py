@@ -43,21 +43,6 @@ def _read_corpus(corpus_dir: Path):
     return comments
 
 
-def _mixtures(model):
-    """Every modelled comment's mixture: doc_topics.parquet, or where ``profile build --backend spark``
-    wrote them (``profiles.parquet/comment_topics/``; its doc_topics.parquet holds the training rows)."""
-    import numpy as np
-
-    spark_rows = model.folder / "profiles.parquet" / "comment_topics"
-    if not spark_rows.is_dir():
-        return model.doc_topics()
-    dt = _read_parts(spark_rows).to_pandas()
-    cols = [f"topic_{t}" for t in range(model.k)]
-    dt[cols] = dt[cols].astype(np.float32)
-    dt["n_tokens"] = dt["n_tokens"].astype(np.int64)
-    return dt[["comment_id", "n_tokens", *cols]]
-
-
 def _store_tables(store, k: int):
     """interests (long), customers (id + segment) and segments from the store's public API."""
     import pandas as pd
@@ -121,7 +106,7 @@ def report(
     corpus_dir, model = load_model_with_corpus(ws, name, datasets=True)
     comments = _read_corpus(corpus_dir)
     counts = artifacts.read_manifest(corpus_dir).get("counts", {})
-    doc_topics = _mixtures(model)
+    doc_topics = model.mixtures()
     topics = model.topics()
     step("report", 1, 4)
     manifest = model.manifest

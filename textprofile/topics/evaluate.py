@@ -37,14 +37,22 @@ def clustering_scores(labels: Sequence[Any], clusters: Sequence[int]) -> dict[st
 
 def read_labels(comments_path, label_col: str):
     """(comment_id, label) for comments with a non-empty label, from a column or ``meta`` JSON."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    names = pq.read_schema(comments_path).names
+    from textprofile.core.artifacts import part_files
+
+    parts = part_files(comments_path)  # a file, or a dataset's part files in order (--backend spark)
+    names = pq.read_schema(parts[0]).names
+
+    def read(columns):
+        return pa.concat_tables([pq.read_table(f, columns=columns) for f in parts]).to_pandas()
+
     if label_col in names and label_col != "meta":
-        t = pq.read_table(comments_path, columns=["comment_id", label_col]).to_pandas()
+        t = read(["comment_id", label_col])
         ids, vals = t["comment_id"].tolist(), t[label_col].tolist()
     elif "meta" in names:
-        t = pq.read_table(comments_path, columns=["comment_id", "meta"]).to_pandas()
+        t = read(["comment_id", "meta"])
         ids, vals, keys = t["comment_id"].tolist(), [], set()
         for m in t["meta"].tolist():
             d = json.loads(m) if isinstance(m, str) and m else {}

@@ -34,6 +34,9 @@ def topic_columns(k: int) -> list[str]:
     return [f"topic_{i}" for i in range(k)]
 
 
+SPARK_MIXTURES = "profiles.parquet/comment_topics"  # spark.profile.PROFILES_DIR's per-comment rows
+
+
 def doc_topics_table(comment_ids: Sequence[str], n_tokens: np.ndarray, theta: np.ndarray):
     """The doc_topics.parquet schema as a pyarrow Table (float32 shares, int64 counts)."""
     import pyarrow as pa
@@ -129,6 +132,25 @@ class FittedModel:
         import pyarrow.parquet as pq
 
         return pq.read_table(self.folder / DOC_TOPICS_FILE).to_pandas()
+
+    def mixtures(self):
+        """Every modelled comment's mixture, as ``doc_topics()``: doc_topics.parquet, or where
+        ``profile build --backend spark`` wrote them (``profiles.parquet/comment_topics/``, part
+        files in corpus order; a Spark fit's doc_topics.parquet holds its training rows only)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        spark_rows = self.folder / SPARK_MIXTURES
+        if not spark_rows.is_dir():
+            return self.doc_topics()
+        parts = artifacts.part_files(spark_rows)
+        cols = topic_columns(self.k)
+        if not parts:
+            return self.doc_topics().iloc[0:0]
+        dt = pa.concat_tables([pq.read_table(f, columns=["comment_id", "n_tokens", *cols]) for f in parts]).to_pandas()
+        dt[cols] = dt[cols].astype(np.float32)
+        dt["n_tokens"] = dt["n_tokens"].astype(np.int64)
+        return dt
 
     def encode(self, token_lists: Sequence[Sequence[str]]):
         """Bag-of-words (n, V) int32 CSR of token lists over the model vocabulary."""

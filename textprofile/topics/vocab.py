@@ -217,13 +217,15 @@ def encode_tokens_file(tokens_path: str | Path, vocab: Vocab, batch_rows: int = 
     """Return ``(comment_ids, X)``: every row's comment_id and its (n, V) int32 CSR counts."""
     from scipy import sparse
 
-    from textprofile.core.artifacts import parquet_stream
+    from textprofile.core.artifacts import parquet_stream, part_files
 
-    pf = parquet_stream(tokens_path)
     value_set = vocab._value_set()
     ids: list[np.ndarray] = []
     mats = []
-    for rb in pf.iter_batches(batch_size=batch_rows, columns=["comment_id", "tokens"]):
+    # a file, or a dataset's part files in order (``--backend spark``)
+    batches = (rb for part in part_files(tokens_path)
+               for rb in parquet_stream(part).iter_batches(batch_size=batch_rows, columns=["comment_id", "tokens"]))
+    for rb in batches:
         ids.append(np.asarray(rb.column(0).to_pylist(), dtype=object))
         col = rb.column(1)
         if col.null_count:
