@@ -25,6 +25,14 @@ def test_bad_backend_and_bad_conf_are_one_line_errors(tmp_path):
     assert "Traceback" not in r.output
 
 
+def test_a_missing_export_fails_before_spark_starts(tmp_path):
+    """``run`` and ``load`` with ``--backend spark`` check local export paths before the JVM starts."""
+    for cmd in (["run", str(tmp_path / "nope.csv"), "--name", "x"], ["load", str(tmp_path / "nope.csv"), "--name", "x"]):
+        r = CliRunner().invoke(app, [*cmd, "--backend", "spark", "--home", str(tmp_path)])
+        assert r.exit_code == 1 and "no such file" in r.output and len(r.output.strip().splitlines()) == 1
+    assert not (tmp_path / "corpora").exists()
+
+
 def test_master_from_flag_env_or_default(monkeypatch):
     from textprofile.spark.session import SparkOptions
 

@@ -54,9 +54,11 @@ def load(exports: list[str | Path], name: str, config: LoadConfig, ws: Workspace
          tokenize_config: TokenizeConfig | None = _DEFAULT_TOKENIZE, spark: SparkOptions | None = None,
          progress: Progress | None = None) -> dict[str, Any]:
     """``load --backend spark``: corpora/NAME/ with Parquet datasets; same result keys as ``pipeline.load.load``."""
+    from textprofile.spark.ingest import check_exports
     from textprofile.spark.load import load_corpus
     from textprofile.spark.session import spark_session
 
+    check_exports([str(p) for p in exports])  # a missing file is one line now, not after the JVM's start
     with spark_session(spark) as session:
         return load_corpus(session, [str(p) for p in exports], name, config, ws, tokenize_config, progress)
 
@@ -216,11 +218,13 @@ def run(exports: list[str | Path], name: str, ws: Workspace, load_config: LoadCo
     (on this machine, from the datasets and the store, as ``report`` does)."""
     import time
 
+    from textprofile.spark.ingest import check_exports
     from textprofile.spark.session import spark_session
 
     started = time.perf_counter()
     profile_config = (profile_config or ProfileConfig()).validate()
     fit_config = (fit_config or FitConfig()).validate()
+    check_exports([str(p) for p in exports])  # before the JVM starts
     out: dict[str, Any] = {"name": name, "backend": "spark"}
     with spark_session(spark):  # the stages below reuse this session
         out["load"] = load(exports, name, load_config or LoadConfig(), ws,
