@@ -168,6 +168,7 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
     from textprofile.pipeline.buckets import customer_buckets, read_bucket
     from textprofile.pipeline.score import saved_scores
     from textprofile.profiles.compose import compose_profiles
+    from textprofile.profiles.keyword_table import KeywordTable
     from textprofile.profiles.scoring import last_rating
     from textprofile.profiles.similarity import keyword_vectors
 
@@ -176,6 +177,7 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
     keep_history = bool(saved_scores(ws, name))  # a saved score's text sub-model reads pooled counts
     schema = pq.read_schema(corpus_dir / "comments.parquet")
     value_set = pa.array(list(fm.vocab), type=pa.string())
+    index = {t: i for i, t in enumerate(fm.vocab)}
     parts: list[tuple] = []
     used = 0
     with customer_buckets(corpus_dir, ws.model_dir(name), n, k, scan.n_customer) as folders:
@@ -189,22 +191,21 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
                 own, X, fm, config, scan.as_of, idf, settings, threaded=True, mixtures=lambda m=mix: m)
             vectors = keyword_vectors(pooled, idf, settings.get("sublinear_tf", True))
             history = (pooled, last_rating(own)) if keep_history else None
-            parts.append((beh, shares, keywords, vectors, history))
+            parts.append((beh, shares, KeywordTable.from_lists(keywords, fm.vocab, index), vectors, history))
             used += len(own)
             del own, X, mix, pooled
     ids = np.concatenate([p[0]["customer_id"].to_numpy(dtype=object) for p in parts])
     order = np.argsort(ids, kind="stable")  # sorted by customer_id, as one piece is
     beh = pd.concat([p[0] for p in parts], ignore_index=True).iloc[order].reset_index(drop=True)
     shares = np.vstack([p[1] for p in parts])[order]
-    flat = [kw for p in parts for kw in p[2]]
-    keywords = [flat[i] for i in order.tolist()]
+    keywords = KeywordTable.concat([p[2] for p in parts], fm.vocab).take(order)
     vectors = sparse.vstack([p[3] for p in parts], format="csr")[order]
     history = None
     if keep_history:
         words = sparse.vstack([p[4][0] for p in parts], format="csr")[order]
         rating = pd.concat([p[4][1] for p in parts])
         history = PooledHistory(words, rating.reindex(beh["customer_id"].astype(str)).to_numpy())
-    del parts, flat
+    del parts
     return store_profiles(name, ws, fm, config, scan.as_of, beh, shares, keywords, vectors, comments_used=used,
                           comments_rows=scan.n_rows, step=step, history=history)
 

@@ -82,9 +82,12 @@ def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
         "customer_id": ids.take(pa.array(np.repeat(np.arange(n), k))),
         "topic_id": topic, "share": share, "rank": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
     })
-    lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
-    terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
-    scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
+    if hasattr(t.keywords, "arrow_columns"):  # a profiles.KeywordTable: already columns
+        lengths, terms, scores = t.keywords.arrow_columns()
+    else:
+        lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
+        terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
+        scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
     keywords = pa.table({
         "customer_id": ids.take(pa.array(np.repeat(np.arange(n), lengths))),
         "term": terms, "score": scores,
