@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 STORE_VERSION = 1
 _TIME_COLUMNS = ("first_seen", "last_seen")
+BUILD_MEMORY = "1GB"  # DuckDB's memory while a store is built (its default: 80 % of the RAM)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -158,7 +159,8 @@ def write_store(
         meta = {**meta, "neighbours": token}
         step("neighbours")
     try:
-        con = duckdb.connect(str(tmp))
+        # bounded: past the limit DuckDB spills to ``<tmp>.tmp`` beside the store (in the workspace)
+        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY})
         try:
             con.register("_customers", cust)
             con.register("_lists", arrow["lists"])
