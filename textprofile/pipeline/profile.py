@@ -196,16 +196,23 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
             del own, X, mix, pooled
     ids = np.concatenate([p[0]["customer_id"].to_numpy(dtype=object) for p in parts])
     order = np.argsort(ids, kind="stable")  # sorted by customer_id, as one piece is
-    beh = pd.concat([p[0] for p in parts], ignore_index=True).iloc[order].reset_index(drop=True)
-    shares = np.vstack([p[1] for p in parts])[order]
-    keywords = KeywordTable.concat([p[2] for p in parts], fm.vocab).take(order)
-    vectors = sparse.vstack([p[3] for p in parts], format="csr")[order]
+    del ids
+    cols = [list(c) for c in zip(*parts, strict=True)]  # one list per table, freed as each is joined
+    del parts
+    beh = pd.concat(cols[0], ignore_index=True).iloc[order].reset_index(drop=True)
+    cols[0] = None
+    shares = np.vstack(cols[1])[order]
+    cols[1] = None
+    keywords = KeywordTable.concat(cols[2], fm.vocab).take(order)
+    cols[2] = None
+    vectors = sparse.vstack(cols[3], format="csr")[order]
+    cols[3] = None
     history = None
     if keep_history:
-        words = sparse.vstack([p[4][0] for p in parts], format="csr")[order]
-        rating = pd.concat([p[4][1] for p in parts])
+        words = sparse.vstack([h[0] for h in cols[4]], format="csr")[order]
+        rating = pd.concat([h[1] for h in cols[4]])
         history = PooledHistory(words, rating.reindex(beh["customer_id"].astype(str)).to_numpy())
-    del parts
+    del cols
     return store_profiles(name, ws, fm, config, scan.as_of, beh, shares, keywords, vectors, comments_used=used,
                           comments_rows=scan.n_rows, step=step, history=history)
 
