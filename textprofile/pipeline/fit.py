@@ -21,11 +21,11 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     seconds and paths.
     """
     from textprofile.topics import engine_class
-    from textprofile.topics.fitted import write_model_files
+    from textprofile.topics.fitted import DOC_TOPICS_FILE, write_model_files
     from textprofile.topics.tfidf import TfidfKeywords
     from textprofile.topics.training import (
         choose_k,
-        corpus_shares,
+        infer_doc_topics,
         topic_table,
         train,
         training_data,
@@ -42,13 +42,14 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     engine, quality, restarts = train(data, k, config, progress)
     if progress:
         progress("infer", 0, None)
-    theta = engine.transform(data.X)                          # every comment's mixture
-    topics = topic_table(engine.topic_word_, data.term_frequency, data.vocab.terms, corpus_shares(data, theta))
     tfidf = TfidfKeywords(data.vocab.terms).fit_counts(data.X_train)
 
     model_dir = ws.model_dir(name)
     with artifacts.atomic_dir(model_dir) as tmp:
-        model_files = write_model_files(tmp, data, engine, theta, topics, tfidf, config.engine)
+        # every comment's mixture, streamed into doc_topics.parquet row group by row group
+        shares = infer_doc_topics(data, engine.transform, tmp / DOC_TOPICS_FILE)
+        topics = topic_table(engine.topic_word_, data.term_frequency, data.vocab.terms, shares)
+        model_files = write_model_files(tmp, data, engine, None, topics, tfidf, config.engine)
         seconds = round(time.perf_counter() - t0, 3)
         result = _summary(name, config, data, engine, k, sweep_table, restarts, quality, topics, model_dir, seconds,
                           corpus_dir)

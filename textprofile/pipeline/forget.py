@@ -103,6 +103,9 @@ def forget(name: str, ids: list[str], ws: Workspace | None = None,
     pseudonymized = bool(config_from_manifest(manifest).pseudonymize)
     model_dir = ws.model_dir(name)
     spath = store_path(model_dir)
+    from textprofile.pipeline.buckets import remove_stale
+
+    remove_stale(model_dir)  # a killed profile build's bucket files hold comment rows
     erased = ErasedIds.open(corpus_dir)
     if pseudonymized:
         import os

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textprofile.core.config import ProfileConfig
@@ -107,14 +108,15 @@ def _tfidf_state(fm: FittedModel) -> tuple[np.ndarray, dict[str, Any]]:
 
 def build_profiles(
     name: str, config: ProfileConfig | None = None, ws: Workspace | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, buckets: int | None = None,
 ) -> dict[str, Any]:
     """Build every customer's profile from corpus and model ``name`` into the profile store.
 
+    ``buckets``: how many customer buckets to compose the profiles in (None: one per
+    ``pipeline.buckets.BUCKET_ROWS`` customer comments); the store is the same for any number.
     Returns a summary: customers, comments used, method, as_of, half_life_days, segments, path.
     """
-
-    from textprofile.profiles.behaviour import customer_rows, resolve_as_of
+    from textprofile.pipeline.buckets import bucket_count, remove_stale, scan_corpus
     from textprofile.topics.fitted import load_model_with_corpus
 
     config = (config or ProfileConfig()).validate()
@@ -123,6 +125,23 @@ def build_profiles(
     step = progress or (lambda stage, done, total=None: None)
     corpus_dir, fm = load_model_with_corpus(ws, name)
     step("profile: read", 0, None)
+    scan = scan_corpus(corpus_dir, config.as_of)
+    if scan.n_own == 0:
+        raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
+    n = int(buckets) if buckets else bucket_count(scan.n_own)
+    remove_stale(ws.model_dir(name))
+    if n == 1:
+        result = _build_whole(name, ws, corpus_dir, fm, config, step)
+    else:
+        result = _build_bucketed(name, ws, corpus_dir, fm, config, step, scan, n)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _build_whole(name, ws, corpus_dir, fm, config: ProfileConfig, step) -> dict[str, Any]:
+    """The whole corpus in memory at once (small corpora)."""
+    from textprofile.profiles.behaviour import customer_rows, resolve_as_of
+
     df, X_all = read_corpus(corpus_dir, fm.vocab)
     own = customer_rows(df)
     as_of = resolve_as_of(config.as_of, own["time"])
@@ -132,21 +151,86 @@ def build_profiles(
     # every row a customer's (reviews): the counts as they are, not a copy of them
     X = X_all if len(own) == n_rows else X_all[own.index.to_numpy()]
     del df, X_all
-    if own.empty:
-        raise StateError(f"corpus {name!r} has no customer comments to profile (all rows are agent turns or after --as-of)")
     step("profile: interests", 0, None)
     beh, shares, keywords = customer_profiles(own, X, fm, config, as_of)
-    result = store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, customer_vectors(own, X, fm),
-                            comments_used=len(own), comments_rows=n_rows, step=step, history=(own, X))
-    result["seconds"] = round(time.perf_counter() - started, 2)
-    return result
+    return store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, customer_vectors(own, X, fm),
+                          comments_used=len(own), comments_rows=n_rows, step=step, history=(own, X))
+
+
+def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan, n: int) -> dict[str, Any]:
+    """Customer bucket by bucket (``pipeline.buckets``): only per-customer tables are kept."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from scipy import sparse
+
+    from textprofile.pipeline.buckets import customer_buckets, read_bucket
+    from textprofile.pipeline.score import saved_scores
+    from textprofile.profiles.compose import compose_profiles
+    from textprofile.profiles.keyword_table import KeywordTable
+    from textprofile.profiles.scoring import last_rating
+    from textprofile.profiles.similarity import keyword_vectors
+
+    idf, settings = _tfidf_state(fm)
+    k = fm.k if config.method in ("mean", "comment") else None
+    keep_history = bool(saved_scores(ws, name))  # a saved score's text sub-model reads pooled counts
+    schema = pq.read_schema(corpus_dir / "comments.parquet")
+    value_set = pa.array(list(fm.vocab), type=pa.string())
+    index = {t: i for i, t in enumerate(fm.vocab)}
+    parts: list[tuple] = []
+    used = 0
+    with customer_buckets(corpus_dir, ws.model_dir(name), n, k, scan.n_customer) as folders:
+        for b, folder in enumerate(folders):
+            step("profile: interests", b, n)
+            got = read_bucket(folder, schema, fm.vocab, value_set, k, scan.as_of, config.as_of is not None)
+            if got is None or got[0].empty:
+                continue
+            own, X, mix = got
+            beh, shares, keywords, pooled = compose_profiles(
+                own, X, fm, config, scan.as_of, idf, settings, threaded=True, mixtures=lambda m=mix: m)
+            vectors = keyword_vectors(pooled, idf, settings.get("sublinear_tf", True))
+            history = (pooled, last_rating(own)) if keep_history else None
+            parts.append((beh, shares, KeywordTable.from_lists(keywords, fm.vocab, index), vectors, history))
+            used += len(own)
+            del own, X, mix, pooled
+    ids = np.concatenate([p[0]["customer_id"].to_numpy(dtype=object) for p in parts])
+    order = np.argsort(ids, kind="stable")  # sorted by customer_id, as one piece is
+    del ids
+    cols = [list(c) for c in zip(*parts, strict=True)]  # one list per table, freed as each is joined
+    del parts
+    beh = pd.concat(cols[0], ignore_index=True).iloc[order].reset_index(drop=True)
+    cols[0] = None
+    shares = np.vstack(cols[1])[order]
+    cols[1] = None
+    keywords = KeywordTable.concat(cols[2], fm.vocab).take(order)
+    cols[2] = None
+    vectors = sparse.vstack(cols[3], format="csr")[order]
+    cols[3] = None
+    history = None
+    if keep_history:
+        words = sparse.vstack([h[0] for h in cols[4]], format="csr")[order]
+        rating = pd.concat([h[1] for h in cols[4]])
+        history = PooledHistory(words, rating.reindex(beh["customer_id"].astype(str)).to_numpy())
+    del cols
+    return store_profiles(name, ws, fm, config, scan.as_of, beh, shares, keywords, vectors, comments_used=used,
+                          comments_rows=scan.n_rows, step=step, history=history)
+
+
+@dataclass
+class PooledHistory:
+    """What a saved score's text sub-model reads of the customers' comments, pooled per bucket:
+    each customer's token counts over the model vocabulary and last rating, rows as the store's."""
+
+    words: Any
+    rating_last: Any
 
 
 def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, *, comments_used: int,
                    comments_rows: int, step, history=None) -> dict[str, Any]:
     """Segments, saved scores (re-applied, never retrained) and the DuckDB store from the customer
     tables; ``build_profiles`` and ``profile build --backend spark`` end here. ``history``: the
-    customers' comment rows and counts, for a saved score's text sub-model."""
+    customers' comment rows and counts, or their ``PooledHistory``, for a saved score's text sub-model."""
     import numpy as np
     import pandas as pd
 
@@ -174,8 +258,12 @@ def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, 
             "k": fm.k, "segment_model": seg_model.to_dict(), "comments_used": comments_used,
             "comments_rows": comments_rows}  # corpus rows the store covers: ``update`` repairs a partial one
     step("profile: store", 0, None)
-    scores, skipped = rescore(ws, name, ProfileInputs(customers, shares, topic_ids, keywords), fm,
-                              history=history)
+    inputs = ProfileInputs(customers, shares, topic_ids, keywords)
+    if isinstance(history, PooledHistory):  # ``ProfileInputs.with_history``'s result, built per bucket
+        inputs = ProfileInputs(customers.assign(rating_last=history.rating_last), shares, topic_ids, keywords,
+                               history.words, list(fm.vocab))
+        history = None
+    scores, skipped = rescore(ws, name, inputs, fm, history=history)
     path = write_store(store_path(ws.model_dir(name)),
                        ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
                                      keyword_vectors=vectors, neighbour_weight=W_TOPICS),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 STORE_VERSION = 1
 _TIME_COLUMNS = ("first_seen", "last_seen")
+BUILD_MEMORY = "1GB"  # DuckDB's memory while a store is built (its default: 80 % of the RAM)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -82,9 +83,12 @@ def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
         "customer_id": ids.take(pa.array(np.repeat(np.arange(n), k))),
         "topic_id": topic, "share": share, "rank": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
     })
-    lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
-    terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
-    scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
+    if hasattr(t.keywords, "arrow_columns"):  # a profiles.KeywordTable: already columns
+        lengths, terms, scores = t.keywords.arrow_columns()
+    else:
+        lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
+        terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
+        scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
     keywords = pa.table({
         "customer_id": ids.take(pa.array(np.repeat(np.arange(n), lengths))),
         "term": terms, "score": scores,
@@ -155,7 +159,8 @@ def write_store(
         meta = {**meta, "neighbours": token}
         step("neighbours")
     try:
-        con = duckdb.connect(str(tmp))
+        # bounded: past the limit DuckDB spills to ``<tmp>.tmp`` beside the store (in the workspace)
+        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY})
         try:
             con.register("_customers", cust)
             con.register("_lists", arrow["lists"])

@@ -63,19 +63,20 @@ def _save_npy(target: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
-def write_model_files(folder: Path, data, engine, theta: np.ndarray, topics: list[dict[str, Any]],
+def write_model_files(folder: Path, data, engine, theta: np.ndarray | None, topics: list[dict[str, Any]],
                       tfidf, engine_name: str) -> list[str]:
     """Write a fitted model's files into ``folder`` (a temporary folder, renamed by the caller).
 
     ``data`` is the ``training.TrainingData`` the engine was fitted on, ``theta`` one mixture per
-    row of it. Returns the engine's and TF-IDF's own files, for the manifest's ``model_files``.
+    row of it (None: doc_topics.parquet is written already). Returns the engine's and TF-IDF's own files, for the manifest's ``model_files``.
     """
     from textprofile.topics.base import FOLD_IN_ITERATIONS
 
     data.vocab.save(folder / VOCAB_FILE)
     _save_npy(folder / TOPIC_WORD_FILE, engine.topic_word_)
     _save_npy(folder / TERM_FREQ_FILE, data.term_frequency)
-    write_table_atomic(doc_topics_table(data.ids.tolist(), data.n_tokens, theta), folder / DOC_TOPICS_FILE)
+    if theta is not None:  # None: ``training.infer_doc_topics`` streamed it there already
+        write_table_atomic(doc_topics_table(data.ids.tolist(), data.n_tokens, theta), folder / DOC_TOPICS_FILE)
     artifacts.write_json_atomic(folder / TOPICS_FILE, topics)
     artifacts.write_json_atomic(folder / LABELS_FILE, {})
     engine_files = engine.save(folder)

@@ -189,3 +189,42 @@ def default_iterations(engine: str) -> int:
     from textprofile.topics.tomotopy_engine import DEFAULT_ITERATIONS
 
     return DEFAULT_ITERATIONS
+
+
+INFER_ROWS = 1024 * 1024  # pyarrow's default row-group length: the row groups a one-shot write gets
+
+
+def infer_doc_topics(data: TrainingData, transform, target: Path) -> np.ndarray:
+    """Every comment's mixture (``transform`` of its counts), ``INFER_ROWS`` rows at a time, appended
+    to doc_topics.parquet at ``target`` (written atomically); returns ``corpus_shares``.
+
+    Only one row group's mixtures are held at a time, never the (rows, K) matrix of the corpus.
+    The file is the same bytes as ``write_table_atomic`` of the whole matrix (the same row groups;
+    each row's fold-in is computed alone). The shares are summed per row group: exactly the
+    one-shot value up to INFER_ROWS rows, within float rounding (1e-16) beyond.
+    """
+    import pyarrow.parquet as pq
+
+    from textprofile.core import artifacts
+    from textprofile.topics.fitted import doc_topics_table
+
+    n = int(data.X.shape[0])
+    total = np.zeros(0)
+    with artifacts.atomic_path(target, suffix=".parquet") as tmp:
+        writer = None
+        try:
+            for start in range(0, n, INFER_ROWS):
+                stop = min(n, start + INFER_ROWS)
+                theta = transform(data.X[start:stop])
+                own = data.train[start:stop]
+                part = data.n_tokens[start:stop][own] @ theta[own]
+                total = part if start == 0 else total + part
+                table = doc_topics_table(data.ids[start:stop].tolist(), data.n_tokens[start:stop], theta)
+                del theta
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table, row_group_size=INFER_ROWS)
+        finally:
+            if writer is not None:
+                writer.close()
+    return total / max(float(data.n_tokens[data.train].sum()), 1.0)
