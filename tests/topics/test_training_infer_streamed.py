@@ -30,7 +30,7 @@ def test_streamed_doc_topics_equal_the_fitted_file_and_shares(data_and_model, tm
     from textprofile.topics.fitted import DOC_TOPICS_FILE
     from textprofile.topics.training import corpus_shares, infer_doc_topics
 
-    ws, fm, data = data_and_model
+    _, fm, data = data_and_model
     shares = infer_doc_topics(data, _transform(fm), tmp_path / DOC_TOPICS_FILE)
     # the model folder's file came from this same code through ``fit``: one row group, same bytes
     assert (tmp_path / DOC_TOPICS_FILE).read_bytes() == (fm.folder / DOC_TOPICS_FILE).read_bytes()
