@@ -81,7 +81,7 @@ def test_tampered_score_model_is_refused(trained, tmp_path):
     from textprofile.pipeline.score import show_score
 
     ws0, _, _, _ = trained
-    for name in ("coef.npy", "text_coef.npy"):  # the explained model's and the text sub-model's weights
+    for name in ("coef.npy", "keyword_idf.npy"):  # the model's weights and its keyword columns' idf
         shutil.copytree(ws0.root, tmp_path / name)
         ws = Workspace.resolve(tmp_path / name)
         coef = ws.model_dir(NAME) / "scores" / "refund_fan" / name

@@ -43,6 +43,7 @@ LOG_FEATURES = frozenset({"n_comments", "n_chars", "recency_days", "active_days"
                           "amount_total", "amount_mean"})
 CS = tuple(float(c) for c in np.logspace(-3, 2, 6))
 CALIBRATION_BINS = 10
+WIDE = 20_000  # columns above which a sparse logistic fit uses liblinear (the raw-text baseline)
 KINDS = ("interest", "behaviour", "text")
 
 
@@ -209,18 +210,17 @@ def scaled_matrix(spec: FeatureSpec, inputs: ProfileInputs, text: np.ndarray | N
 
 # -- models --------------------------------------------------------------------------------
 
-def logistic_cv(seed: int, sparse_input: bool = False):
-    """L2 logistic regression, C chosen from ``CS`` by inner stratified 5-fold CV (log loss), balanced
-    weights. lbfgs (warm-started along the C path) for the dense features; liblinear for a wide
-    sparse matrix (the TF-IDF baseline), where it is several times faster."""
-    from sklearn.linear_model import LogisticRegressionCV
-    from sklearn.model_selection import StratifiedKFold
+def fit_logistic(X, y: np.ndarray, seed: int):
+    """L2 logistic regression with balanced weights, C chosen from ``CS`` by inner stratified 5-fold
+    CV on the class-weighted log loss (``score_joint.choose_c``); ``chosen_C_`` is that C.
+    liblinear for a wide sparse matrix (the TF-IDF baseline), lbfgs otherwise."""
+    from textprofile.profiles.score_joint import choose_c, logistic
 
-    return LogisticRegressionCV(
-        Cs=list(CS), cv=StratifiedKFold(FOLDS, shuffle=True, random_state=seed), penalty="l2",
-        scoring="neg_log_loss", class_weight="balanced", solver="liblinear" if sparse_input else "lbfgs",
-        max_iter=1000, n_jobs=1, random_state=seed,
-    )
+    wide = hasattr(X, "tocsr") and X.shape[1] > WIDE
+    C = choose_c(X, y, seed, CS, FOLDS, liblinear=wide)
+    est = logistic(C, seed, wide).fit(X, y)
+    est.chosen_C_ = C
+    return est
 
 
 def gbm(seed: int):
@@ -237,7 +237,7 @@ def prior_offset(y: np.ndarray) -> float:
 
 def fit_estimator(kind: str, X, y: np.ndarray, seed: int):
     if kind == "logistic":
-        return logistic_cv(seed, sparse_input=hasattr(X, "tocsr")).fit(X, y)
+        return fit_logistic(X, y, seed)
     if kind == "gbm":
         return gbm(seed).fit(_dense(X), y)
     from textprofile.core.errors import ConfigError
