@@ -5,19 +5,20 @@ Features, each named so a person can read it:
 - ``interest: <topic label>``: the customer's share of each topic;
 - ``behaviour: <column>``: the numeric behaviour columns (counts, amounts and recency as
   log(1 + x)), plus ``rating_last``, the customer's most recent rating;
-- ``text: pooled words``: the out-of-fold log odds of the text sub-model over the customer's whole
-  pooled vocabulary (``profiles.score_text``), whose own top words are reported as ``keyword: <term>``.
+- ``keyword: <term>`` (logistic, ``profiles.score_joint``): one column per word of the customer's
+  pooled vocabulary, sublinear TF-IDF, beside the dense columns in the same logistic model;
+- ``text: pooled words`` (gbm, ``profiles.score_text``): the out-of-fold log odds of a text
+  sub-model over that vocabulary.
 
-Missing values take the training mean; every column is centred and divided by its training
-standard deviation, so a logistic coefficient is the change in log odds per standard deviation.
-Scaling uses no labels, which is why it is learned once on all labelled customers and shared by
-the cross-validation folds; the text sub-model sees labels, so every fold refits it.
+Missing values take the training mean; every dense column is centred and divided by its training
+standard deviation. Every fit (the final one and each cross-validation fold's) learns its own
+scaling and idf on its own training customers.
 
 The default model is L2 logistic regression, its strength chosen by an inner stratified 5-fold
-cross-validation, with balanced class weights; probabilities are then moved back from the
-balanced 50/50 prior to the training prior (a constant added to the log odds: ranking is
-unchanged, calibration is restored). ``gbm`` is scikit-learn's HistGradientBoostingClassifier
-with the same weights and the same correction.
+cross-validation on the class-weighted log loss, with balanced class weights; probabilities are
+then moved back from the balanced 50/50 prior to the training prior (a constant added to the log
+odds: ranking is unchanged, calibration is restored). ``gbm`` is scikit-learn's
+HistGradientBoostingClassifier with the same weights and the same correction.
 """
 
 from __future__ import annotations
