@@ -94,9 +94,9 @@ def table(title: str, r: dict) -> None:
     print("top drivers down:", "; ".join(d["feature"] for d in r["drivers"]["down"][:5]))
     if r.get("text"):
         w = r["drivers"]["words"]
-        print(f"text sub-model: {r['text']['terms']:,} terms, C {r['text']['C']}, inner ROC AUC "
-              f"{r['text']['inner_roc_auc']}; words up: {', '.join(d['feature'][9:] for d in w['up'][:8])}; "
-              f"down: {', '.join(d['feature'][9:] for d in w['down'][:8])}")
+        how = ", ".join(f"{k} {v}" for k, v in r["text"].items() if k != "terms")
+        print(f"keywords: {r['text']['terms']:,} terms, {how}; words up: "
+              f"{', '.join(d['feature'][9:] for d in w['up'][:8])}; down: {', '.join(d['feature'][9:] for d in w['down'][:8])}")
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ def test_tampered_score_model_is_refused(trained, tmp_path):
     from textprofile.pipeline.score import show_score
 
     ws0, _, _, _ = trained
-    for name in ("coef.npy", "text_coef.npy"):  # the explained model's and the text sub-model's weights
+    for name in ("coef.npy", "keyword_idf.npy"):  # the model's weights and its keyword columns' idf
         shutil.copytree(ws0.root, tmp_path / name)
         ws = Workspace.resolve(tmp_path / name)
         coef = ws.model_dir(NAME) / "scores" / "refund_fan" / name
@@ -90,6 +90,30 @@ def test_tampered_score_model_is_refused(trained, tmp_path):
         coef.write_bytes(bytes(data))
         with pytest.raises(IntegrityError, match="checksum"):
             show_score(NAME, "refund_fan", ws)
+
+
+def test_score_model_of_an_older_format_is_refused(trained, tmp_path):
+    """A model saved before the keyword columns (format 2, a stacked text score) is not read as a
+    new one: one line naming score train, even with its checksums in order."""
+    import json
+    import shutil
+
+    from textprofile.core.artifacts import write_manifest
+    from textprofile.core.workspace import Workspace
+    from textprofile.pipeline.score import show_score
+
+    ws0, _, _, _ = trained
+    shutil.copytree(ws0.root, tmp_path / "old")
+    ws = Workspace.resolve(tmp_path / "old")
+    folder = ws.model_dir(NAME) / "scores" / "refund_fan"
+    doc = json.loads((folder / "score.json").read_text(encoding="utf-8"))
+    doc["format"] = 2
+    (folder / "score.json").write_text(json.dumps(doc), encoding="utf-8")
+    (folder / "manifest.json").unlink()
+    write_manifest(folder, {"kind": "score", "score_kind": "logistic", "seed": 0})
+    with pytest.raises(IntegrityError, match="format 2; retrain it with: textprofile score train") as e:
+        show_score(NAME, "refund_fan", ws)
+    assert "\n" not in str(e.value)
 
 
 def _rows(path):

@@ -93,7 +93,8 @@ def render(result: dict[str, Any]) -> None:
                     f"({result['cv']['n']:,} customers, {result['cv']['positives']:,} positive)")
     for col in ("features", "ROC AUC", "PR AUC", "Brier"):
         t.add_column(col, justify="right" if col != "features" else "left")
-    rows = [(f"{result['model']} (interests + behaviour + pooled words)", result["cv"]),
+    what = "keywords" if result["model"] == "logistic" else "pooled words"
+    rows = [(f"{result['model']} (interests + behaviour + {what})", result["cv"]),
             ("baseline: behaviour only", result["baselines"]["behaviour"]),
             ("baseline: TF-IDF of pooled text + behaviour", result["baselines"]["tfidf_behaviour"])]
     for label, m in rows:
@@ -111,8 +112,9 @@ def render(result: dict[str, Any]) -> None:
             d.add_row("raises" if direction == "up" else "lowers", escape(r["feature"]), effect)
     console.print(d)
     words = result["drivers"].get("words")
-    if words:  # the text sub-model's own weights: what "text: pooled words" reads
-        console.print("[bold]text: pooled words[/] — words raising the text score: "
+    if words:  # logistic: the keyword columns' odds ratios; gbm: what "text: pooled words" reads
+        console.print(("[bold]keywords[/] raising the score most: " if result["model"] == "logistic"
+                       else "[bold]text: pooled words[/] — words raising the text score: ")
                       + escape(", ".join(w["feature"].removeprefix("keyword: ") for w in words["up"]))
                       + "; lowering it: " + escape(", ".join(w["feature"].removeprefix("keyword: ") for w in words["down"])))
 

@@ -199,9 +199,8 @@ def train_score(
     summary = {
         "score": score, "model": model, "seed": seed, "labels": source, "id_col": id_col, "label_col": label_col,
         "label_mapping": mapping, "cv": sm.cv_, "baselines": base, "drivers": sm.drivers_,
-        "calibration": sm.calibration_, "features": len(sm.spec_.names), "C": sm.C_,
-        "text": None if sm.text_ is None else {"terms": len(sm.text_.terms_), "C": sm.text_.C_,
-                                              "inner_roc_auc": sm.text_.inner_auc_},
+        "calibration": sm.calibration_, "features": len(sm.names), "C": sm.C_,
+        "text": text_summary(sm),
         "as_of": meta.get("as_of"), "topic_word_sha256": fm.manifest.get("files", {}).get("topic_word.npy"),
         "counts": {"label_rows": rows_in, "labelled": len(y), "unknown_ids": len(unknown),
                    "unlabelled_profiles": int(len(inputs.customers) - len(y)), "duplicate_rows": duplicates,
@@ -214,6 +213,16 @@ def train_score(
     put_scores(store_path(ws.model_dir(name)), score, score_rows(sm, inputs, score))
     return {"name": name, **summary, "scored": len(inputs.customers), "path": str(folder),
             "seconds": round(time.perf_counter() - started, 2)}
+
+
+def text_summary(sm) -> dict[str, Any] | None:
+    """What the model read of the customers' words: the logistic model's keyword columns (terms,
+    block weight, the model's C) or the gbm's stacked text sub-model (terms, its C, inner ROC AUC)."""
+    if sm.keywords_ is not None:
+        return {"terms": len(sm.keywords_.terms_), "C": sm.C_, "weight": round(sm.keywords_.weight_, 4)}
+    if sm.text_ is not None:
+        return {"terms": len(sm.text_.terms_), "C": sm.text_.C_, "inner_roc_auc": sm.text_.inner_auc_}
+    return None
 
 
 def load_score(ws: Workspace, name: str, score: str | None):

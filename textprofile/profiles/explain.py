@@ -4,7 +4,8 @@ Logistic model: each feature's effect is its odds ratio per standard deviation, 
 bootstrap percentile interval (the model refitted at the chosen C on resampled customers; the
 score of the text sub-model is held fixed, so its interval leaves out that model's own
 uncertainty). The reasons a customer scores as they do are the features whose contribution to
-their log odds, coef x (their value - the mean) / SD, is largest in size.
+their log odds, coef x (their value - the mean) / SD, is largest in size; for a ``keyword:``
+column the comparison is with not using the word (coef x their TF-IDF value).
 
 Gradient boosting has no coefficients: drivers are permutation importances (drop in ROC AUC when a
 feature is shuffled) and a customer's reasons are the change in their log odds when one of the
@@ -22,6 +23,7 @@ TOP_DRIVERS = 10
 TOP_REASONS = 3
 GBM_REASON_FEATURES = 20
 CHUNK = 20_000
+CELLS = 4_000_000  # values densified at once for the reasons
 
 
 def bootstrap_odds_ratios(X, y: np.ndarray, C: float, seed: int, n_boot: int = BOOTSTRAP) -> tuple[np.ndarray, np.ndarray]:
@@ -76,8 +78,9 @@ def logistic_reasons(Xs, coef: np.ndarray, scaled_mean: np.ndarray, names: list[
                      k: int = TOP_REASONS) -> list[list[dict[str, Any]]]:
     """Per row of the scaled matrix ``Xs``: the ``k`` largest contributions to the log odds."""
     out: list[list[dict[str, Any]]] = []
-    for start in range(0, Xs.shape[0], CHUNK):
-        block = Xs[start:start + CHUNK]
+    rows = max(1, min(CHUNK, CELLS // max(Xs.shape[1], 1)))  # thousands of keyword columns: smaller chunks
+    for start in range(0, Xs.shape[0], rows):
+        block = Xs[start:start + rows]
         dense = block.toarray() if hasattr(block, "toarray") else np.asarray(block)
         out += _top((dense - scaled_mean[None, :]) * coef[None, :], names, k)
     return out

@@ -1,8 +1,15 @@
 """``ScoreModel``: a trained score as plain data, and the baselines it is judged against.
 
-On disk (``models/<name>/scores/<score>/``): ``score.json`` (feature layout, intercept, prior
-offset, chosen C, the training summary), ``mean.npy`` / ``scale.npy`` (feature scaling),
-``coef.npy`` (logistic) or ``model.skops`` (gbm), and ``manifest.json`` with the sha256 of each.
+The default (logistic) model is one L2 logistic regression over the dense profile columns and the
+customer's keyword columns (``profiles.score_joint``); ``gbm`` reads the dense columns plus the
+stacked text sub-model's score (``profiles.score_text``), since trees do badly on thousands of
+sparse columns.
+
+On disk (``models/<name>/scores/<score>/``): ``score.json`` (feature layout, keyword terms and
+block weight, intercept, prior offset, chosen C, the training summary), ``mean.npy`` /
+``scale.npy`` (feature scaling), ``keyword_idf.npy`` and ``coef.npy`` (logistic: dense columns
+first, then one per keyword) or ``text_*.npy`` and ``model.skops`` (gbm), and ``manifest.json``
+with the sha256 of each.
 Nothing is pickled; every file is verified against the manifest before it is read.
 """
 
@@ -16,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from textprofile.profiles import explain
+from textprofile.profiles.score_joint import KeywordBlock, column_sd
 from textprofile.profiles.score_text import FEATURE as TEXT_FEATURE
 from textprofile.profiles.score_text import TextModel, sublinear_tfidf
 from textprofile.profiles.scoring import (
@@ -32,9 +40,11 @@ from textprofile.profiles.scoring import (
 )
 
 SCORE_FILE = "score.json"
-SCORE_FORMAT = 2
+SCORE_FORMAT = 3  # 3: the logistic model's keyword columns (2: a stacked text score)
 SKOPS_FILE = "model.skops"
 TEXT_FILES = ("text_idf.npy", "text_coef.npy")
+KEYWORD_IDF = "keyword_idf.npy"
+DENSE_KINDS = ("interest", "behaviour")
 
 
 def _has_words(inputs: ProfileInputs) -> bool:
@@ -54,10 +64,16 @@ class ScoreModel:
         if self.kind == "gbm":
             _skops()  # refuse before training, not after
         X = self._fit_core(inputs, y, topic_labels)
-        names = self.spec_.names
+        names = self.names
         if self.kind == "logistic":
+            # odds ratio per SD: exp(coef x SD), its interval the bootstrap's raised to the SD
+            sd = column_sd(X)
             lo, hi = explain.bootstrap_odds_ratios(X, y, self.C_, self.seed)
-            self.drivers_ = explain.logistic_drivers(names, self.coef_, lo, hi)
+            self.drivers_ = explain.logistic_drivers(names, self.coef_ * sd, lo ** sd, hi ** sd)
+            k = len(self.spec_.names)
+            if self.keywords_ is not None:
+                self.drivers_["words"] = explain.logistic_drivers(names[k:], self.coef_[k:] * sd[k:],
+                                                                  lo[k:] ** sd[k:], hi[k:] ** sd[k:])
         else:
             self.drivers_ = explain.gbm_drivers(self.estimator_, names, X, y, self.seed)
         if self.text_ is not None:
@@ -70,25 +86,50 @@ class ScoreModel:
         self.calibration_ = calibration(y, oof)
         return self
 
+    @property
+    def names(self) -> list[str]:
+        """Every column's readable name: the dense ones, then (logistic) one per keyword."""
+        return self.spec_.names + (self.keywords_.names if self.keywords_ is not None else [])
+
     def _fit_core(self, inputs: ProfileInputs, y: np.ndarray, topic_labels: dict[int, str], keep: bool = False):
-        """Text sub-model, feature scaling and the explained model on ``inputs``; returns the
-        training matrix (or ``self`` with ``keep``, for cross-validation)."""
-        self.text_ = TextModel(self.seed).fit(inputs.words, y, inputs.terms) if _has_words(inputs) else None
-        text = None if self.text_ is None else self.text_.oof_
-        self.spec_ = learn_spec(inputs, topic_labels, text)
-        X = scaled_matrix(self.spec_, inputs, text)
+        """Features (keyword block or text sub-model), scaling and the explained model on
+        ``inputs``; returns the training matrix (or ``self`` with ``keep``, for cross-validation)."""
+        self.text_ = self.keywords_ = None
+        if self.kind == "logistic":
+            self.spec_ = learn_spec(inputs, topic_labels, kinds=DENSE_KINDS)
+            if _has_words(inputs):
+                self.keywords_ = KeywordBlock().fit(inputs.words, inputs.terms, len(self.spec_.names))
+            X = self._matrix(inputs)
+        else:
+            self.text_ = TextModel(self.seed).fit(inputs.words, y, inputs.terms) if _has_words(inputs) else None
+            text = None if self.text_ is None else self.text_.oof_
+            self.spec_ = learn_spec(inputs, topic_labels, text)
+            X = scaled_matrix(self.spec_, inputs, text)
         self.offset_ = prior_offset(y)
         self.estimator_ = fit_estimator(self.kind, X, y, self.seed)
         if self.kind == "logistic":
-            self.C_ = float(self.estimator_.C_[0])
+            self.C_ = float(self.estimator_.chosen_C_)
             self.coef_ = self.estimator_.coef_[0].astype(np.float64)
             self.intercept_ = float(self.estimator_.intercept_[0])
         else:
             self.C_ = None
         return self if keep else X
 
+    def _matrix(self, inputs: ProfileInputs):
+        """The logistic model's input: scaled dense columns, then the keyword block (sparse)."""
+        from scipy import sparse
+
+        D = scaled_matrix(self.spec_, inputs)
+        if self.keywords_ is None:
+            return D
+        K = self.keywords_.matrix(inputs.words, inputs.terms) if _has_words(inputs) else self.keywords_.empty(len(D))
+        return sparse.hstack([sparse.csr_matrix(D), K], format="csr")
+
     def _log_odds(self, inputs: ProfileInputs) -> tuple[np.ndarray, np.ndarray]:
-        """(balanced log odds, scaled feature matrix) of ``inputs``."""
+        """(balanced log odds, feature matrix) of ``inputs``."""
+        if self.kind == "logistic":
+            X = self._matrix(inputs)
+            return np.asarray(X @ self.coef_).ravel() + self.intercept_, X
         text = None
         if "text" in self.spec_.kinds and _has_words(inputs):
             text = self.text_.decision(inputs.words, inputs.terms)
@@ -102,7 +143,7 @@ class ScoreModel:
         if not len(inputs.customers):
             return np.zeros(0), []
         z, X = self._log_odds(inputs)
-        names = self.spec_.names
+        names = self.names
         zero = np.zeros(X.shape[1])  # columns are centred: the mean customer is all zeros
         if self.kind == "logistic":
             reasons = explain.logistic_reasons(X, self.coef_, zero, names)
@@ -134,6 +175,9 @@ class ScoreModel:
         np.save(folder / "scale.npy", self.spec_.scale, allow_pickle=False)
         doc = {"format": SCORE_FORMAT, "kind": self.kind, "seed": self.seed, "spec": self.spec_.to_dict(),
                "offset": round(self.offset_, 12), "C": self.C_, "summary": summary}
+        if self.keywords_ is not None:
+            doc["keywords"] = self.keywords_.to_dict()
+            np.save(folder / KEYWORD_IDF, self.keywords_.idf_, allow_pickle=False)
         if self.text_ is not None:
             doc["text"] = self.text_.to_dict()
             for name, values in zip(TEXT_FILES, (self.text_.idf_, self.text_.coef_)):
@@ -164,6 +208,7 @@ class ScoreModel:
         self.spec_ = FeatureSpec.from_dict(doc["spec"], arr("mean.npy"), arr("scale.npy"))
         self.offset_, self.C_ = float(doc["offset"]), doc.get("C")
         self.text_ = TextModel.from_parts(doc["text"], *(arr(f) for f in TEXT_FILES), self.seed) if "text" in doc else None
+        self.keywords_ = KeywordBlock.from_parts(doc["keywords"], arr(KEYWORD_IDF)) if "keywords" in doc else None
         summary = doc["summary"]
         self.drivers_ = summary.get("drivers", {"up": [], "down": []})
         if self.kind == "logistic":

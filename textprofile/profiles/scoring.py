@@ -5,19 +5,20 @@ Features, each named so a person can read it:
 - ``interest: <topic label>``: the customer's share of each topic;
 - ``behaviour: <column>``: the numeric behaviour columns (counts, amounts and recency as
   log(1 + x)), plus ``rating_last``, the customer's most recent rating;
-- ``text: pooled words``: the out-of-fold log odds of the text sub-model over the customer's whole
-  pooled vocabulary (``profiles.score_text``), whose own top words are reported as ``keyword: <term>``.
+- ``keyword: <term>`` (logistic, ``profiles.score_joint``): one column per word of the customer's
+  pooled vocabulary, sublinear TF-IDF, beside the dense columns in the same logistic model;
+- ``text: pooled words`` (gbm, ``profiles.score_text``): the out-of-fold log odds of a text
+  sub-model over that vocabulary.
 
-Missing values take the training mean; every column is centred and divided by its training
-standard deviation, so a logistic coefficient is the change in log odds per standard deviation.
-Scaling uses no labels, which is why it is learned once on all labelled customers and shared by
-the cross-validation folds; the text sub-model sees labels, so every fold refits it.
+Missing values take the training mean; every dense column is centred and divided by its training
+standard deviation. Every fit (the final one and each cross-validation fold's) learns its own
+scaling and idf on its own training customers.
 
 The default model is L2 logistic regression, its strength chosen by an inner stratified 5-fold
-cross-validation, with balanced class weights; probabilities are then moved back from the
-balanced 50/50 prior to the training prior (a constant added to the log odds: ranking is
-unchanged, calibration is restored). ``gbm`` is scikit-learn's HistGradientBoostingClassifier
-with the same weights and the same correction.
+cross-validation on the class-weighted log loss, with balanced class weights; probabilities are
+then moved back from the balanced 50/50 prior to the training prior (a constant added to the log
+odds: ranking is unchanged, calibration is restored). ``gbm`` is scikit-learn's
+HistGradientBoostingClassifier with the same weights and the same correction.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ LOG_FEATURES = frozenset({"n_comments", "n_chars", "recency_days", "active_days"
                           "amount_total", "amount_mean"})
 CS = tuple(float(c) for c in np.logspace(-3, 2, 6))
 CALIBRATION_BINS = 10
+WIDE = 20_000  # columns above which a sparse logistic fit uses liblinear (the raw-text baseline)
 KINDS = ("interest", "behaviour", "text")
 
 
@@ -209,18 +211,17 @@ def scaled_matrix(spec: FeatureSpec, inputs: ProfileInputs, text: np.ndarray | N
 
 # -- models --------------------------------------------------------------------------------
 
-def logistic_cv(seed: int, sparse_input: bool = False):
-    """L2 logistic regression, C chosen from ``CS`` by inner stratified 5-fold CV (log loss), balanced
-    weights. lbfgs (warm-started along the C path) for the dense features; liblinear for a wide
-    sparse matrix (the TF-IDF baseline), where it is several times faster."""
-    from sklearn.linear_model import LogisticRegressionCV
-    from sklearn.model_selection import StratifiedKFold
+def fit_logistic(X, y: np.ndarray, seed: int):
+    """L2 logistic regression with balanced weights, C chosen from ``CS`` by inner stratified 5-fold
+    CV on the class-weighted log loss (``score_joint.choose_c``); ``chosen_C_`` is that C.
+    liblinear for a wide sparse matrix (the TF-IDF baseline), lbfgs otherwise."""
+    from textprofile.profiles.score_joint import choose_c, logistic
 
-    return LogisticRegressionCV(
-        Cs=list(CS), cv=StratifiedKFold(FOLDS, shuffle=True, random_state=seed), penalty="l2",
-        scoring="neg_log_loss", class_weight="balanced", solver="liblinear" if sparse_input else "lbfgs",
-        max_iter=1000, n_jobs=1, random_state=seed,
-    )
+    wide = hasattr(X, "tocsr") and X.shape[1] > WIDE
+    C = choose_c(X, y, seed, CS, FOLDS, liblinear=wide)
+    est = logistic(C, seed, wide).fit(X, y)
+    est.chosen_C_ = C
+    return est
 
 
 def gbm(seed: int):
@@ -237,7 +238,7 @@ def prior_offset(y: np.ndarray) -> float:
 
 def fit_estimator(kind: str, X, y: np.ndarray, seed: int):
     if kind == "logistic":
-        return logistic_cv(seed, sparse_input=hasattr(X, "tocsr")).fit(X, y)
+        return fit_logistic(X, y, seed)
     if kind == "gbm":
         return gbm(seed).fit(_dense(X), y)
     from textprofile.core.errors import ConfigError

@@ -59,10 +59,12 @@ def score_views(summaries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             note = "Permutation importance: ROC AUC lost when the feature is shuffled."
             fmt = "{:.3f}"
         words = s["drivers"].get("words")
-        if words:  # what the ``text: pooled words`` feature reads
-            note += (" text: pooled words rises with " + ", ".join(w["feature"].removeprefix("keyword: ") for w in words["up"])
+        if words:  # logistic: the keyword columns; gbm: what the ``text: pooled words`` feature reads
+            note += ((" The score rises most with the keywords " if s["model"] == "logistic"
+                      else " text: pooled words rises with ") + ", ".join(w["feature"].removeprefix("keyword: ") for w in words["up"])
                      + "; falls with " + ", ".join(w["feature"].removeprefix("keyword: ") for w in words["down"]) + ".")
-        figures = [{"what": f"{s['model']} (interests + behaviour + pooled words)", **s["cv"]},
+        what = "keywords" if s["model"] == "logistic" else "pooled words"
+        figures = [{"what": f"{s['model']} (interests + behaviour + {what})", **s["cv"]},
                    {"what": "baseline: behaviour only", **s["baselines"]["behaviour"]},
                    {"what": "baseline: TF-IDF of pooled text + behaviour", **s["baselines"]["tfidf_behaviour"]}]
         out.append({
