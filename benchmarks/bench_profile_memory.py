@@ -1,6 +1,6 @@
 """Peak RSS of ``fit`` and ``profile build`` against the corpus size, this tree vs an older one (issue 18).
 
-    git -C /work/main archive HEAD | tar -x -C /tmp/base      # the code before, as a folder
+    git archive HEAD | tar -x -C /tmp/base      # from the repo root: the code before, as a folder
     python benchmarks/bench_profile_memory.py --sizes 300000,1000000 --baseline-code /tmp/base [--fit-both]
 
 For each size N: bench_build's generator (N comments, N/5 customers, 99 % of the rows), ``load``

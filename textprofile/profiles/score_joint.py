@@ -77,19 +77,9 @@ class KeywordBlock:
         return [f"{PREFIX}{t}" for t in self.terms_]
 
     def matrix(self, counts, terms: list[str]):
-        from scipy import sparse
+        from textprofile.profiles.score_text import project_terms, sublinear_tfidf
 
-        from textprofile.profiles.score_text import sublinear_tfidf
-
-        counts = sparse.csr_matrix(counts)
-        if list(terms) != getattr(self, "_terms_in", None):
-            pos = {t: j for j, t in enumerate(self.terms_)}
-            src = [(i, pos[t]) for i, t in enumerate(terms) if t in pos]
-            cols = np.asarray([s for s, _ in src], dtype=np.int64)
-            dst = np.asarray([d for _, d in src], dtype=np.int64)
-            self._map = sparse.csr_matrix((np.ones(len(cols)), (cols, dst)), shape=(len(terms), len(self.terms_)))
-            self._terms_in = list(terms)
-        return (sublinear_tfidf(counts @ self._map, self.idf_) * self.weight_).tocsr()
+        return (sublinear_tfidf(project_terms(self, counts, terms), self.idf_) * self.weight_).tocsr()
 
     def empty(self, n: int):
         from scipy import sparse

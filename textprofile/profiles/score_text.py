@@ -31,6 +31,22 @@ REASON_WORDS = 3
 FEATURE = "text: pooled words"
 
 
+def project_terms(model, counts, terms: list[str]):
+    """``counts`` (columns: ``terms``) taken to the columns of ``model.terms_`` (CSR); the 0/1 map
+    is cached on ``model`` for the last ``terms`` seen (training and scoring reuse one)."""
+    from scipy import sparse
+
+    counts = sparse.csr_matrix(counts)
+    if list(terms) != getattr(model, "_terms_in", None):
+        pos = {t: j for j, t in enumerate(model.terms_)}
+        src = [(i, pos[t]) for i, t in enumerate(terms) if t in pos]
+        cols = np.asarray([s for s, _ in src], dtype=np.int64)
+        dst = np.asarray([d for _, d in src], dtype=np.int64)
+        model._map = sparse.csr_matrix((np.ones(len(cols)), (cols, dst)), shape=(len(terms), len(model.terms_)))
+        model._terms_in = list(terms)
+    return counts @ model._map
+
+
 def sublinear_tfidf(counts, idf: np.ndarray):
     """(1 + log count) x idf, rows L2-normalised (sparse in, sparse out)."""
     from scipy import sparse
@@ -83,17 +99,7 @@ class TextModel:
         return self
 
     def _matrix(self, counts, terms: list[str]):
-        from scipy import sparse
-
-        counts = sparse.csr_matrix(counts)
-        if list(terms) != getattr(self, "_terms_in", None):
-            pos = {t: j for j, t in enumerate(self.terms_)}
-            src = [(i, pos[t]) for i, t in enumerate(terms) if t in pos]
-            cols = np.asarray([s for s, _ in src], dtype=np.int64)
-            dst = np.asarray([d for _, d in src], dtype=np.int64)
-            self._map = sparse.csr_matrix((np.ones(len(cols)), (cols, dst)), shape=(len(terms), len(self.terms_)))
-            self._terms_in = list(terms)
-        return sublinear_tfidf(counts @ self._map, self.idf_)
+        return sublinear_tfidf(project_terms(self, counts, terms), self.idf_)
 
     def decision(self, counts, terms: list[str]) -> np.ndarray:
         """Log odds (balanced prior) of each row of ``counts`` (columns: ``terms``)."""
