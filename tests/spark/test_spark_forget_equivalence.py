@@ -53,8 +53,9 @@ def forgotten(updated, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def forgotten_run(loaded, tmp_path_factory):
-    """(workspace, forget of 'loc', forget of 'spk', the id) in a copy of the session's first workspace."""
+def forgotten_run(loaded, profiled, tmp_path_factory):
+    """(workspace, forget of 'loc', forget of 'spk', the id) in a copy of the session's first workspace
+    (after ``profiled`` fitted and built 'loc' in it: both names have a store)."""
     if "run" not in _CACHE:
         from textprofile.core.workspace import Workspace
         from textprofile.pipeline.forget import forget

@@ -108,11 +108,13 @@ def _terms_only_in(tokens: Path, gone_ids, vocab) -> int:
     return len(theirs - others)
 
 
-def filter_quarantine_parts(dataset: Path, erased, filter_file) -> tuple[int, dict[str, int]]:
-    """``filter_file(part, erased)`` (``ingest.erasure.filter_csv``) on every CSV part; summed."""
+def filter_quarantine_parts(dataset: Path, erased) -> tuple[int, dict[str, int]]:
+    """``ingest.erasure.filter_csv`` on every CSV part of a Spark ``quarantine.csv/``; summed."""
+    from textprofile.ingest.erasure import filter_csv
+
     removed, reasons = 0, {}
     for part in part_files(dataset, ".csv"):
-        n, by_reason = filter_file(part, erased, replace=_replaced)
+        n, by_reason = filter_csv(part, erased, replace=_replaced)
         removed += n
         for k, v in by_reason.items():
             reasons[k] = reasons.get(k, 0) + v
@@ -121,10 +123,10 @@ def filter_quarantine_parts(dataset: Path, erased, filter_file) -> tuple[int, di
 
 def filter_quarantine_any(corpus_dir: Path, erased) -> tuple[int, dict[str, int]]:
     """quarantine.csv without the erased customers' rows: the file, or a Spark dataset's parts."""
-    from textprofile.ingest.erasure import QUARANTINE_FILE, filter_csv, filter_quarantine
+    from textprofile.ingest.erasure import QUARANTINE_FILE, filter_quarantine
 
     if (corpus_dir / QUARANTINE_FILE).is_dir():
-        return filter_quarantine_parts(corpus_dir / QUARANTINE_FILE, erased, filter_csv)
+        return filter_quarantine_parts(corpus_dir / QUARANTINE_FILE, erased)
     return filter_quarantine(corpus_dir, erased)
 
 
