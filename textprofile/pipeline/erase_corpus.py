@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from textprofile.core.artifacts import part_files
+from textprofile.topics.fitted import PROFILES_DIR
 
-PROFILES_DIR = "profiles.parquet"  # the Spark build's customer datasets (spark.profile.PROFILES_DIR)
 # the datasets (directories) forget rewrites, in the corpus and the model folder
 DATASETS = frozenset({"comments.parquet", "tokens.parquet", "quarantine.csv", PROFILES_DIR})
 

@@ -81,8 +81,10 @@ def _comment_sources(ws, name: str, model_dir: Path) -> tuple[str, str]:
     A Spark corpus is a directory of part files; its every-comment mixtures are the ones
     ``profile build --backend spark`` wrote (a Spark fit's doc_topics holds the training rows only).
     """
+    from textprofile.topics.fitted import SPARK_MIXTURES
+
     corpus = ws.corpus_dir(name) / "comments.parquet"
-    spark_mixtures = model_dir / "profiles.parquet" / "comment_topics"
+    spark_mixtures = model_dir / SPARK_MIXTURES
     if corpus.is_dir():
         mixtures = spark_mixtures if spark_mixtures.is_dir() else model_dir / "doc_topics.parquet"
         return str(corpus / "*.parquet"), str(mixtures / "*.parquet") if mixtures.is_dir() else str(mixtures)

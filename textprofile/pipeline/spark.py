@@ -80,14 +80,9 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     """``profile build --backend spark``: the local ``build_profiles`` result, from Spark's customer tables."""
     import time
 
-    from textprofile.spark.profile import (
-        PROFILES_DIR,
-        check_corpus,
-        customer_tables,
-        read_customers,
-    )
+    from textprofile.spark.profile import check_corpus, customer_tables, read_customers
     from textprofile.spark.session import spark_session
-    from textprofile.topics.fitted import load_model
+    from textprofile.topics.fitted import PROFILES_DIR, load_model
 
     config = (config or ProfileConfig()).validate()
     ws = ws or Workspace.resolve()
@@ -263,7 +258,7 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
     from textprofile.spark.datasets import digest, num_rows
     from textprofile.spark.ingest import check_exports
     from textprofile.spark.load import erased_ids
-    from textprofile.spark.profile import PROFILES_DIR, check_corpus, read_customers
+    from textprofile.spark.profile import check_corpus, read_customers
     from textprofile.spark.session import spark_session
     from textprofile.spark.tokens import check_config, normalized
     from textprofile.spark.update import (
@@ -275,7 +270,7 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
         swap_customers,
     )
     from textprofile.store.profile_store import ProfileStore, store_path
-    from textprofile.topics.fitted import load_model
+    from textprofile.topics.fitted import PROFILES_DIR, load_model
 
     ws = ws or Workspace.resolve()
     started = time.perf_counter()

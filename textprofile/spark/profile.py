@@ -14,8 +14,6 @@ from typing import Any
 from textprofile.core.config import ProfileConfig
 from textprofile.core.errors import StateError
 
-PROFILES_DIR = "profiles.parquet"  # in models/<name>/: comment_topics/ and customers/
-
 
 def check_corpus(corpus_dir: Path, fm: Any, name: str) -> None:
     """Refuse a model fitted on other tokens (the local ``check_corpus``, for files or datasets)."""

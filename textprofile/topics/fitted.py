@@ -34,7 +34,9 @@ def topic_columns(k: int) -> list[str]:
     return [f"topic_{i}" for i in range(k)]
 
 
-SPARK_MIXTURES = "profiles.parquet/comment_topics"  # spark.profile.PROFILES_DIR's per-comment rows
+# in models/<name>/, what ``profile build --backend spark`` writes: comment_topics/ and customers/
+PROFILES_DIR = "profiles.parquet"
+SPARK_MIXTURES = f"{PROFILES_DIR}/comment_topics"  # its every-comment mixtures
 
 
 def doc_topics_table(comment_ids: Sequence[str], n_tokens: np.ndarray, theta: np.ndarray):
