@@ -1,4 +1,4 @@
-"""The neighbour index: known neighbours on a tiny store, exact scores, crash safety, ANN path."""
+"""The neighbour index: known neighbours on a tiny store, exact scores, crash safety, posting lists."""
 
 from __future__ import annotations
 
@@ -80,34 +80,89 @@ def test_neighbours_crash_mid_build_keeps_the_previous_store_and_index(workspace
     assert not list(path.parent.glob(".profiles.neighbours-*"))
 
 
-def test_neighbours_approximate_search_agrees_with_exact(tmp_path, monkeypatch):
-    """Above the exact limit candidates come from the HNSW index and are re-scored exactly."""
-    rng = np.random.default_rng(0)
-    n, v, k, groups = 3000, 600, 5, 40
-    group = rng.integers(0, groups, n)  # customers of a group share its 15 words, plus noise
-    rows, cols = [], []
+def _grouped(n: int = 3000, v: int = 600, k: int = 5, groups: int = 40, seed: int = 0):
+    """Customers in groups that share 15 words (6 each, plus 4 from anywhere) and 3 of 10 common
+    words that weigh little (as idf^1.5 makes them), unit vectors."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, groups, n)
+    rows, cols, vals = [], [], []
     for i, g in enumerate(group):
-        words = np.concatenate([rng.choice(15, 6, replace=False) + 15 * g, rng.choice(v, 4)])
-        rows += [i] * len(words)
-        cols += words.tolist()
-    kw = sp.csr_matrix((rng.random(len(rows)) + 0.5, (rows, cols)), shape=(n, v))
+        words = np.concatenate([rng.choice(15, 6, replace=False) + 15 * g, rng.choice(v - 10, 4)])
+        common = v - 10 + rng.choice(10, 3, replace=False)
+        rows += [i] * (len(words) + 3)
+        cols += words.tolist() + common.tolist()
+        vals += (rng.random(len(words)) + 0.5).tolist() + [0.15] * 3
+    kw = sp.csr_matrix((vals, (rows, cols)), shape=(n, v))
     kw = sp.csr_matrix(kw.multiply(1 / np.sqrt(kw.multiply(kw).sum(axis=1))))
     topics = np.sqrt(rng.dirichlet(np.ones(k), n))
     ids = np.array([f"c{i:05d}" for i in range(n)], dtype=object)
-    exact_folder, ann_folder = tmp_path / "exact", tmp_path / "ann"
-    N.write_index(exact_folder, ids, kw, topics, 0.15)
-    monkeypatch.setattr(N, "EXACT_LIMIT", 1000)
-    monkeypatch.setattr(N, "PROJECTION_DIM", 64)
-    N.write_index(ann_folder, ids, kw, topics, 0.15)
-    exact, ann = N.NeighbourIndex(exact_folder), N.NeighbourIndex(ann_folder)
-    assert ann.meta["ann"] and not exact.meta["ann"]
-    agree = []
-    for q in rng.choice(n, 50, replace=False):
-        a, b = exact.vector([q]), ann.vector([q])
-        top_e = [r for r, _ in exact.search(*a, 10, "mixed", exclude=[q])]
-        top_a = [r for r, _ in ann.search(*b, 10, "mixed", exclude=[q])]
-        agree.append(len(set(top_e) & set(top_a)) / 10)
-    assert np.mean(agree) >= 0.9  # the graph is built on every core: not the same twice
+    return ids, kw, topics
+
+
+def _exact_top(index, q, n=10):
+    kw, tp = index.vector([q])
+    s = (1 - 0.15) * (index.keywords @ kw) + 0.15 * (np.asarray(index.topics, dtype=np.float64) @ tp)
+    s[q] = -np.inf
+    return s, [int(r) for r in np.lexsort((np.arange(len(s)), -s))[:n]]
+
+
+def test_neighbours_posting_lists_give_the_exact_answer(tmp_path):
+    """Within the budget a search sums the query terms' posting lists: the exact top ten."""
+    ids, kw, topics = _grouped()
+    N.write_index(tmp_path / "i", ids, kw, topics, 0.15)
+    index = N.NeighbourIndex(tmp_path / "i")
+    for q in range(0, 3000, 60):
+        s, top = _exact_top(index, q)
+        assert index._candidates(*index.vector([q]), "mixed", 1000) is None
+        got = index.search(*index.vector([q]), 10, "mixed", exclude=[q])
+        assert [r for r, _ in got] == top
+        assert [sc for _, sc in got] == pytest.approx(s[top].tolist(), abs=1e-6)
+        kv = index.vector([q])[0]
+        assert index._posting_scores(kv, np.flatnonzero(kv)).tobytes() == (index.keywords @ kv).tobytes()
+
+
+def test_neighbours_over_budget_candidates_keep_the_true_neighbours(tmp_path, monkeypatch):
+    """Past the posting budget the candidates come from the query's weightiest terms and are
+    re-scored exactly; on grouped customers they still hold the exact top ten."""
+    ids, kw, topics = _grouped()
+    N.write_index(tmp_path / "i", ids, kw, topics, 0.15)
+    index = N.NeighbourIndex(tmp_path / "i")
+    monkeypatch.setattr(N, "POSTINGS_BUDGET", 400)  # a common word's list (~900) never fits
+    monkeypatch.setattr(N, "CANDIDATES", 100)
+    found = []
+    for q in range(0, 3000, 60):
+        assert index._candidates(*index.vector([q]), "mixed", 100) is not None  # the budget path
+        s, top = _exact_top(index, q)
+        got = index.search(*index.vector([q]), 10, "mixed", exclude=[q])
+        assert q not in [r for r, _ in got]
+        assert [sc for _, sc in got] == pytest.approx(s[[r for r, _ in got]].tolist(), abs=1e-6)  # exact scores
+        found.append(len({r for r, _ in got} & set(top)) / 10)
+    assert np.mean(found) >= 0.95
+    again = [index.search(*index.vector([q]), 10, "mixed", exclude=[q]) for q in (0, 60)]
+    assert again == [index.search(*index.vector([q]), 10, "mixed", exclude=[q]) for q in (0, 60)]
+
+
+def test_neighbours_index_without_posting_lists_is_searched_exactly(tmp_path):
+    """A folder written before the posting lists existed (format 1) still answers, exactly."""
+    import json
+
+    ids, kw, topics = _grouped(n=500)
+    N.write_index(tmp_path / "i", ids, kw, topics, 0.15)
+    for name in ("post_indptr.npy", "post_rows.npy", "post_data.npy", "post_max.npy"):
+        (tmp_path / "i" / name).unlink()
+    meta = json.loads((tmp_path / "i" / "meta.json").read_text())
+    del meta["format"]
+    (tmp_path / "i" / "meta.json").write_text(json.dumps(meta))
+    index = N.NeighbourIndex(tmp_path / "i")
+    for q in (0, 7, 499):
+        assert [r for r, _ in index.search(*index.vector([q]), 10, "mixed", exclude=[q])] == _exact_top(index, q)[1]
+
+
+def test_neighbours_ties_go_to_the_lower_row_at_the_cut():
+    s = np.array([0.5, 0.9, 0.5, 0.5, -np.inf, 0.5])
+    assert N._best(s, 3).tolist() == [1, 0, 2]
+    assert N._best(s, 10).tolist() == [1, 0, 2, 3, 5]  # never an excluded (-inf) row
+    assert N._best(s, 2, rows=np.array([10, 11, 12, 13, 14, 15])).tolist() == [1, 0]
 
 
 def test_neighbours_merge_replaces_and_adds_rows(tmp_path):
@@ -140,7 +195,7 @@ def test_neighbours_build_removes_what_killed_builds_left_and_spares_running_one
     orphans = [path.with_name(f".profiles.neighbours-{dead.pid}.building"),
                path.with_name(f".profiles.duckdb.{dead.pid}.building")]
     orphans[0].mkdir()
-    (orphans[0] / "index.usearch").write_bytes(b"half")
+    (orphans[0] / "post_rows.npy").write_bytes(b"half")
     orphans[1].write_bytes(b"half a store")
     running = path.with_name(f".profiles.neighbours-{os.getppid()}.building")  # a live process's
     running.mkdir()

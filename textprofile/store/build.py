@@ -155,7 +155,7 @@ def write_store(
         from textprofile.store.neighbours import build_index
 
         token = build_index(target, ids.to_numpy(), tables.keyword_vectors, _sqrt(tables.shares),
-                            tables.neighbour_weight, int((meta.get("config") or {}).get("seed", 0) or 0))
+                            tables.neighbour_weight)
         meta = {**meta, "neighbours": token}
         step("neighbours")
     try:

@@ -9,15 +9,20 @@ kept in ``meta.json``; ``by="keywords"`` and ``by="topics"`` use one part alone.
 Files (one folder, named ``profiles.neighbours-<token>``; the store's meta names the token, so the
 store file's rename is the commit point of both and a crash leaves the previous pair intact):
 ``ids.npy`` (customer ids, sorted, fixed-width UTF-8), ``kw_indptr.npy`` / ``kw_indices.npy`` /
-``kw_data.npy`` (CSR rows, float32), ``topics.npy`` (float32, sqrt of shares), ``meta.json``; and,
-above ``EXACT_LIMIT`` customers, ``projection.npy`` and ``index.usearch``: an HNSW index
-(usearch) over a seeded low-rank
-projection, whose candidates are re-scored exactly. At or below the limit every search is exact,
-and the folder is the same bytes for the same input. The HNSW graph is built on every core (one
-thread took most of an hour for a million customers here), so above the limit the index file,
-and so the folder's name, differ between two builds; the answers are exact scores of its
-candidates and agree with exact search on 95 % or more of the top ten (tested).
-All arrays are memory-mapped, so opening costs milliseconds at any size.
+``kw_data.npy`` (CSR rows, float32), ``post_indptr.npy`` / ``post_rows.npy`` / ``post_data.npy``
+(the same vectors by term: each term's posting list, rows ascending) and ``post_max.npy`` (each
+term's largest weight), ``topics.npy`` (float32, sqrt of shares), ``meta.json``. The folder is the
+same bytes for the same input, at any size. All arrays are memory-mapped, so opening costs
+milliseconds at any size.
+
+A search reads only the posting lists of the query's terms. When they hold at most
+``POSTINGS_BUDGET`` entries together (every query on stores of a few hundred thousand customers
+with real texts), the keyword scores are exact sums over them. Otherwise the query's terms are
+taken by their largest possible contribution (query weight x ``post_max``) while they fit the
+budget, the best ``CANDIDATES`` customers by those partial scores plus the topics are re-scored
+exactly, and the best of them returned: the common terms skipped weigh little (idf^1.5), so the
+true neighbours are among the candidates (``benchmarks/bench_store.py`` measures how often).
+An index written before the posting lists existed is searched exactly over its rows.
 """
 
 from __future__ import annotations
@@ -32,10 +37,9 @@ import numpy as np
 
 from textprofile.core.errors import IntegrityError
 
-EXACT_LIMIT = 250_000
-PROJECTION_DIM = 128
-PROJECTION_SAMPLE = 100_000
-CANDIDATES = 1000  # approximate candidates re-scored exactly per query (at least)
+POSTINGS_BUDGET = 300_000  # posting entries one query reads before it falls back to candidates
+CANDIDATES = 1000  # candidates re-scored exactly per query (at least; 50 x the answers asked for)
+FORMAT = 2  # 1: CSR rows only (and, above 250,000 customers, an HNSW index no longer used)
 MODES = ("mixed", "keywords", "topics")
 _PREFIX = "profiles.neighbours-"
 
@@ -55,7 +59,7 @@ def remove_stale(store_file: Path, keep: str | None) -> None:
     remove_orphans(store_file.parent, f".{store_file.name}.")
 
 
-def build_index(store_file: Path, ids, keywords, sqrt_topics: np.ndarray, w_topics: float, seed: int = 0) -> str:
+def build_index(store_file: Path, ids, keywords, sqrt_topics: np.ndarray, w_topics: float) -> str:
     """Write the index of customers ``ids`` (sorted) beside ``store_file``; return its token.
 
     The token is a hash of the content, so the same input gives the same folder name (and the
@@ -66,7 +70,7 @@ def build_index(store_file: Path, ids, keywords, sqrt_topics: np.ndarray, w_topi
     tmp = store_file.with_name(f".{_PREFIX}{os.getpid()}.building")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        write_index(tmp, ids, keywords, sqrt_topics, w_topics, seed)
+        write_index(tmp, ids, keywords, sqrt_topics, w_topics)
         digest = hashlib.sha256()
         for name in sorted(p.name for p in tmp.iterdir()):
             with open(tmp / name, "rb") as f:
@@ -83,12 +87,13 @@ def build_index(store_file: Path, ids, keywords, sqrt_topics: np.ndarray, w_topi
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_index(folder: Path, ids, keywords, sqrt_topics: np.ndarray, w_topics: float, seed: int = 0) -> dict:
+def write_index(folder: Path, ids, keywords, sqrt_topics: np.ndarray, w_topics: float) -> dict:
     """Write the index of customers ``ids`` (sorted) into a new ``folder``; return its meta."""
     import scipy.sparse as sp
 
     kw = sp.csr_matrix(keywords, dtype=np.float32)
     kw.sort_indices()
+    vocab = int(kw.shape[1])
     ids = np.asarray(ids, dtype=object)
     if len(ids) != kw.shape[0] or len(ids) != sqrt_topics.shape[0]:
         raise ValueError("one keyword row and one topic row per customer")
@@ -99,13 +104,28 @@ def write_index(folder: Path, ids, keywords, sqrt_topics: np.ndarray, w_topics: 
     _save(folder / "kw_indptr.npy", kw.indptr.astype(index_type))
     _save(folder / "kw_indices.npy", kw.indices.astype(index_type))
     _save(folder / "kw_data.npy", kw.data.astype(np.float32))
+    by_term = kw.tocsc()  # rows ascending within each term
+    del kw
+    by_term.sort_indices()
+    _save(folder / "post_indptr.npy", by_term.indptr.astype(np.int64))
+    _save(folder / "post_rows.npy", by_term.indices.astype(index_type))
+    _save(folder / "post_data.npy", by_term.data.astype(np.float32))
+    _save(folder / "post_max.npy", _column_max(by_term))
+    del by_term
     _save(folder / "topics.npy", np.ascontiguousarray(sqrt_topics, dtype=np.float32))
-    meta = {"n": len(ids), "vocab": int(kw.shape[1]), "k": int(sqrt_topics.shape[1]),
-            "w_topics": float(w_topics), "ann": len(ids) > EXACT_LIMIT, "seed": int(seed)}
-    if meta["ann"]:
-        _write_ann(folder, kw, sqrt_topics, w_topics, seed)
+    meta = {"n": len(ids), "vocab": vocab, "k": int(sqrt_topics.shape[1]),
+            "w_topics": float(w_topics), "format": FORMAT}
     (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
     return meta
+
+
+def _column_max(csc) -> np.ndarray:
+    """Each column's largest value (0 for an empty column), float32."""
+    out = np.zeros(csc.shape[1], dtype=np.float32)
+    filled = np.flatnonzero(np.diff(csc.indptr) > 0)
+    if len(filled):
+        out[filled] = np.maximum.reduceat(csc.data, csc.indptr[filled])
+    return out
 
 
 def _save(path: Path, arr: np.ndarray) -> None:
@@ -113,35 +133,23 @@ def _save(path: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
-def _write_ann(folder: Path, kw, sqrt_topics: np.ndarray, w: float, seed: int) -> None:
-    """A projection of the mixed vectors to PROJECTION_DIM and an HNSW index over it."""
-    from sklearn.utils.extmath import randomized_svd
-    from usearch.index import Index
+def _best(s: np.ndarray, n: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the ``n`` highest finite scores in ``s``, best first, ties by row.
 
-    rng = np.random.default_rng(seed)
-    n = kw.shape[0]
-    rows = np.sort(rng.choice(n, min(n, PROJECTION_SAMPLE), replace=False))
-    dim = min(PROJECTION_DIM, kw.shape[1] + sqrt_topics.shape[1] - 1)
-    _, _, vt = randomized_svd(_mixed(kw[rows], sqrt_topics[rows], w), dim, random_state=seed)
-    proj = np.ascontiguousarray(vt.T, dtype=np.float32)
-    _save(folder / "projection.npy", proj)
-    index = Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=64)
-    for start in range(0, n, 50_000):
-        stop = min(n, start + 50_000)
-        z = _unit(np.asarray(_mixed(kw[start:stop], sqrt_topics[start:stop], w) @ proj, dtype=np.float32))
-        index.add(np.arange(start, stop, dtype=np.uint64), z, threads=os.cpu_count() or 1)
-    index.save(str(folder / "index.usearch"))
-
-
-def _mixed(kw, sqrt_topics, w: float):
-    import scipy.sparse as sp
-
-    return sp.hstack([kw * np.sqrt(1 - w), sp.csr_matrix(sqrt_topics * np.sqrt(w))], format="csr")
-
-
-def _unit(z: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(z, axis=1, keepdims=True)
-    return z / np.where(norm > 0, norm, 1.0)
+    ``rows`` (ascending, default the positions themselves) are what ties are broken by. An
+    argpartition finds the ``n``-th score; every position at or above it is then sorted, so ties
+    at the boundary are broken by row as well, never by where the partition left them.
+    """
+    if n <= 0 or not len(s):
+        return np.zeros(0, dtype=np.int64)
+    if n < len(s):
+        kth = np.partition(s, len(s) - n)[len(s) - n]
+        sel = np.flatnonzero(s >= kth)
+    else:
+        sel = np.arange(len(s))
+    sel = sel[np.isfinite(s[sel])]
+    key = sel if rows is None else rows[sel]
+    return sel[np.lexsort((key, -s[sel]))][:n]
 
 
 class NeighbourIndex:
@@ -155,10 +163,13 @@ class NeighbourIndex:
             self.ids = load("ids.npy")
             self.topics = load("topics.npy")
             self._kw = (load("kw_data.npy"), load("kw_indices.npy"), load("kw_indptr.npy"))
+            self._post = None
+            if self.meta.get("format", 1) >= 2:
+                self._post = (load("post_data.npy"), load("post_rows.npy"), load("post_indptr.npy"),
+                              load("post_max.npy"))
         except (OSError, ValueError, KeyError) as e:
             raise IntegrityError(f"neighbour index {self.folder} cannot be read ({e})") from None
         self._keywords = None
-        self._ann = None
 
     @property
     def keywords(self):
@@ -176,11 +187,7 @@ class NeighbourIndex:
         import alone costs a lookup process 0.3 s).
         """
         data, _, indptr = self._kw
-        rows = np.asarray(rows, dtype=np.int64)
-        starts, stops = np.asarray(indptr[rows], dtype=np.int64), np.asarray(indptr[rows + 1], dtype=np.int64)
-        lengths = stops - starts
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        take = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        take, offsets = _spans(indptr, rows)
         return take, np.asarray(data[take], dtype=np.float64), offsets
 
     def _row_scores(self, rows, kw_vec: np.ndarray) -> np.ndarray:
@@ -189,6 +196,13 @@ class NeighbourIndex:
         prod = vals * kw_vec[np.asarray(self._kw[1][take])]
         sums = np.add.reduceat(prod, offsets[:-1]) if len(prod) else np.zeros(len(offsets) - 1)
         return np.where(offsets[1:] > offsets[:-1], sums, 0.0)  # reduceat repeats at empty rows
+
+    def _posting_scores(self, kw_vec: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        """Every customer's keyword inner product with ``kw_vec`` over ``terms`` only."""
+        data, rows, indptr, _ = self._post
+        take, offsets = _spans(indptr, terms)
+        weights = np.repeat(kw_vec[terms], np.diff(offsets)) * data[take]
+        return np.bincount(rows[take], weights=weights, minlength=self.meta["n"])
 
     @classmethod
     def open(cls, store_file: Path, token: str | None) -> NeighbourIndex | None:
@@ -216,45 +230,76 @@ class NeighbourIndex:
         tp = self.topics if rows is None else self.topics[rows]
         out = np.zeros(tp.shape[0])
         if w < 1:
-            out += (1 - w) * (self.keywords @ kw_vec if rows is None else self._row_scores(rows, kw_vec))
+            out += (1 - w) * self._keyword_scores(kw_vec, rows)
         if w > 0:
-            out += w * (tp @ top_vec)
+            out += w * _topic_scores(tp, top_vec)
         return out
+
+    def _keyword_scores(self, kw_vec: np.ndarray, rows) -> np.ndarray:
+        if rows is not None:
+            return self._row_scores(rows, kw_vec)
+        terms = np.flatnonzero(kw_vec)
+        if self._post is not None:
+            indptr = self._post[2]
+            if int(np.sum(indptr[terms + 1] - indptr[terms])) <= len(self._kw[0]) // 3:
+                return self._posting_scores(kw_vec, terms)  # the same sums, in the same order
+        return self.keywords @ kw_vec
 
     def _weight(self, by: str) -> float:
         return {"mixed": self.meta["w_topics"], "keywords": 0.0, "topics": 1.0}[by]
 
     def search(self, kw_vec: np.ndarray, top_vec: np.ndarray, n: int, by: str, exclude=()) -> list[tuple[int, float]]:
         """The ``n`` best rows (row, score), best first, ties by row; ``exclude`` rows left out."""
-        exclude = {int(x) for x in exclude}
-        want = n + len(exclude)
-        if self.meta["ann"] and by != "topics":
-            rows = self._candidates(kw_vec, top_vec, by, max(CANDIDATES, 50 * want))
-            s = self.scores(kw_vec, top_vec, by, rows)
+        exclude = np.asarray(sorted({int(x) for x in exclude}), dtype=np.int64)
+        rows = self._candidates(kw_vec, top_vec, by, max(CANDIDATES, 50 * (n + len(exclude))))
+        if rows is None:
+            s = self.scores(kw_vec, top_vec, by)
+            s[exclude] = -np.inf
         else:
-            rows, s = None, self.scores(kw_vec, top_vec, by)
-        order = np.lexsort((np.arange(len(s)) if rows is None else rows, -s))
-        out = []
-        for j in order:
-            r = int(j if rows is None else rows[j])
-            if r not in exclude:
-                out.append((r, float(s[j])))
-                if len(out) == n:
-                    break
-        return out
+            rows = rows[~np.isin(rows, exclude)]
+            s = self.scores(kw_vec, top_vec, by, rows)
+        best = _best(s, n, rows)
+        return [(int(j if rows is None else rows[j]), float(s[j])) for j in best]
 
-    def _candidates(self, kw_vec, top_vec, by: str, count: int) -> np.ndarray:
-        from usearch.index import Index
+    def _candidates(self, kw_vec: np.ndarray, top_vec: np.ndarray, by: str, count: int) -> np.ndarray | None:
+        """Rows to score exactly (ascending), or None when every row's exact score is cheap.
 
-        if self._ann is None:
-            self._ann = (Index.restore(str(self.folder / "index.usearch"), view=True),
-                         np.load(self.folder / "projection.npy", allow_pickle=False))
-        index, proj = self._ann
+        Exact whenever the query's posting lists fit ``POSTINGS_BUDGET``; otherwise the best
+        ``count`` rows by the topics and the terms that can contribute most while they fit.
+        """
         w = self._weight(by)
-        z = np.concatenate([kw_vec * np.sqrt(1 - w), top_vec * np.sqrt(w)])
-        q = _unit((z @ proj)[None, :].astype(np.float32))
-        found = index.search(q[0], min(count, self.meta["n"]))
-        return np.sort(np.asarray(found.keys, dtype=np.int64))
+        if w >= 1 or self._post is None or self.meta["n"] <= count:
+            return None
+        _, _, indptr, top_weight = self._post
+        terms = np.flatnonzero(kw_vec)
+        lengths = np.asarray(indptr[terms + 1] - indptr[terms], dtype=np.int64)
+        if lengths.sum() <= POSTINGS_BUDGET:
+            return None
+        order = np.argsort(-(kw_vec[terms] * top_weight[terms]), kind="stable")
+        chosen, used = [], 0
+        for t in order:  # a few hundred terms at most: each one a query term
+            if used + lengths[t] <= POSTINGS_BUDGET:
+                chosen.append(terms[t])
+                used += int(lengths[t])
+        partial = (1 - w) * self._posting_scores(kw_vec, np.asarray(chosen, dtype=np.int64))
+        if w > 0:
+            partial += w * _topic_scores(self.topics, top_vec)
+        return np.sort(_best(partial, count))
+
+
+def _topic_scores(sqrt_topics, top_vec: np.ndarray) -> np.ndarray:
+    """Bhattacharyya coefficients of every row with the query: one float32 mat-vec (a float64
+    one would first copy the whole memory-mapped matrix)."""
+    return np.asarray(sqrt_topics @ np.asarray(top_vec, dtype=np.float32), dtype=np.float64)
+
+
+def _spans(indptr, items) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of every entry of ``items`` in a CSR/CSC layout, per-item offsets into them)."""
+    items = np.asarray(items, dtype=np.int64)
+    starts = np.asarray(indptr[items], dtype=np.int64)
+    lengths = np.asarray(indptr[items + 1], dtype=np.int64) - starts
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    return np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1]), offsets
 
 
 def merge_index(old: NeighbourIndex, store_file: Path, ids, keywords, sqrt_topics: np.ndarray) -> str:
@@ -268,7 +313,7 @@ def merge_index(old: NeighbourIndex, store_file: Path, ids, keywords, sqrt_topic
     order = np.argsort(all_ids.astype(str), kind="stable")
     kw = sp.vstack([old.keywords[np.flatnonzero(keep)], sp.csr_matrix(keywords, dtype=np.float32)], format="csr")
     tp = np.vstack([np.asarray(old.topics)[keep], np.asarray(sqrt_topics, dtype=np.float32)])
-    return build_index(store_file, all_ids[order], kw[order], tp[order], old.meta["w_topics"], old.meta.get("seed", 0))
+    return build_index(store_file, all_ids[order], kw[order], tp[order], old.meta["w_topics"])
 
 
 def index_without(old: NeighbourIndex, store_file: Path, customer_ids) -> tuple[str, int]:
@@ -277,5 +322,5 @@ def index_without(old: NeighbourIndex, store_file: Path, customer_ids) -> tuple[
     keep = ~np.isin(old_ids, np.asarray(list(customer_ids), dtype=object))
     rows = np.flatnonzero(keep)
     token = build_index(store_file, old_ids[rows], old.keywords[rows], np.asarray(old.topics)[rows],
-                        old.meta["w_topics"], old.meta.get("seed", 0))
+                        old.meta["w_topics"])
     return token, int((~keep).sum())
