@@ -1,11 +1,11 @@
 """Whole-pipeline and scale bars (issue 18), run by hand, each stage its own CLI process.
 
-    python benchmarks/bench_scale.py --sizes 1000000 [--jieba] [--sample 200000]
+    python benchmarks/bench_scale.py --sizes 1000000 [--jieba] [--sample 200000]   (default: fit's own sample)
     python benchmarks/bench_scale.py --sizes 1000000,2000000,4000000
 
 For each size N: bench_build's generator (N comments, N/5 customers, texts drawn from the
 62,774 shopping reviews; 99% of the rows, as bench_build's base export), then ``load`` (with
-tokenize), ``fit --topics 10 --sample S`` and ``profile build``, each under ``/usr/bin/time``:
+tokenize), ``fit --topics 10`` (``--sample S`` when given) and ``profile build``, each under ``/usr/bin/time``:
 wall seconds and peak RSS per stage, with the load average (``uptime``) at each stage's end.
 With ``--jieba``, a plain one-process ``jieba.lcut`` loop over the same texts runs right after,
 in its own process (dictionary load included), and the ratio pipeline / loop is printed
@@ -52,7 +52,7 @@ print(time.perf_counter() - t0, n)
 """
 
 
-def run_size(n: int, sample: int, jieba: bool) -> dict:
+def run_size(n: int, sample: int | None, jieba: bool) -> dict:
     base, _ = bench_build.make_exports(n // 5, n)
     home = OUT / f"home_{n}"
     if home.exists():
@@ -62,13 +62,16 @@ def run_size(n: int, sample: int, jieba: bool) -> dict:
     st["load"] = timed(["load", str(base), "--name", "big", "--customer-col", "customer_id", "--text-col", "review",
                         "--time-col", "time", "--rating-col", "rating", "--channel", "review"], home)
     print(f"  {n:,}: load+tokenize {st['load']['wall_s']:.0f} s, {st['load']['peak_gb']:.2f} GB (load avg {st['load']['load_avg']})", flush=True)
-    st["fit"] = timed(["fit", "big", "--topics", "10", "--sample", str(sample)], home)
-    print(f"  {n:,}: fit {st['fit']['wall_s']:.0f} s, {st['fit']['peak_gb']:.2f} GB (load avg {st['fit']['load_avg']})", flush=True)
+    st["fit"] = timed(["fit", "big", "--topics", "10"] + ([] if sample is None else ["--sample", str(sample)]), home)
+    split = st["fit"]["result"].get("stage_seconds", {})
+    print(f"  {n:,}: fit {st['fit']['wall_s']:.0f} s, {st['fit']['peak_gb']:.2f} GB (load avg {st['fit']['load_avg']}; "
+          + ", ".join(f"{k} {v:.0f} s" for k, v in split.items()) + ")", flush=True)
     st["profile"] = timed(["profile", "build", "big"], home)
     print(f"  {n:,}: profile build {st['profile']['wall_s']:.0f} s, {st['profile']['peak_gb']:.2f} GB (load avg {st['profile']['load_avg']})", flush=True)
     total = sum(s["wall_s"] for s in st.values())
     out = {"comments": n, "rows_loaded": st["load"]["result"]["counts"]["kept"], "sample": sample,
            "stages": {k: {kk: vv for kk, vv in v.items() if kk != "result"} for k, v in st.items()},
+           "fit_split_s": st["fit"]["result"].get("stage_seconds", {}),
            "pipeline_wall_s": round(total, 1), "peak_gb": max(s["peak_gb"] for s in st.values()),
            "uptime": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()}
     print(f"  {n:,}: pipeline {total:.0f} s, peak {out['peak_gb']:.2f} GB", flush=True)
@@ -91,7 +94,8 @@ def run_size(n: int, sample: int, jieba: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000000")
-    ap.add_argument("--sample", type=int, default=200_000, help="fit --sample (0 = all)")
+    ap.add_argument("--sample", type=int, default=None,
+                    help="fit --sample (0 = all; default: fit's own, every comment up to 2,000,000)")
     ap.add_argument("--jieba", action="store_true")
     a = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)

@@ -68,6 +68,10 @@ def test_auto_picks_planted_k(planted):
     assert result["auto"] is True
     assert [r["k"] for r in result["sweep"]] == [2, 3, 4, 6, 8]
     assert result["k"] == PLANTED_K
+    split = result["stage_seconds"]
+    assert list(split) == ["read", "choose_k", "train", "infer", "write"]
+    assert all(v >= 0 for v in split.values()) and split["choose_k"] > 0  # the sweep is timed
+    assert sum(split.values()) == pytest.approx(result["seconds"], abs=0.5)
 
 
 @pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
@@ -112,6 +116,7 @@ def test_manifest_records_settings_and_checksums(planted):
     for rel, digest in m["files"].items():
         assert sha256_file(d / rel) == digest
     assert "engine/tomotopy.bin" in m["files"] and "doc_topics.parquet" in m["files"]
+    assert "stage_seconds" not in m  # timings vary: fit --json only
 
 
 def test_short_and_empty_documents_are_inferred_not_lost(workspace):

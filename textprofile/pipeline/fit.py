@@ -37,9 +37,20 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     t0 = time.perf_counter()
     corpus_dir = ws.require_corpus(name)
 
+    stages: dict[str, float] = {}
+    mark = [t0]
+
+    def lap(stage: str) -> None:  # wall seconds of each stage, for fit --json (not the manifest)
+        now = time.perf_counter()
+        stages[stage] = round(now - mark[0], 3)
+        mark[0] = now
+
     data = training_data(corpus_dir, config, progress)      # customers' words shape the vocabulary
+    lap("read")
     k, sweep_table = choose_k(data, config, progress)         # fixed K, or the best NPMI of a sweep
+    lap("choose_k")
     engine, quality, restarts = train(data, k, config, progress)
+    lap("train")
     if progress:
         progress("infer", 0, None)
     tfidf = TfidfKeywords(data.vocab.terms).fit_counts(data.X_train)
@@ -48,6 +59,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     with artifacts.atomic_dir(model_dir) as tmp:
         # every comment's mixture, streamed into doc_topics.parquet row group by row group
         shares = infer_doc_topics(data, engine.transform, tmp / DOC_TOPICS_FILE)
+        lap("infer")
         topics = topic_table(engine.topic_word_, data.term_frequency, data.vocab.terms, shares)
         model_files = write_model_files(tmp, data, engine, None, topics, tfidf, config.engine)
         seconds = round(time.perf_counter() - t0, 3)
@@ -73,6 +85,8 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             "doc_topics_rows": int(data.X.shape[0]),
             "seconds": seconds,
         })
+    lap("write")
+    result["stage_seconds"] = stages
     return result
 
 
