@@ -65,3 +65,22 @@ def test_infer_rows_is_the_row_group_a_one_shot_write_gets(tmp_path):
                        tmp_path / "t.parquet")
     meta = pq.ParquetFile(tmp_path / "t.parquet").metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [INFER_ROWS, 3]
+
+
+def test_training_rows_are_the_matrix_itself_when_every_comment_is_the_customers():
+    """No copy of the corpus matrix for X_train when every row is a customer's own (the usual
+    export); one copy, kept, when some rows are agent turns."""
+    import pyarrow as pa
+    import scipy.sparse as sp
+
+    from textprofile.topics.training import TrainingData
+
+    X = sp.csr_matrix(np.eye(4, dtype=np.int32))
+    ids = pa.array(["a", "b", "c", "d"])
+    mine = TrainingData(vocab=None, ids=ids, X=X, n_tokens=np.ones(4), train=np.ones(4, dtype=bool),
+                        n_comments=4, term_frequency=np.zeros(0))
+    assert mine.X_train is X and mine.train_ids() is ids
+    mixed = TrainingData(vocab=None, ids=ids, X=X, n_tokens=np.ones(4), train=np.array([1, 0, 1, 1], dtype=bool),
+                         n_comments=4, term_frequency=np.zeros(0))
+    assert mixed.X_train is mixed.X_train and mixed.X_train.shape == (3, 4)
+    assert mixed.train_ids().to_pylist() == ["a", "c", "d"] and mixed.id_list(1, 3) == ["b", "c"]

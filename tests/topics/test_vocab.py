@@ -54,6 +54,24 @@ def test_tokens_file_roundtrip(tmp_path):
     assert g.token2id == back.index and g.dfs[back.index["a"]] == 3
 
 
+def test_tokens_file_nonempty_leaves_out_rows_without_a_known_term(tmp_path):
+    """``nonempty``: the same rows as filtering afterwards, and the mask of the rows kept."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    docs = DOCS + [["zzz"], ["a"]]  # "d" and "x" are dropped by no_below=2: rows 3, 4, 6 are empty
+    ids = [f"id{i}" for i in range(len(docs))]
+    pq.write_table(pa.table({"comment_id": ids, "tokens": pa.array(docs, pa.list_(pa.string()))}),
+                   tmp_path / "t.parquet")
+    v = build_vocab([docs], no_below=2, no_above=1.0)
+    _, X = encode_tokens_file(tmp_path / "t.parquet", v, batch_rows=3)
+    cids, Xk, kept = encode_tokens_file(tmp_path / "t.parquet", v, batch_rows=3, nonempty=True)
+    assert kept.tolist() == [True, True, True, False, False, True, False, True]
+    assert cids.to_pylist() == [i for i, k in zip(ids, kept) if k]
+    assert (Xk != X[kept]).nnz == 0 and Xk.shape == (5, len(v))
+    assert Xk.dtype == np.int32 and Xk.indices.dtype == np.int32
+
+
 def test_errors():
     with pytest.raises(ConfigError):
         build_vocab([DOCS], no_below=0)

@@ -119,6 +119,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     from datetime import UTC, datetime
 
     import numpy as np
+    import pyarrow as pa
 
     from textprofile.core import artifacts
     from textprofile.pipeline.fit import _summary as fit_summary
@@ -161,7 +162,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             X = vocab.encode(token_lists)
             del token_lists
             data = TrainingData(
-                vocab=vocab, ids=np.asarray(ids, dtype=object), X=X, n_tokens=np.asarray(X.sum(axis=1)).ravel(),
+                vocab=vocab, ids=pa.array(ids, type=pa.string()), X=X, n_tokens=np.asarray(X.sum(axis=1)).ravel(),
                 train=np.ones(X.shape[0], dtype=bool), n_comments=rows.count(),
                 term_frequency=np.asarray(vocab.cfs, dtype=np.int64),
                 sample=describe(n_train, np.arange(X.shape[0]) if sampled else None, config.sample, config.seed))

@@ -78,7 +78,7 @@ def write_model_files(folder: Path, data, engine, theta: np.ndarray | None, topi
     _save_npy(folder / TOPIC_WORD_FILE, engine.topic_word_)
     _save_npy(folder / TERM_FREQ_FILE, data.term_frequency)
     if theta is not None:  # None: ``training.infer_doc_topics`` streamed it there already
-        write_table_atomic(doc_topics_table(data.ids.tolist(), data.n_tokens, theta), folder / DOC_TOPICS_FILE)
+        write_table_atomic(doc_topics_table(data.id_list(0, len(data.ids)), data.n_tokens, theta), folder / DOC_TOPICS_FILE)
     artifacts.write_json_atomic(folder / TOPICS_FILE, topics)
     artifacts.write_json_atomic(folder / LABELS_FILE, {})
     engine_files = engine.save(folder)

@@ -12,7 +12,6 @@ Every comment, sampled or not, then gets its mixture from the fitted model (fold
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,18 +20,36 @@ from textprofile.core.errors import ConfigError
 DEFAULT_SAMPLE = 2_000_000
 
 
-def sample_keys(comment_ids: Sequence[str], seed: int) -> np.ndarray:
-    """The uint64 sampling key of each comment id for ``seed``."""
+def sample_keys(comment_ids, seed: int) -> np.ndarray:
+    """The uint64 sampling key of each comment id for ``seed`` (a sequence of strings, or a
+    pyarrow string array, read a slice at a time so its ids never all become Python strings)."""
     salt = f"textprofile-sample:{int(seed)}".encode()
     h = hashlib.blake2b
-    blob = b"".join(h(str(c).encode("utf-8"), digest_size=8, key=salt).digest() for c in comment_ids)
+    blob = b"".join(h(str(c).encode("utf-8"), digest_size=8, key=salt).digest() for c in _each(comment_ids))
     return np.frombuffer(blob, dtype=">u8").astype(np.uint64)
 
 
-def training_rows(comment_ids: Sequence[str], sample: int | None, seed: int) -> np.ndarray | None:
+def _each(comment_ids):
+    if not hasattr(comment_ids, "slice"):  # a plain sequence
+        yield from comment_ids
+        return
+    for start in range(0, len(comment_ids), 100_000):
+        yield from comment_ids.slice(start, 100_000).to_pylist()
+
+
+def _pick(comment_ids, rows: np.ndarray) -> np.ndarray:
+    if hasattr(comment_ids, "take"):  # pyarrow
+        import pyarrow as pa
+
+        return np.asarray(comment_ids.take(pa.array(rows)).to_pylist(), dtype=object)
+    return np.asarray(comment_ids, dtype=object)[rows]
+
+
+def training_rows(comment_ids, sample: int | None, seed: int) -> np.ndarray | None:
     """Row positions to train on, in training order; ``None`` when every row trains, in order.
 
-    ``sample``: at most this many rows (``None`` or 0: all of them).
+    ``comment_ids``: a sequence of strings or a pyarrow string array. ``sample``: at most this
+    many rows (``None`` or 0: all of them).
     """
     if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int) or sample < 0):
         raise ConfigError(f"--sample must be a whole number of comments, 0 for all (got {sample!r})")
@@ -42,7 +59,7 @@ def training_rows(comment_ids: Sequence[str], sample: int | None, seed: int) -> 
     keys = sample_keys(comment_ids, seed)
     cut = np.partition(keys, sample - 1)[sample - 1]
     chosen = np.flatnonzero(keys <= cut)
-    ids = np.asarray(comment_ids, dtype=object)[chosen]
+    ids = _pick(comment_ids, chosen)
     # by key, ties (and the rows tied at the cut) by comment id: exactly ``sample`` rows
     order = np.lexsort((ids.astype(str), keys[chosen]))[:sample]
     return chosen[order]

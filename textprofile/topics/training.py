@@ -6,7 +6,7 @@ rows of topics.json. ``pipeline.fit`` calls these in order and writes the model 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ class TrainingData:
     """
 
     vocab: Any  # topics.vocab.Vocab
-    ids: np.ndarray
+    ids: Any  # pyarrow string array (compact: ten million ids as Python strings take ~0.7 GB)
     X: Any  # scipy CSR, one row per comment in ``ids``
     n_tokens: np.ndarray
     train: np.ndarray
@@ -42,10 +42,27 @@ class TrainingData:
     term_frequency: np.ndarray
     sample_rows: np.ndarray | None = None
     sample: dict | None = None
+    _x_train: Any = field(default=None, repr=False)
 
     @property
     def X_train(self):
-        return self.X[self.train]
+        """The customers' own comments' rows: ``X`` itself when every row is one (no copy), else
+        one copy, made once."""
+        if self.train.all():
+            return self.X
+        if self._x_train is None:
+            self._x_train = self.X[self.train]
+        return self._x_train
+
+    def train_ids(self):
+        """The comment ids of the ``X_train`` rows, in order (a pyarrow string array)."""
+        import pyarrow as pa
+
+        return self.ids if self.train.all() else self.ids.filter(pa.array(self.train))
+
+    def id_list(self, start: int, stop: int) -> list[str]:
+        """The comment ids of rows ``start:stop``."""
+        return self.ids.slice(start, stop - start).to_pylist()
 
     @property
     def X_engine(self):
@@ -91,16 +108,15 @@ def training_data(corpus_dir: Path, config: FitConfig, progress: Progress | None
     authored = customer_authored(corpus_dir)
     vocab = build_vocab(_rows_where(iter_token_batches(tokens_path), authored), config.no_below,
                         config.no_above, config.keep_n)
-    comment_ids, X = encode_tokens_file(tokens_path, vocab)
-    if len(comment_ids) != len(authored):
+    comment_ids, X, keep = encode_tokens_file(tokens_path, vocab, nonempty=True)
+    if len(keep) != len(authored):
         raise StateError(f"corpus {name!r}: tokens.parquet does not match comments.parquet — "
                          f"re-tokenize it: textprofile tokenize {name} --force")
-    n_tokens = np.asarray(X.sum(axis=1)).ravel()
-    keep = n_tokens > 0
     # Agent turns get mixtures (for context) but do not shape the topics: their stock phrases
     # ("sorry for the inconvenience") would otherwise become topics of their own.
-    data = TrainingData(vocab=vocab, ids=comment_ids[keep], X=X[keep], n_tokens=n_tokens[keep],
-                        train=authored[keep], n_comments=int(X.shape[0]), term_frequency=np.zeros(0))
+    data = TrainingData(vocab=vocab, ids=comment_ids, X=X, n_tokens=np.asarray(X.sum(axis=1)).ravel(),
+                        train=authored[keep], n_comments=len(keep), term_frequency=np.zeros(0))
+    del X
     Xt = data.X_train
     if Xt.shape[0] < 2:
         raise StateError(f"corpus {name!r} has {Xt.shape[0]} customer comment(s) with in-vocabulary "
@@ -109,7 +125,7 @@ def training_data(corpus_dir: Path, config: FitConfig, progress: Progress | None
     # fit --sample: the engine sees a seeded sample; every comment still gets its mixture
     from textprofile.topics.sample import describe, training_rows
 
-    data.sample_rows = training_rows(data.ids[data.train].tolist(), config.sample, config.seed)
+    data.sample_rows = training_rows(data.train_ids(), config.sample, config.seed)
     data.sample = describe(Xt.shape[0], data.sample_rows, config.sample, config.seed)
     return data
 
@@ -219,7 +235,7 @@ def infer_doc_topics(data: TrainingData, transform, target: Path) -> np.ndarray:
                 own = data.train[start:stop]
                 part = data.n_tokens[start:stop][own] @ theta[own]
                 total = part if start == 0 else total + part
-                table = doc_topics_table(data.ids[start:stop].tolist(), data.n_tokens[start:stop], theta)
+                table = doc_topics_table(data.id_list(start, stop), data.n_tokens[start:stop], theta)
                 del theta
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")

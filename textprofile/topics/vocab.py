@@ -213,27 +213,66 @@ def iter_token_batches(tokens_path: str | Path, batch_rows: int = BATCH_ROWS):
         yield rb.column(0)
 
 
-def encode_tokens_file(tokens_path: str | Path, vocab: Vocab, batch_rows: int = BATCH_ROWS):
-    """Return ``(comment_ids, X)``: every row's comment_id and its (n, V) int32 CSR counts."""
+def encode_tokens_file(tokens_path: str | Path, vocab: Vocab, batch_rows: int = BATCH_ROWS, nonempty: bool = False):
+    """Return ``(comment_ids, X)``: every row's comment_id (a pyarrow string array) and its (n, V)
+    int32 CSR counts.
+
+    ``nonempty``: rows without an in-vocabulary token are left out as they are read, and a third
+    value, the boolean mask of the file's rows that were kept, is returned as well. The batches
+    are joined one array at a time, each part freed as it is copied, so the peak is about one
+    matrix, not two (ten million comments: about 1 GB less).
+    """
+    import pyarrow as pa
     from scipy import sparse
 
     from textprofile.core.artifacts import parquet_stream, part_files
 
     value_set = vocab._value_set()
-    ids: list[np.ndarray] = []
-    mats = []
+    ids: list = []
+    parts: list[list[np.ndarray]] = [[], [], []]  # row lengths, indices, data of each batch
+    kept: list[np.ndarray] = []
     # a file, or a dataset's part files in order (``--backend spark``)
     batches = (rb for part in part_files(tokens_path)
                for rb in parquet_stream(part).iter_batches(batch_size=batch_rows, columns=["comment_id", "tokens"]))
     for rb in batches:
-        ids.append(np.asarray(rb.column(0).to_pylist(), dtype=object))
         col = rb.column(1)
         if col.null_count:
-            import pyarrow as pa
             import pyarrow.compute as pc
 
             col = pc.fill_null(col, pa.scalar([], type=col.type))
-        mats.append(_encode_lists(col, value_set, len(vocab)))
-    if not mats:
-        return np.array([], dtype=object), sparse.csr_matrix((0, len(vocab)), dtype=np.int32)
-    return np.concatenate(ids), sparse.vstack(mats, format="csr", dtype=np.int32)
+        m = _encode_lists(col, value_set, len(vocab))
+        batch_ids = rb.column(0).cast(pa.string())
+        lengths = np.diff(m.indptr)
+        if nonempty:
+            keep = lengths > 0
+            kept.append(keep)
+            if not keep.all():
+                batch_ids, lengths = batch_ids.filter(pa.array(keep)), lengths[keep]
+        ids.append(batch_ids)
+        parts[0].append(lengths)
+        parts[1].append(m.indices)
+        parts[2].append(m.data)
+        del m
+    n_rows = sum(len(p) for p in parts[0])
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(_join(parts[0], np.int64), out=indptr[1:])
+    indices, data = _join(parts[1], np.int32), _join(parts[2], np.int32)
+    index_type = np.int32 if len(indices) < 2**31 else np.int64
+    X = sparse.csr_matrix((data, indices, indptr.astype(index_type)), shape=(n_rows, len(vocab)))
+    comment_ids = pa.concat_arrays(ids) if ids else pa.array([], type=pa.string())
+    if nonempty:
+        return comment_ids, X, (np.concatenate(kept) if kept else np.zeros(0, dtype=bool))
+    return comment_ids, X
+
+
+def _join(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    """``np.concatenate(arrays)``, emptying the list as it goes (each part freed once copied)."""
+    out = np.empty(sum(len(a) for a in arrays), dtype=dtype)
+    pos = 0
+    for i in range(len(arrays)):
+        a = arrays[i]
+        out[pos:pos + len(a)] = a
+        pos += len(a)
+        arrays[i] = None
+        del a
+    return out
