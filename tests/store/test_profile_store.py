@@ -201,3 +201,33 @@ def test_export_profiles_wide_and_deterministic(built, tmp_path, fmt):
         assert out.read_bytes() == first
     else:
         assert pd.read_parquet(out).equals(df)
+
+
+def _table_digests(path: Path) -> dict[str, tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*), md5(string_agg(hash(x)::VARCHAR, ',' ORDER BY rowid)) FROM {t} x").fetchone()
+                for t in ("customers", "interests", "keywords", "cards", "segments", "topics", "scores", "meta")}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("keyword_table", [False, True])
+def test_store_built_in_chunks_holds_the_same_rows_in_the_same_order(workspace, monkeypatch, keyword_table):
+    """Large stores are written CHUNK_CUSTOMERS customers at a time; any chunking gives the same tables."""
+    from textprofile.profiles.keyword_table import KeywordTable
+    from textprofile.store import build
+
+    tables = make_tables(n=7)
+    if keyword_table:  # the bucketed build's keywords, as three arrays
+        terms = sorted({t for kw in tables.keywords for t, _ in kw})
+        tables.keywords = KeywordTable.from_lists(tables.keywords, terms)
+    whole = write_store(store_path(workspace.model_dir("whole")), tables, {"model": "m"})
+    monkeypatch.setattr(build, "CHUNK_CUSTOMERS", 3)  # chunks of 3, 3 and 1 customers
+    chunked = write_store(store_path(workspace.model_dir("chunked")), tables, {"model": "m"})
+    assert _table_digests(chunked) == _table_digests(whole)
+    assert _table_digests(whole)["interests"][0] == 7 * 3
+    with ProfileStore(chunked) as store:
+        assert store.get("cust006")["keywords"][0]["term"] == "v1词6"

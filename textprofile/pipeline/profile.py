@@ -199,14 +199,19 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
     del ids
     cols = [list(c) for c in zip(*parts, strict=True)]  # one list per table, freed as each is joined
     del parts
-    beh = pd.concat(cols[0], ignore_index=True).iloc[order].reset_index(drop=True)
+    # each table joined, its parts freed, then put in order: two copies of it at most, not three
+    beh = pd.concat(cols[0], ignore_index=True)
     cols[0] = None
-    shares = np.vstack(cols[1])[order]
+    beh = beh.iloc[order].reset_index(drop=True)
+    shares = np.vstack(cols[1])
     cols[1] = None
-    keywords = KeywordTable.concat(cols[2], fm.vocab).take(order)
+    shares = shares[order]
+    keywords = KeywordTable.concat(cols[2], fm.vocab)
     cols[2] = None
-    vectors = sparse.vstack(cols[3], format="csr")[order]
+    keywords = keywords.take(order)
+    vectors = sparse.vstack(cols[3], format="csr")
     cols[3] = None
+    vectors = vectors[order]
     history = None
     if keep_history:
         words = sparse.vstack([h[0] for h in cols[4]], format="csr")[order]

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 STORE_VERSION = 1
 _TIME_COLUMNS = ("first_seen", "last_seen")
 BUILD_MEMORY = "1GB"  # DuckDB's memory while a store is built (its default: 80 % of the RAM)
+# customers whose long tables (interests, keywords, card lists) are built and inserted at once: at
+# two million customers the whole tables were ~2 GB of Arrow beside DuckDB's own memory
+CHUNK_CUSTOMERS = 200_000
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -69,40 +72,55 @@ def _insert_scores(con, scores: pd.DataFrame | None) -> None:
         con.unregister("_scores")
 
 
-def _arrow_tables(t: ProfileTables) -> dict[str, Any]:
-    """The long ``interests``/``keywords`` tables and the per-customer list columns for ``cards``."""
+def _arrow_tables(t: ProfileTables, start: int = 0, stop: int | None = None,
+                  parts: tuple[str, ...] = ("interests", "keywords", "lists")) -> dict[str, Any]:
+    """The long ``interests``/``keywords`` tables and the per-customer list columns for ``cards``,
+    of customers ``start:stop`` (all by default); only the tables named in ``parts``."""
     import numpy as np
     import pyarrow as pa
 
-    n, k = t.shares.shape
-    ids = pa.array(t.customers["customer_id"].astype(str).to_numpy(), type=pa.string())
-    order = np.argsort(-t.shares, axis=1, kind="stable")
+    stop = len(t.customers) if stop is None else stop
+    shares = t.shares[start:stop]
+    n, k = shares.shape
+    ids = pa.array(t.customers["customer_id"].iloc[start:stop].astype(str).to_numpy(), type=pa.string())
+    order = np.argsort(-shares, axis=1, kind="stable")
     topic = np.asarray(t.topic_ids, dtype=np.int32)[order].ravel()
-    share = np.take_along_axis(t.shares, order, axis=1).astype(np.float64).ravel()
-    interests = pa.table({
-        "customer_id": ids.take(pa.array(np.repeat(np.arange(n), k))),
-        "topic_id": topic, "share": share, "rank": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
-    })
+    share = np.take_along_axis(shares, order, axis=1).astype(np.float64).ravel()
+    del order
     if hasattr(t.keywords, "arrow_columns"):  # a profiles.KeywordTable: already columns
-        lengths, terms, scores = t.keywords.arrow_columns()
+        lengths, terms, scores = t.keywords.take(np.arange(start, stop)).arrow_columns()
     else:
-        lengths = np.fromiter((len(kw) for kw in t.keywords), dtype=np.int64, count=n)
-        terms = pa.array([term for kw in t.keywords for term, _ in kw], type=pa.string())
-        scores = pa.array([float(sc) for kw in t.keywords for _, sc in kw], type=pa.float64())
-    keywords = pa.table({
-        "customer_id": ids.take(pa.array(np.repeat(np.arange(n), lengths))),
-        "term": terms, "score": scores,
-        "rank": np.concatenate([np.arange(1, m + 1, dtype=np.int32) for m in lengths]) if n else np.zeros(0, np.int32),
-    })
-    i_off = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
-    k_off = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
-    lists = pa.table({
-        "it": pa.ListArray.from_arrays(i_off, pa.array(topic)),
-        "is": pa.ListArray.from_arrays(i_off, pa.array(share)),
-        "kt": pa.ListArray.from_arrays(k_off, terms),
-        "ks": pa.ListArray.from_arrays(k_off, scores),
-    })
-    return {"interests": interests, "keywords": keywords, "lists": lists}
+        rows = t.keywords[start:stop]
+        lengths = np.fromiter((len(kw) for kw in rows), dtype=np.int64, count=n)
+        terms = pa.array([term for kw in rows for term, _ in kw], type=pa.string())
+        scores = pa.array([float(sc) for kw in rows for _, sc in kw], type=pa.float64())
+    out: dict[str, Any] = {}
+    if "interests" in parts:
+        out["interests"] = pa.table({
+            "customer_id": ids.take(pa.array(np.repeat(np.arange(n), k))),
+            "topic_id": topic, "share": share, "rank": np.tile(np.arange(1, k + 1, dtype=np.int32), n),
+        })
+    if "keywords" in parts:
+        out["keywords"] = pa.table({
+            "customer_id": ids.take(pa.array(np.repeat(np.arange(n), lengths))),
+            "term": terms, "score": scores,
+            "rank": np.concatenate([np.arange(1, m + 1, dtype=np.int32) for m in lengths]) if n else np.zeros(0, np.int32),
+        })
+    if "lists" in parts:
+        i_off = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
+        k_off = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+        out["lists"] = pa.table({
+            "it": pa.ListArray.from_arrays(i_off, pa.array(topic)),
+            "is": pa.ListArray.from_arrays(i_off, pa.array(share)),
+            "kt": pa.ListArray.from_arrays(k_off, terms),
+            "ks": pa.ListArray.from_arrays(k_off, scores),
+        })
+    return out
+
+
+def _chunks(n: int, size: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` slices of ``n`` rows, at least one (empty) so every table is created."""
+    return [(a, min(n, a + size)) for a in range(0, max(n, 1), size)]
 
 
 def _cards_sql(behaviour_cols: list[str]) -> str:
@@ -143,7 +161,6 @@ def write_store(
         raise ValueError("customers must be sorted by a unique customer_id")
     if tables.shares.shape[0] != len(cust) or len(tables.keywords) != len(cust):
         raise ValueError("shares and keywords must have one row per customer")
-    arrow = _arrow_tables(tables)
     behaviour_cols = [c for c in cust.columns if c not in ("customer_id", "segment")]
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -158,33 +175,45 @@ def write_store(
                             tables.neighbour_weight)
         meta = {**meta, "neighbours": token}
         step("neighbours")
+    chunks = _chunks(len(cust), CHUNK_CUSTOMERS)
     try:
         # bounded: past the limit DuckDB spills to ``<tmp>.tmp`` beside the store (in the workspace)
         con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY})
         try:
             con.register("_customers", cust)
-            con.register("_lists", arrow["lists"])
-            sources = {
-                "customers": "SELECT * FROM _customers",
-                "interests": "SELECT * FROM _interests",
-                "keywords": "SELECT * FROM _keywords",
-                "segments": "SELECT * FROM _segments ORDER BY segment_id",
-                "topics": "SELECT * FROM _topics ORDER BY topic_id",
-            }
-            con.register("_interests", arrow["interests"])
-            con.register("_keywords", arrow["keywords"])
+            con.execute("CREATE TABLE customers AS SELECT * FROM _customers")
+            con.unregister("_customers")
+            step("customers")
+            # the long tables chunk by chunk, in customer order: the same rows in the same order
+            for i, (a, b) in enumerate(chunks):
+                arrow = _arrow_tables(tables, a, b, ("interests", "keywords"))
+                for name in ("interests", "keywords"):
+                    con.register(f"_{name}", arrow[name])
+                    head = f"CREATE TABLE {name} AS" if i == 0 else f"INSERT INTO {name}"
+                    con.execute(f"{head} SELECT * FROM _{name}")
+                    con.unregister(f"_{name}")
+                del arrow
+            step("interests")
+            step("keywords")
             con.register("_segments", tables.segments)
             con.register("_topics", tables.topics)
-            for name, sql in sources.items():
-                con.execute(f"CREATE TABLE {name} AS {sql}")
-                step(name)
+            con.execute("CREATE TABLE segments AS SELECT * FROM _segments ORDER BY segment_id")
+            step("segments")
+            con.execute("CREATE TABLE topics AS SELECT * FROM _topics ORDER BY topic_id")
+            step("topics")
             con.execute(SCORES_DDL)
             _insert_scores(con, tables.scores)
             con.execute("CREATE INDEX scores_id ON scores(customer_id)")
             con.execute("CHECKPOINT")
             # Long JSON strings: compressing them costs build time and lookup time, saves little.
             con.execute("PRAGMA force_compression = 'uncompressed'")
-            con.execute("CREATE TABLE cards AS " + _cards_sql(behaviour_cols))
+            for i, (a, b) in enumerate(chunks):
+                con.register("_customers", cust.iloc[a:b])
+                con.register("_lists", _arrow_tables(tables, a, b, ("lists",))["lists"])
+                head = "CREATE TABLE cards AS " if i == 0 else "INSERT INTO cards "
+                con.execute(head + _cards_sql(behaviour_cols))
+                con.unregister("_customers")
+                con.unregister("_lists")
             con.execute("CREATE UNIQUE INDEX cards_id ON cards(customer_id)")
             step("cards")
             con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
