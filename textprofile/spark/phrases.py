@@ -42,9 +42,9 @@ def count_task(config: TokenizeConfig):
     def run(batches):
         import pandas as pd
 
-        from textprofile.text.phrases import _LatinTest, count_grams
+        from textprofile.text.phrases import LatinTest, count_grams
 
-        test = _LatinTest()
+        test = LatinTest()
         for batch in batches:
             toks = batch["tokens"]
             vocab = count_grams(toks, config, test)
@@ -58,10 +58,10 @@ def join_task(grams: Any):
     """``mapInPandas`` function: tokens rows with the broadcast phrasegrams ``grams`` joined."""
 
     def run(batches):
-        from textprofile.text.phrases import _LatinTest, join_tokens
+        from textprofile.text.phrases import LatinTest, join_tokens
 
         table = grams.value
-        test = _LatinTest()
+        test = LatinTest()
         for batch in batches:
             batch["tokens"] = [join_tokens(table, t, test)[0] if len(t) > 1 else list(t) for t in batch["tokens"]]
             yield batch

@@ -38,7 +38,7 @@ def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
     def run(batches):
         import pandas as pd
 
-        from textprofile.text.phrases import _LatinTest, join_tokens
+        from textprofile.text.phrases import LatinTest, join_tokens
         from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
 
         key = config.hash()
@@ -46,7 +46,7 @@ def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
         if tok is None:
             tok = _TOKENIZERS[key] = Tokenizer(config)
         table = grams.value if grams is not None else None
-        test = _LatinTest()
+        test = LatinTest()
         for batch in batches:
             texts = batch["text"].tolist()
             langs: list[str] = []

@@ -43,7 +43,7 @@ _LATIN_WORD = re.compile(f"[{LATIN_CLASS}]+(?:['\u2019-][{LATIN_CLASS}]+)*")
 _MEMO_LIMIT = 100_000
 
 
-class _LatinTest:
+class LatinTest:
     """``is_latin(token)`` with a capped memo: tokens repeat a lot, the regex is the cost."""
 
     def __init__(self):
@@ -191,7 +191,7 @@ def count_grams(token_lists, config: TokenizeConfig, test=None) -> dict[str, int
     What ``Phrases.add_vocab`` counts (``learn``'s pass 1 before any pruning), for counting in
     parts and summing: the Spark backend runs it per batch on its executors.
     """
-    test = test or _LatinTest()
+    test = test or LatinTest()
     model = phrases_model(config, max_vocab_size=sys.maxsize)  # never prunes
     model.add_vocab(run for toks in token_lists if toks is not None for run in latin_runs(toks, test))
     return model.vocab
@@ -221,7 +221,7 @@ def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
     from textprofile.core.artifacts import parquet_stream
 
     config.validate()
-    test = _LatinTest()
+    test = LatinTest()
     pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
 
@@ -245,7 +245,7 @@ def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None)
 
     tokens_path = Path(tokens_path)
     TOKENS_SCHEMA = tokens_schema()
-    test = _LatinTest()
+    test = LatinTest()
     pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
     joined = 0
