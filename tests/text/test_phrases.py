@@ -15,7 +15,16 @@ import pytest
 from textprofile.core.artifacts import read_manifest, sha256_file, write_manifest
 from textprofile.core.config import TokenizeConfig
 from textprofile.core.errors import ConfigError, StateError
-from textprofile.text.phrases import PHRASES_FILE, is_latin, join_tokens, latin_runs, learn
+from textprofile.text.phrases import (
+    PHRASES_FILE,
+    count_grams,
+    freeze_counts,
+    is_latin,
+    join_tokens,
+    latin_runs,
+    learn,
+    phrase_table,
+)
 from textprofile.text.stage import cache_key, tokenize_corpus
 from textprofile.text.tokenizer import CHUNK_ROWS
 from textprofile.text.tokens_file import ROW_GROUP_ROWS
@@ -187,6 +196,22 @@ def test_join_tokens_matches_gensim_frozen_phrases(phrased):
     _, off, on, _, root = phrased
     frozen, _ = learn(root / "off" / "tokens.parquet", TokenizeConfig(**PHRASED))
     assert [_gensim_join(frozen, toks)[0] for toks in off] == on
+
+
+def test_counts_summed_in_parts_give_learns_phrasegrams(phrased):
+    """What the Spark backend does: ``count_grams`` per batch, counts summed, scored by ``freeze_counts``."""
+    from collections import Counter
+
+    _, off, _, _, root = phrased
+    config = TokenizeConfig(**PHRASED)
+    frozen, counts = learn(root / "off" / "tokens.parquet", config)
+    summed: Counter = Counter()
+    for i in range(0, len(off), 70):
+        summed.update(count_grams(off[i:i + 70], config))
+    words = sum(n for g, n in summed.items() if "_" not in g)
+    frozen2, counts2 = freeze_counts(config, dict(summed), words)
+    assert frozen2.phrasegrams == frozen.phrasegrams and counts2 == counts and counts
+    assert phrase_table(frozen2) == phrase_table(frozen)
 
 
 def test_thresholds_from_the_config_change_the_result(tmp_path, phrased):

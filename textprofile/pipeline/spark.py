@@ -290,6 +290,11 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
     load_config = config_from_manifest(manifest)
     check_row_ids(manifest, load_config, name)
     tokenize_config = normalized(check_config(_tokenize_config(manifest)))
+    grams = None
+    if tokenize_config.phrases:  # joined in the new comments as locally; before any write: a bad table changes nothing
+        from textprofile.text.phrases import read_table
+
+        grams = read_table(corpus_dir, manifest, name)
     config = profile_config(meta)
     rows_before = num_rows(corpus_dir / "comments.parquet")
     if meta.get("comments_rows") is not None and meta["comments_rows"] != rows_before:
@@ -304,7 +309,7 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
         with spark_session(spark) as session:
             info = stage_update(session, corpus_dir, fm, exports, load_config, key, _mappings(manifest, exports),
                                 tokenize_config, config, profiles_dir / "customers", staging, seq, progress,
-                                erased)
+                                erased, phrasegrams=grams)
         result = {"name": name, "comments_added": info["added"], "customers_changed": 0, "customers_new": 0,
                   "duplicates": info["duplicates"], "quarantined": info["quarantined"],
                   "customers": store_customers, "erased_skipped": info["erased"], "repaired_rows": 0,

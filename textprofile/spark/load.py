@@ -40,7 +40,8 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
         read_exports,
         split_read,
     )
-    from textprofile.spark.tokens import check_config, normalized, tokens_frame, tokens_info
+    from textprofile.spark.tokens import check_config, normalized, tokens_info, write_tokens
+    from textprofile.text.phrases import PHRASES_FILE
 
     started = time.perf_counter()
     exports = check_exports(exports)
@@ -89,8 +90,9 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
                 manifest["row_id_scheme"] = ROW_ID_SCHEME
             if tokenize_config is not None:
                 step("spark: tokenize", 0, None)
-                write_ordered(tokens_frame(kept, tokenize_config, order), tmp / "tokens.parquet", order)
-                info = tokens_info(spark, tmp / "tokens.parquet", tmp / "comments.parquet", tokenize_config, started)
+                phrases = write_tokens(spark, kept, tokenize_config, order, tmp / "tokens.parquet", tmp / PHRASES_FILE)
+                info = tokens_info(spark, tmp / "tokens.parquet", tmp / "comments.parquet", tokenize_config, started,
+                                   phrases)
                 manifest["tokenize"] = info
                 result["tokenize"] = {**info, "cached": False}
             if erased is not None:

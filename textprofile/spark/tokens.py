@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from textprofile.core.config import TokenizeConfig
-from textprofile.core.errors import ConfigError
 
 TOKENS_SCHEMA = "comment_id string, lang string, tokens array<string>"
 # one Tokenizer per config in each Python worker (built on first use; see the module docstring)
@@ -23,24 +22,31 @@ _TOKENIZERS: dict[str, Any] = {}
 
 
 def check_config(config: TokenizeConfig) -> TokenizeConfig:
+    """``config`` after the checks the local stage makes (the phrase settings, with phrases on)."""
     if config.phrases:
-        raise ConfigError("--phrases is not available with --backend spark yet — tokenize without it, "
-                          "or with --backend local")
+        config.validate()
     return config
 
 
-def tokenize_task(config: TokenizeConfig, keep: list[str]):
-    """``mapInPandas`` function: (comment_id, text, *keep) -> (comment_id, lang, tokens, *keep)."""
+def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
+    """``mapInPandas`` function: (comment_id, text, *keep) -> (comment_id, lang, tokens, *keep).
+
+    ``grams``: a broadcast phrase table (``update`` on a corpus tokenized with phrases), joined in
+    each comment's tokens as the local update does (``phrases.join_tokens``).
+    """
 
     def run(batches):
         import pandas as pd
 
+        from textprofile.text.phrases import LatinTest, join_tokens
         from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
 
         key = config.hash()
         tok = _TOKENIZERS.get(key)
         if tok is None:
             tok = _TOKENIZERS[key] = Tokenizer(config)
+        table = grams.value if grams is not None else None
+        test = LatinTest()
         for batch in batches:
             texts = batch["text"].tolist()
             langs: list[str] = []
@@ -49,6 +55,8 @@ def tokenize_task(config: TokenizeConfig, keep: list[str]):
                 la, to = tok.tokenize_chunk(texts[i:i + CHUNK_ROWS])
                 langs.extend(la)
                 toks.extend(list(t) for t in to)
+            if table:
+                toks = [join_tokens(table, t, test)[0] for t in toks]
             out = pd.DataFrame({"comment_id": batch["comment_id"].to_numpy(), "lang": langs, "tokens": toks})
             for c in keep:
                 out[c] = batch[c].to_numpy()
@@ -57,15 +65,44 @@ def tokenize_task(config: TokenizeConfig, keep: list[str]):
     return run
 
 
-def tokens_frame(comments: Any, config: TokenizeConfig, keep: list[str]) -> Any:
-    """The tokens of ``comments`` (a DataFrame with comment_id, text and the ``keep`` columns)."""
+def tokens_frame(comments: Any, config: TokenizeConfig, keep: list[str], grams: Any = None) -> Any:
+    """The tokens of ``comments`` (a DataFrame with comment_id, text and the ``keep`` columns);
+    with ``grams`` (a broadcast phrase table), phrases joined."""
     fields = {f.name: f.dataType.simpleString() for f in comments.schema.fields}
     schema = ", ".join([TOKENS_SCHEMA, *(f"{c} {fields[c]}" for c in keep)])
-    return comments.select("comment_id", "text", *keep).mapInPandas(tokenize_task(config, keep), schema)
+    return comments.select("comment_id", "text", *keep).mapInPandas(tokenize_task(config, keep, grams), schema)
+
+
+def write_tokens(spark: Any, comments: Any, config: TokenizeConfig, order: list[str], target: Path,
+                 table_path: Path) -> dict[str, Any] | None:
+    """Write the tokens of ``comments`` to the dataset ``target`` in ``order``; the phrase record.
+
+    With ``config.phrases``, the tokens go to a staging dataset beside ``target`` first (unsorted), then
+    ``spark.phrases.detect_phrases`` learns the phrases from it, writes ``target`` with them joined
+    and the table to ``table_path`` (returning the local stage's ``"phrases"`` record); without,
+    ``table_path`` is removed (a table from an earlier run no longer applies) and None returned.
+    """
+    import shutil
+
+    from textprofile.spark.datasets import write_ordered
+
+    if not config.phrases:
+        write_ordered(tokens_frame(comments, config, order), target, order)
+        table_path.unlink(missing_ok=True)
+        return None
+    from textprofile.spark.datasets import uri
+    from textprofile.spark.phrases import detect_phrases
+
+    raw = target.with_name(f".{target.name}.unjoined")  # a dot name: never checksummed, never a corpus file
+    try:  # unsorted, with the order columns: the join pass sorts once, as it writes ``target``
+        tokens_frame(comments, config, order).write.mode("overwrite").parquet(uri(raw))
+        return detect_phrases(spark, raw, target, config, table_path, order)
+    finally:
+        shutil.rmtree(raw, ignore_errors=True)
 
 
 def tokens_info(spark: Any, tokens_path: Path, comments_path: Path, config: TokenizeConfig,
-                started: float) -> dict[str, Any]:
+                started: float, phrases: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the local stage records under the manifest's ``"tokenize"`` key, counted by Spark."""
     from pyspark.sql import functions as F
 
@@ -76,7 +113,7 @@ def tokens_info(spark: Any, tokens_path: Path, comments_path: Path, config: Toke
     totals = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(F.size("tokens")).alias("tokens"),
                     F.sum((F.size("tokens") == 0).cast("long")).alias("empty")).first()
     counts = {r["lang"]: int(r["n"]) for r in df.groupBy("lang").agg(F.count(F.lit(1)).alias("n")).collect()}
-    return {
+    info = {
         "config": json.loads(json.dumps(config.to_dict())),
         "config_hash": config.hash(),
         "cache_key": cache_key(config),
@@ -90,6 +127,9 @@ def tokens_info(spark: Any, tokens_path: Path, comments_path: Path, config: Toke
         "backend": "spark",
         "seconds": round(time.perf_counter() - started, 3),
     }
+    if phrases is not None:
+        info["phrases"] = phrases
+    return info
 
 
 def normalized(config: TokenizeConfig) -> TokenizeConfig:
@@ -107,7 +147,8 @@ def tokenize_corpus(spark: Any, corpus_dir: Path, config: TokenizeConfig, force:
 
     from textprofile.core.artifacts import read_manifest, update_manifest
     from textprofile.core.errors import NotFoundError
-    from textprofile.spark.datasets import FILE_COL, ROW_COL, digest, read_ordered, write_ordered
+    from textprofile.spark.datasets import FILE_COL, ROW_COL, digest, read_ordered
+    from textprofile.text.phrases import PHRASES_FILE
 
     config = normalized(check_config(config))
     src = corpus_dir / "comments.parquet"
@@ -119,13 +160,14 @@ def tokenize_corpus(spark: Any, corpus_dir: Path, config: TokenizeConfig, force:
     prev = manifest.get("tokenize") or {}
     target = corpus_dir / "tokens.parquet"
     if (not force and target.exists() and prev.get("cache_key") == cache_key(config)
-            and prev.get("input_sha256") == digest(src)):
+            and prev.get("input_sha256") == digest(src) and (not config.phrases or _table_ok(corpus_dir, manifest))):
         return {**prev, "cached": True}
     started = time.perf_counter()
     comments = read_ordered(spark, src, ["comment_id", "text"])
     tmp = corpus_dir / ".tokens.parquet.building"
-    write_ordered(tokens_frame(comments, config, [FILE_COL, ROW_COL]), tmp, [FILE_COL, ROW_COL])
-    info = tokens_info(spark, tmp, src, config, started)
+    table = corpus_dir / f".{PHRASES_FILE}.building"  # renamed into place with the tokens
+    phrases = write_tokens(spark, comments, config, [FILE_COL, ROW_COL], tmp, table)
+    info = tokens_info(spark, tmp, src, config, started, phrases)
     old = corpus_dir / ".tokens.parquet.old"
     if target.exists():
         target.rename(old)
@@ -134,7 +176,22 @@ def tokenize_corpus(spark: Any, corpus_dir: Path, config: TokenizeConfig, force:
         shutil.rmtree(old)
     elif old.exists():
         old.unlink()
-    (corpus_dir / "phrases.json").unlink(missing_ok=True)
+    if phrases is not None:
+        table.rename(corpus_dir / PHRASES_FILE)
+    else:
+        (corpus_dir / PHRASES_FILE).unlink(missing_ok=True)
     update_manifest(corpus_dir, "tokenize", info)
     return {**info, "cached": False}
 
+
+def _table_ok(corpus_dir: Path, manifest: dict[str, Any]) -> bool:
+    """Whether phrases.json is there and matches its checksum (a cached run reuses it as the local stage does)."""
+    from textprofile.core.artifacts import verify_file
+    from textprofile.core.errors import IntegrityError
+    from textprofile.text.phrases import PHRASES_FILE
+
+    try:
+        verify_file(corpus_dir, PHRASES_FILE, manifest)
+    except IntegrityError:
+        return False
+    return True

@@ -121,10 +121,12 @@ def commit_quarantine(corpus_dir: Path, staging: Path, seq: int) -> None:
 def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load_config: LoadConfig,
                  key: bytes | None, mappings: list | None, tokenize_config: TokenizeConfig,
                  profile_config: ProfileConfig, customers_dir: Path, staging: Path, seq: int,
-                 progress=None, erased: Any = None) -> dict[str, Any]:
+                 progress=None, erased: Any = None, phrasegrams: dict[str, float] | None = None) -> dict[str, Any]:
     """Write the update under ``staging`` (comments, tokens, comment_topics, touched, customers); its counts.
 
-    ``erased``: the corpus's erased customers (``spark.load.erased_ids``), whose rows are skipped."""
+    ``erased``: the corpus's erased customers (``spark.load.erased_ids``), whose rows are skipped.
+    ``phrasegrams``: the corpus's phrase table (``phrases.read_table``), broadcast and joined in the
+    new comments' tokens, as the local update joins them (not relearned)."""
 
     from pyspark import StorageLevel
     from pyspark.sql import Window
@@ -178,7 +180,12 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
         if n_new:
             step("spark: tokenize", 0, n_new)
             write_ordered(new.select(*COMMENT_COLUMNS, *order), staging / "comments", order)
-            write_ordered(tokens_frame(new, tokenize_config, order), staging / "tokens", order)
+            grams = spark.sparkContext.broadcast(phrasegrams) if phrasegrams else None
+            try:
+                write_ordered(tokens_frame(new, tokenize_config, order, grams), staging / "tokens", order)
+            finally:
+                if grams is not None:
+                    grams.unpersist()
             _name_parts(staging / "comments", seq)
             _name_parts(staging / "tokens", seq)
         new.unpersist()

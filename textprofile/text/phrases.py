@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -42,7 +43,7 @@ _LATIN_WORD = re.compile(f"[{LATIN_CLASS}]+(?:['\u2019-][{LATIN_CLASS}]+)*")
 _MEMO_LIMIT = 100_000
 
 
-class _LatinTest:
+class LatinTest:
     """``is_latin(token)`` with a capped memo: tokens repeat a lot, the regex is the cost."""
 
     def __init__(self):
@@ -174,14 +175,53 @@ def _token_lists(pf, test, progress, done0: int, total: int):
             progress("phrases", done, total)
 
 
-def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
-    """Count Latin unigrams/bigrams in ``tokens_path`` and return ``(FrozenPhrases, {phrase: count})``."""
+def phrases_model(config: TokenizeConfig, max_vocab_size: int = MAX_VOCAB_SIZE):
+    """An empty gensim ``Phrases`` with this module's settings (the config's min count and threshold)."""
     from gensim.models.phrases import Phrases
 
+    return Phrases(
+        min_count=config.phrase_min_count, threshold=float(config.phrase_threshold),
+        max_vocab_size=max_vocab_size, delimiter=DELIMITER, scoring="default",
+    )
+
+
+def count_grams(token_lists, config: TokenizeConfig, test=None) -> dict[str, int]:
+    """gensim's unigram and ``a_b`` bigram counts over the Latin runs of ``token_lists``, unpruned.
+
+    What ``Phrases.add_vocab`` counts (``learn``'s pass 1 before any pruning), for counting in
+    parts and summing: the Spark backend runs it per batch on its executors.
+    """
+    test = test or LatinTest()
+    model = phrases_model(config, max_vocab_size=sys.maxsize)  # never prunes
+    model.add_vocab(run for toks in token_lists if toks is not None for run in latin_runs(toks, test))
+    return model.vocab
+
+
+def freeze_counts(config: TokenizeConfig, vocab: dict[str, int], corpus_word_count: int):
+    """``(FrozenPhrases, {phrase: count})`` from counts summed elsewhere, scored by gensim.
+
+    ``vocab`` is what ``Phrases.vocab`` holds after ``add_vocab`` (unigrams and ``a_b`` bigrams);
+    ``corpus_word_count`` the Latin tokens counted (the default score does not use it). gensim's
+    ``freeze`` reads only these, the settings and ``len(vocab)``, so the phrasegrams are those of
+    ``learn`` on the same counts.
+    """
+    model = phrases_model(config)
+    model.vocab = vocab
+    model.corpus_word_count = int(corpus_word_count)
+    return _frozen(model)
+
+
+def _frozen(model):
+    frozen = model.freeze()
+    return frozen, {p: int(model.vocab.get(p, 0)) for p in frozen.phrasegrams}
+
+
+def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
+    """Count Latin unigrams/bigrams in ``tokens_path`` and return ``(FrozenPhrases, {phrase: count})``."""
     from textprofile.core.artifacts import parquet_stream
 
     config.validate()
-    test = _LatinTest()
+    test = LatinTest()
     pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
 
@@ -190,14 +230,9 @@ def learn(tokens_path, config: TokenizeConfig, progress=None, _total=None):
             if toks:
                 yield from latin_runs(toks, test)
 
-    model = Phrases(
-        min_count=config.phrase_min_count, threshold=float(config.phrase_threshold),
-        max_vocab_size=MAX_VOCAB_SIZE, delimiter=DELIMITER, scoring="default",
-    )
+    model = phrases_model(config)
     model.add_vocab(sentences())
-    frozen = model.freeze()
-    counts = {p: int(model.vocab.get(p, 0)) for p in frozen.phrasegrams}
-    return frozen, counts
+    return _frozen(model)
 
 
 def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None) -> int:
@@ -210,7 +245,7 @@ def apply(tokens_path, phrasegrams, progress=None, _done0: int = 0, _total=None)
 
     tokens_path = Path(tokens_path)
     TOKENS_SCHEMA = tokens_schema()
-    test = _LatinTest()
+    test = LatinTest()
     pf = parquet_stream(tokens_path)
     total = _total if _total is not None else pf.metadata.num_rows
     joined = 0
@@ -274,6 +309,11 @@ def detect_phrases(tokens_path, config: TokenizeConfig, progress=None, table_pat
         progress("phrases", total, total)
     if table_path is not None:
         write_table(table_path, phrase_table(frozen))
+    return phrase_record(config, frozen, counts, joined, started)
+
+
+def phrase_record(config: TokenizeConfig, frozen, counts: dict[str, int], joined: int, started: float) -> dict:
+    """What the tokenize record holds under ``"phrases"`` (see ``detect_phrases``)."""
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
     return {
         "min_count": config.phrase_min_count,
