@@ -165,6 +165,7 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
     import pyarrow.parquet as pq
     from scipy import sparse
 
+    from textprofile.core.memory import release_freed_memory
     from textprofile.pipeline.buckets import customer_buckets, read_bucket
     from textprofile.pipeline.score import saved_scores
     from textprofile.profiles.compose import compose_profiles
@@ -194,6 +195,7 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
             parts.append((beh, shares, KeywordTable.from_lists(keywords, fm.vocab, index), vectors, history))
             used += len(own)
             del own, X, mix, pooled
+    release_freed_memory()  # the buckets' freed pages, before the tables are joined
     ids = np.concatenate([p[0]["customer_id"].to_numpy(dtype=object) for p in parts])
     order = np.argsort(ids, kind="stable")  # sorted by customer_id, as one piece is
     del ids
@@ -218,6 +220,7 @@ def _build_bucketed(name, ws, corpus_dir, fm, config: ProfileConfig, step, scan,
         rating = pd.concat([h[1] for h in cols[4]])
         history = PooledHistory(words, rating.reindex(beh["customer_id"].astype(str)).to_numpy())
     del cols
+    release_freed_memory()
     return store_profiles(name, ws, fm, config, scan.as_of, beh, shares, keywords, vectors, comments_used=used,
                           comments_rows=scan.n_rows, step=step, history=history)
 
