@@ -10,7 +10,8 @@ wall seconds and peak RSS per stage, with the load average (``uptime``) at each 
 With ``--jieba``, a plain one-process ``jieba.lcut`` loop over the same texts runs right after,
 in its own process (dictionary load included), and the ratio pipeline / loop is printed
 (bar <= 0.7 at 1M). Scratch output in benchmarks/out/scale/ (git-ignored), one JSON line per
-size appended to benchmarks/out/scale/results.jsonl.
+size appended to benchmarks/out/scale/results.jsonl. ``--keep`` keeps each workspace (``home_<N>``)
+instead of deleting it, so one stage can be traced or re-run on it afterwards.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ print(time.perf_counter() - t0, n)
 """
 
 
-def run_size(n: int, sample: int | None, jieba: bool) -> dict:
+def run_size(n: int, sample: int | None, jieba: bool, keep: bool = False) -> dict:
     base, _ = bench_build.make_exports(n // 5, n)
     home = OUT / f"home_{n}"
     if home.exists():
@@ -87,7 +88,10 @@ def run_size(n: int, sample: int | None, jieba: bool) -> dict:
         print(f"  {n:,}: plain jieba.lcut loop {loop:.0f} s ({time.perf_counter() - t0:.0f} s with start-up); "
               f"pipeline / loop = {total / loop:.2f} (bar <= 0.7; load avg {os.getloadavg()[0]:.1f}); CPU seconds: "
               f"pipeline {out['pipeline_cpu_s']} / loop {out['jieba_loop_cpu_s']}", flush=True)
-    shutil.rmtree(home)
+    if keep:
+        print(f"  {n:,}: workspace kept in {home}", flush=True)
+    else:
+        shutil.rmtree(home)
     return out
 
 
@@ -97,11 +101,12 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=None,
                     help="fit --sample (0 = all; default: fit's own, every comment up to 2,000,000)")
     ap.add_argument("--jieba", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep each size's workspace (to trace a stage afterwards)")
     a = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     bench_build.OUT = OUT  # exports generated beside this benchmark's scratch
     for n in (int(s) for s in a.sizes.split(",")):
-        res = run_size(n, a.sample, a.jieba)
+        res = run_size(n, a.sample, a.jieba, a.keep)
         with open(OUT / "results.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(res) + "\n")
 
