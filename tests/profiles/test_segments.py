@@ -59,3 +59,17 @@ def test_tiny_inputs_give_one_segment():
     beh = pd.DataFrame({"n_comments": [1]})
     labels, model = fit_segments(shares, beh)
     assert labels.tolist() == [0] and len(model.centers) == 1
+
+
+def test_nearest_centre_by_parts_is_the_same_as_at_once():
+    """Segment assignment runs ``NEAREST_ROWS`` customers at a time: the same labels as one pass,
+    and the brute-force nearest centre."""
+    from textprofile.profiles.segments import _nearest
+
+    rng = np.random.default_rng(4)
+    F = rng.random((1_003, 6))
+    centers = rng.random((5, 6))
+    whole = _nearest(F, centers, rows=len(F))
+    assert np.array_equal(_nearest(F, centers, rows=7), whole)
+    brute = np.argmin(((F[:, None, :] - centers[None, :, :]) ** 2).sum(2), axis=1)
+    assert np.array_equal(whole, brute)

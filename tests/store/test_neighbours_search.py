@@ -202,3 +202,36 @@ def test_neighbours_build_removes_what_killed_builds_left_and_spares_running_one
     write_store(path, make_tables(), {"model": "m"})
     assert not any(p.exists() for p in orphans)
     assert running.is_dir()
+
+
+@pytest.mark.parametrize("block", [1, 7, 50, 10**9])
+def test_neighbours_posting_lists_written_by_blocks_are_the_bytes_of_a_by_term_copy(tmp_path, monkeypatch, block):
+    """The posting lists are written a block of terms at a time; the files are the bytes np.save
+    gives of scipy's by-term (CSC) copy, whatever the block: one term larger than a block, empty
+    terms (the last ones included) and empty rows."""
+    import io
+
+    rng = np.random.default_rng(3)
+    dense = rng.random((60, 40)) * (rng.random((60, 40)) < 0.2)
+    dense[:, 5] = rng.random(60) + 0.1  # a term in every row: more entries than most blocks
+    dense[:, 30:] = 0.0  # empty terms at the end
+    dense[10] = 0.0  # an empty row
+    kw = sp.csr_matrix(dense, dtype=np.float32)
+    monkeypatch.setattr(N, "POSTING_BLOCK", block)
+    N.write_index(tmp_path / "i", [f"c{i:03d}" for i in range(60)], kw, np.zeros((60, 3)), 0.15)
+    by_term = kw.tocsc()
+    by_term.sort_indices()
+    top = np.zeros(40, dtype=np.float32)
+    top[:30] = dense[:, :30].max(axis=0)
+    expected = {"post_indptr.npy": by_term.indptr.astype(np.int64), "post_rows.npy": by_term.indices.astype(np.int32),
+                "post_data.npy": by_term.data.astype(np.float32), "post_max.npy": top}
+    for name, arr in expected.items():
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        assert (tmp_path / "i" / name).read_bytes() == buf.getvalue(), name
+
+
+def test_neighbours_index_of_no_customers_is_written_and_opened(tmp_path):
+    N.write_index(tmp_path / "i", [], sp.csr_matrix((0, 12), dtype=np.float32), np.zeros((0, 3)), 0.15)
+    index = N.NeighbourIndex(tmp_path / "i")
+    assert len(index.ids) == 0 and len(index._post[1]) == 0 and index._post[3].tolist() == [0.0] * 12

@@ -231,3 +231,14 @@ def test_store_built_in_chunks_holds_the_same_rows_in_the_same_order(workspace, 
     assert _table_digests(whole)["interests"][0] == 7 * 3
     with ProfileStore(chunked) as store:
         assert store.get("cust006")["keywords"][0]["term"] == "v1词6"
+
+
+def test_square_roots_of_the_shares_by_parts_are_the_float32_of_the_float64_ones():
+    from textprofile.store.build import _sqrt
+
+    shares = np.random.default_rng(2).dirichlet(np.ones(7), size=1_001)
+    shares[3, 0] = -1e-17  # a rounding error below zero: clipped
+    want = np.sqrt(np.clip(shares, 0.0, None)).astype(np.float32)
+    for rows in (1, 64, 10_000):
+        got = _sqrt(shares, rows)
+        assert got.dtype == np.float32 and got.tobytes() == want.tobytes()

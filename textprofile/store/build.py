@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textprofile.core.config import RECENCY_DECIMALS
+from textprofile.core.memory import release_freed_memory
 
 if TYPE_CHECKING:
     import numpy as np
@@ -174,6 +175,7 @@ def write_store(
         token = build_index(target, ids.to_numpy(), tables.keyword_vectors, _sqrt(tables.shares),
                             tables.neighbour_weight)
         meta = {**meta, "neighbours": token}
+        release_freed_memory()  # the index build's small temporaries, before DuckDB's memory
         step("neighbours")
     chunks = _chunks(len(cust), CHUNK_CUSTOMERS)
     try:
@@ -235,10 +237,14 @@ def write_store(
     return target
 
 
-def _sqrt(shares):
+def _sqrt(shares, rows: int = CHUNK_CUSTOMERS):
+    """The square roots of the shares, float32 (computed in float64 by parts of ``rows`` rows)."""
     import numpy as np
 
-    return np.sqrt(np.clip(np.asarray(shares, dtype=np.float64), 0.0, None))
+    out = np.empty(np.shape(shares), dtype=np.float32)
+    for a in range(0, len(out), rows):
+        out[a:a + rows] = np.sqrt(np.clip(np.asarray(shares[a:a + rows], dtype=np.float64), 0.0, None))
+    return out
 
 
 def _drop_stale_neighbours(target: Path, token: str | None) -> None:
