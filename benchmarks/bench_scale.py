@@ -6,7 +6,8 @@
 For each size N: bench_build's generator (N comments, N/5 customers, texts drawn from the
 62,774 shopping reviews; 99% of the rows, as bench_build's base export), then ``load`` (with
 tokenize), ``fit --topics 10`` (``--sample S`` when given) and ``profile build``, each under ``/usr/bin/time``:
-wall seconds and peak RSS per stage, with the load average (``uptime``) at each stage's end.
+wall seconds and peak RSS per stage (GiB: ``/usr/bin/time``'s kilobytes / 1024²; results.jsonl's
+``peak_gb`` is the same number), with the load average (``uptime``) at each stage's end.
 With ``--jieba``, a plain one-process ``jieba.lcut`` loop over the same texts runs right after,
 in its own process (dictionary load included), and the ratio pipeline / loop is printed
 (bar <= 0.7 at 1M). Scratch output in benchmarks/out/scale/ (git-ignored), one JSON line per
@@ -62,20 +63,20 @@ def run_size(n: int, sample: int | None, jieba: bool, keep: bool = False) -> dic
     st = {}
     st["load"] = timed(["load", str(base), "--name", "big", "--customer-col", "customer_id", "--text-col", "review",
                         "--time-col", "time", "--rating-col", "rating", "--channel", "review"], home)
-    print(f"  {n:,}: load+tokenize {st['load']['wall_s']:.0f} s, {st['load']['peak_gb']:.2f} GB (load avg {st['load']['load_avg']})", flush=True)
+    print(f"  {n:,}: load+tokenize {st['load']['wall_s']:.0f} s, {st['load']['peak_gb']:.2f} GiB (load avg {st['load']['load_avg']})", flush=True)
     st["fit"] = timed(["fit", "big", "--topics", "10"] + ([] if sample is None else ["--sample", str(sample)]), home)
     split = st["fit"]["result"].get("stage_seconds", {})
-    print(f"  {n:,}: fit {st['fit']['wall_s']:.0f} s, {st['fit']['peak_gb']:.2f} GB (load avg {st['fit']['load_avg']}; "
+    print(f"  {n:,}: fit {st['fit']['wall_s']:.0f} s, {st['fit']['peak_gb']:.2f} GiB (load avg {st['fit']['load_avg']}; "
           + ", ".join(f"{k} {v:.0f} s" for k, v in split.items()) + ")", flush=True)
     st["profile"] = timed(["profile", "build", "big"], home)
-    print(f"  {n:,}: profile build {st['profile']['wall_s']:.0f} s, {st['profile']['peak_gb']:.2f} GB (load avg {st['profile']['load_avg']})", flush=True)
+    print(f"  {n:,}: profile build {st['profile']['wall_s']:.0f} s, {st['profile']['peak_gb']:.2f} GiB (load avg {st['profile']['load_avg']})", flush=True)
     total = sum(s["wall_s"] for s in st.values())
     out = {"comments": n, "rows_loaded": st["load"]["result"]["counts"]["kept"], "sample": sample,
            "stages": {k: {kk: vv for kk, vv in v.items() if kk != "result"} for k, v in st.items()},
            "fit_split_s": st["fit"]["result"].get("stage_seconds", {}),
            "pipeline_wall_s": round(total, 1), "peak_gb": max(s["peak_gb"] for s in st.values()),
            "uptime": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()}
-    print(f"  {n:,}: pipeline {total:.0f} s, peak {out['peak_gb']:.2f} GB", flush=True)
+    print(f"  {n:,}: pipeline {total:.0f} s, peak {out['peak_gb']:.2f} GiB", flush=True)
     if jieba:
         t0 = time.perf_counter()
         r = subprocess.run(["/usr/bin/time", "-f", "%U %S", sys.executable, "-c", JIEBA_LOOP, str(base)],
