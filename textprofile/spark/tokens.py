@@ -2,6 +2,10 @@
 
 Each Python worker builds one ``Tokenizer`` per config and keeps it across tasks
 (``spark.python.worker.reuse``), so jieba's dictionary loads once per worker, not per task.
+The cache is read through the module-level ``worker_tokenizer``: the task function is a closure,
+which cloudpickle ships by value with a copy of the globals it names, so a dict named in the
+closure itself would be a fresh, empty copy in every task; a module-level function is pickled
+by reference and finds this module's dict in the worker.
 Texts go to ``Tokenizer.tokenize_chunk`` ``CHUNK_ROWS`` at a time, as the local stage sends them;
 a comment's tokens do not depend on the chunk it is in (the local stage is byte-identical for
 any number of workers), so neither partitioning nor batch size changes them.
@@ -28,6 +32,17 @@ def check_config(config: TokenizeConfig) -> TokenizeConfig:
     return config
 
 
+def worker_tokenizer(config: TokenizeConfig) -> Any:
+    """This Python worker's ``Tokenizer`` for ``config``, built on first use and kept (module docstring)."""
+    key = config.hash()
+    tok = _TOKENIZERS.get(key)
+    if tok is None:
+        from textprofile.text.tokenizer import Tokenizer
+
+        tok = _TOKENIZERS[key] = Tokenizer(config)
+    return tok
+
+
 def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
     """``mapInPandas`` function: (comment_id, text, *keep) -> (comment_id, lang, tokens, *keep).
 
@@ -39,12 +54,9 @@ def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
         import pandas as pd
 
         from textprofile.text.phrases import LatinTest, join_tokens
-        from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
+        from textprofile.text.tokenizer import CHUNK_ROWS
 
-        key = config.hash()
-        tok = _TOKENIZERS.get(key)
-        if tok is None:
-            tok = _TOKENIZERS[key] = Tokenizer(config)
+        tok = worker_tokenizer(config)
         table = grams.value if grams is not None else None
         test = LatinTest()
         for batch in batches:
