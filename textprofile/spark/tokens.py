@@ -89,6 +89,8 @@ def write_tokens(spark: Any, comments: Any, config: TokenizeConfig, order: list[
                  table_path: Path) -> dict[str, Any] | None:
     """Write the tokens of ``comments`` to the dataset ``target`` in ``order``; the phrase record.
 
+    ``comments`` must be sorted by ``order`` already (``datasets.write_sorted``): the tokenizer then
+    runs once, after the sort, and its output is written as it comes.
     With ``config.phrases``, the tokens go to a staging dataset beside ``target`` first (unsorted), then
     ``spark.phrases.detect_phrases`` learns the phrases from it, writes ``target`` with them joined
     and the table to ``table_path`` (returning the local stage's ``"phrases"`` record); without,
@@ -96,10 +98,10 @@ def write_tokens(spark: Any, comments: Any, config: TokenizeConfig, order: list[
     """
     import shutil
 
-    from textprofile.spark.datasets import write_ordered
+    from textprofile.spark.datasets import write_sorted
 
     if not config.phrases:
-        write_ordered(tokens_frame(comments, config, order), target, order)
+        write_sorted(tokens_frame(comments, config, order), target, order)
         table_path.unlink(missing_ok=True)
         return None
     from textprofile.spark.datasets import uri
@@ -122,9 +124,11 @@ def tokens_info(spark: Any, tokens_path: Path, comments_path: Path, config: Toke
     from textprofile.text.stage import cache_key, language_counts, skipped_counts
 
     df = spark.read.parquet(uri(tokens_path))
-    totals = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(F.size("tokens")).alias("tokens"),
-                    F.sum((F.size("tokens") == 0).cast("long")).alias("empty")).first()
-    counts = {r["lang"]: int(r["n"]) for r in df.groupBy("lang").agg(F.count(F.lit(1)).alias("n")).collect()}
+    by_lang = df.groupBy("lang").agg(F.count(F.lit(1)).alias("n"), F.sum(F.size("tokens")).alias("tokens"),
+                                     F.sum((F.size("tokens") == 0).cast("long")).alias("empty")).collect()
+    counts = {r["lang"]: int(r["n"]) for r in by_lang}
+    totals = {"rows": sum(counts.values()), "tokens": sum(int(r["tokens"] or 0) for r in by_lang),
+              "empty": sum(int(r["empty"] or 0) for r in by_lang)}
     info = {
         "config": json.loads(json.dumps(config.to_dict())),
         "config_hash": config.hash(),
@@ -175,10 +179,11 @@ def tokenize_corpus(spark: Any, corpus_dir: Path, config: TokenizeConfig, force:
             and prev.get("input_sha256") == digest(src) and (not config.phrases or _table_ok(corpus_dir, manifest))):
         return {**prev, "cached": True}
     started = time.perf_counter()
-    comments = read_ordered(spark, src, ["comment_id", "text"])
+    order = [FILE_COL, ROW_COL]
+    comments = read_ordered(spark, src, ["comment_id", "text"]).orderBy(*order)
     tmp = corpus_dir / ".tokens.parquet.building"
     table = corpus_dir / f".{PHRASES_FILE}.building"  # renamed into place with the tokens
-    phrases = write_tokens(spark, comments, config, [FILE_COL, ROW_COL], tmp, table)
+    phrases = write_tokens(spark, comments, config, order, tmp, table)
     info = tokens_info(spark, tmp, src, config, started, phrases)
     old = corpus_dir / ".tokens.parquet.old"
     if target.exists():
