@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -73,64 +74,89 @@ def stage(args: list[str], home: Path) -> dict:
             "result": json.loads(r.stdout)}
 
 
+PY_RUN, PY_CODE = "time to run Python workers", "time to execute Python code"  # Spark's SQL metrics (ms)
+
+
 def jobs_summary(log: Path) -> dict:
-    """Spark jobs of one event log: [(call site, seconds, tasks, python s, python init s)], their wall time."""
-    jobs: dict[int, dict] = {}
+    """One event log's Spark actions (SQL executions) in time order, with their jobs' wall time, tasks,
+    task time and the Python workers' time (summed from the tasks' metric updates)."""
+    actions: dict = {}
+    job_action: dict[int, object] = {}
     stage_job: dict[int, int] = {}
+    jobs: dict[int, list] = {}
     app = [None, None]
-    for line in log.read_text(encoding="utf-8").splitlines():
+    files = sorted(log.glob("events_*")) if log.is_dir() else [log]  # Spark 4 writes a directory (v2 log)
+    for line in (ln for f in files for ln in f.read_text(encoding="utf-8").splitlines()):
         e = json.loads(line)
-        kind = e.get("Event")
+        kind = e.get("Event", "")
         if kind == "SparkListenerApplicationStart":
             app[0] = e["Timestamp"]
         elif kind == "SparkListenerApplicationEnd":
             app[1] = e["Timestamp"]
+        elif kind.endswith("SparkListenerSQLExecutionStart"):
+            label = e["description"]
+            target = re.search(r"Arguments: file:(\S+?),", e.get("physicalPlanDescription", ""))
+            if target:  # a write: name its dataset
+                label += " -> " + "/".join(target.group(1).split("/")[-2:])
+            actions[e["executionId"]] = {"label": label, "jobs": 0, "s": 0.0, "tasks": 0, "run": 0.0,
+                                         "python": 0.0, "code": 0.0, "start": e["time"]}
         elif kind == "SparkListenerJobStart":
             props = e.get("Properties") or {}
-            site = props.get("callSite.short") or e["Stage Infos"][-1]["Stage Name"]
-            jobs[e["Job ID"]] = {"site": site, "start": e["Submission Time"], "end": None, "tasks": 0,
-                                 "python": 0.0, "init": 0.0, "run": 0.0}
+            sql = props.get("spark.sql.execution.id")
+            key = int(sql) if sql is not None and int(sql) in actions else f"job {e['Job ID']}"
+            if key not in actions:
+                actions[key] = {"label": props.get("callSite.short", "?"), "jobs": 0, "s": 0.0, "tasks": 0,
+                                "run": 0.0, "python": 0.0, "code": 0.0, "start": e["Submission Time"]}
+            job_action[e["Job ID"]] = key
+            jobs[e["Job ID"]] = [e["Submission Time"], None]
             for st in e["Stage IDs"]:
                 stage_job.setdefault(st, e["Job ID"])
         elif kind == "SparkListenerJobEnd":
-            jobs[e["Job ID"]]["end"] = e["Completion Time"]
-        elif kind == "SparkListenerStageCompleted":
-            info = e["Stage Info"]
-            job = jobs.get(stage_job.get(info["Stage ID"], -1))
-            if job is None or "Submission Time" not in info:
-                continue
-            job["tasks"] += info["Number of Tasks"]
-            for acc in info.get("Accumulables", []):
-                name, value = acc.get("Name"), acc.get("Value")
-                if name == "time to run Python workers":
-                    job["python"] += float(value) / 1e3
-                elif name == "time to initialize Python workers":
-                    job["init"] += float(value) / 1e3
+            t0 = jobs[e["Job ID"]][0]
+            a = actions[job_action[e["Job ID"]]]
+            a["jobs"] += 1
+            a["s"] += (e["Completion Time"] - t0) / 1e3
+            a["end"] = max(a.get("end", 0), e["Completion Time"])
         elif kind == "SparkListenerTaskEnd":
-            job = jobs.get(stage_job.get(e["Stage ID"], -1))
-            if job is not None and e.get("Task Metrics"):
-                job["run"] += e["Task Metrics"]["Executor Run Time"] / 1e3
-    done = [j for j in jobs.values() if j["end"] is not None]
+            job = stage_job.get(e["Stage ID"])
+            if job is None or job not in job_action:
+                continue
+            a = actions[job_action[job]]
+            a["tasks"] += 1
+            if e.get("Task Metrics"):
+                a["run"] += e["Task Metrics"]["Executor Run Time"] / 1e3
+            for acc in e["Task Info"].get("Accumulables", []):
+                if acc.get("Name") == PY_RUN:
+                    a["python"] += float(acc.get("Update") or 0) / 1e3
+                elif acc.get("Name") == PY_CODE:
+                    a["code"] += float(acc.get("Update") or 0) / 1e3
+    done = sorted((a for a in actions.values() if a["jobs"]), key=lambda a: a["start"])
+    last = app[0]
+    for a in done:  # the driver's time between actions (its own work, or waiting on nothing)
+        a["gap"] = max(0.0, (a["start"] - last) / 1e3) if last is not None else 0.0
+        last = max(last or 0, a["end"])
     return {"app_s": (app[1] - app[0]) / 1e3 if None not in app else None,
-            "jobs_s": sum(j["end"] - j["start"] for j in done) / 1e3, "n_jobs": len(done),
-            "jobs": sorted(({**j, "s": (j["end"] - j["start"]) / 1e3} for j in done), key=lambda j: -j["s"])}
+            "jobs_s": sum(a["s"] for a in done), "n_jobs": sum(a["jobs"] for a in done), "actions": done,
+            "tail_s": (app[1] - last) / 1e3 if None not in app else None}
 
 
-def print_jobs(summary: dict, top: int = 12) -> None:
-    print(f"    spark app {summary['app_s'] or 0:.1f} s, {summary['n_jobs']} jobs {summary['jobs_s']:.1f} s "
-          f"(outside jobs: {(summary['app_s'] or 0) - summary['jobs_s']:.1f} s)", flush=True)
-    by_site: dict[str, list] = {}
-    for j in summary["jobs"]:
-        agg = by_site.setdefault(j["site"], [0, 0.0, 0, 0.0, 0.0, 0.0])
-        agg[0] += 1
-        agg[1] += j["s"]
-        agg[2] += j["tasks"]
-        agg[3] += j["run"]
-        agg[4] += j["python"]
-        agg[5] += j["init"]
-    for site, (n, s, tasks, run, py, init) in sorted(by_site.items(), key=lambda kv: -kv[1][1])[:top]:
-        print(f"    {s:7.1f} s  {n:2d} job(s) {tasks:4d} tasks  task time {run:7.1f} s  python {py:7.1f} s "
-              f"(init {init:5.1f} s)  {site}", flush=True)
+def print_jobs(summary: dict, top: int = 40) -> None:
+    """The actions in time order (the ``top`` slowest; the rest summed)."""
+    acts = summary["actions"]
+    app = summary["app_s"] or 0.0
+    print(f"    spark app {app:.1f} s: {len(acts)} actions, {summary['n_jobs']} jobs, {summary['jobs_s']:.1f} s "
+          f"in jobs, {app - summary['jobs_s']:.1f} s outside them (session start, the driver's own work); "
+          f"python workers {sum(a['python'] for a in acts):.1f} s (python code "
+          f"{sum(a['code'] for a in acts):.1f} s) of {sum(a['run'] for a in acts):.1f} s task time", flush=True)
+    keep = {id(a) for a in sorted(acts, key=lambda a: -a["s"])[:top]}
+    rest = [a for a in acts if id(a) not in keep]
+    for a in acts:
+        if id(a) in keep:
+            print(f"    +{a['gap']:5.1f} s  {a['s']:6.1f} s {a['jobs']:2d} job(s) {a['tasks']:4d} tasks  task {a['run']:6.1f} s  "
+                  f"python {a['python']:6.1f} s (code {a['code']:6.1f} s)  {a['label']}", flush=True)
+    if rest:
+        print(f"    {sum(a['s'] for a in rest):6.1f} s in {len(rest)} more actions", flush=True)
+    print(f"    +{summary['tail_s'] or 0:5.1f} s  after the last job, to the session's end", flush=True)
 
 
 def run_backend(files: list[Path], home: Path, spark: list[str], event_log: Path | None = None
