@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -42,9 +43,31 @@ try:
     runpy.run_module("textprofile", run_name="__main__")
 except SystemExit as e:
     code = e.code or 0
+wall = time.perf_counter() - t
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"@@bench {time.perf_counter() - t:.2f} {self_kb} {child_kb}", file=sys.stderr)
+# CPU seconds of this process and every process below it (the JVM, which reaps the Python
+# workers' daemon, which reaps the workers), read from /proc while the JVM is still up: a
+# machine shared with other jobs stretches wall time much more than CPU time
+import os
+tick = os.sysconf("SC_CLK_TCK")
+kids, cpu = {}, 0.0
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            f = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(f[1]), []).append((int(d), sum(int(x) for x in f[11:15]) / tick))
+todo = [os.getpid()]
+while todo:
+    for pid, s in kids.get(todo.pop(), []):
+        cpu += s
+        todo.append(pid)
+u = resource.getrusage(resource.RUSAGE_SELF)
+c = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu += u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime
+print(f"@@bench {wall:.2f} {self_kb} {child_kb} {cpu:.1f}", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -69,9 +92,9 @@ def stage(args: list[str], home: Path) -> dict:
     line = [ln for ln in r.stderr.splitlines() if ln.startswith("@@bench ")]
     if r.returncode != 0 or not line:
         raise SystemExit(f"{' '.join(args)} failed:\n{r.stderr[-3000:]}")
-    wall, self_kb, child_kb = line[-1].split()[1:]
+    wall, self_kb, child_kb, cpu = line[-1].split()[1:]
     return {"wall": float(wall), "driver_gb": int(self_kb) / 2**20, "children_gb": int(child_kb) / 2**20,
-            "result": json.loads(r.stdout)}
+            "cpu": float(cpu), "result": json.loads(r.stdout)}
 
 
 PY_RUN, PY_CODE = "time to run Python workers", "time to execute Python code"  # Spark's SQL metrics (ms)
@@ -170,8 +193,8 @@ def run_backend(files: list[Path], home: Path, spark: list[str], event_log: Path
     for key, args in (("load", load), ("fit", ["fit", NAME, "--topics", "10"]), ("profile", ["profile", "build", NAME])):
         seen = set(event_log.iterdir()) if event_log is not None else set()
         out[key] = stage(args + spark, home)
-        print(f"  {key:8s} {out[key]['wall']:8.1f} s  driver {out[key]['driver_gb']:.2f} GB  "
-              f"children {out[key]['children_gb']:.2f} GB", flush=True)
+        print(f"  {key:8s} {out[key]['wall']:8.1f} s  cpu {out[key]['cpu']:7.1f} s  driver {out[key]['driver_gb']:.2f} GB  "
+              f"children {out[key]['children_gb']:.2f} GB  (load average {os.getloadavg()[0]:.1f})", flush=True)
         if event_log is not None:
             for log in sorted(set(event_log.iterdir()) - seen):
                 out[key]["jobs"] = jobs_summary(log)
@@ -218,6 +241,7 @@ def main() -> None:
         for key in ("load", "fit", "profile"):
             lo, sp = local[key], remote[key]
             print(f"  {key:8s} local {lo['wall']:7.1f} s  spark {sp['wall']:7.1f} s  ratio {sp['wall'] / lo['wall']:.2f}  "
+                  f"cpu local {lo['cpu']:.0f} s spark {sp['cpu']:.0f} s  "
                   f"driver RSS local {lo['driver_gb']:.2f} GB spark {sp['driver_gb']:.2f} GB", flush=True)
         lt = sum(local[k]["wall"] for k in local)
         st = sum(remote[k]["wall"] for k in remote)
