@@ -42,17 +42,13 @@ def count_vocab(rows: Any, config: FitConfig):
 
     own = rows.filter(F.col("authored"))
     n_docs = own.filter(F.size("tokens") > 0).count()
-    # Both counts are per-term aggregates, combined on each partition before the shuffle (no
-    # (term, comment) pairs cross it). cf: every occurrence. df and the first appearance: each
-    # comment's distinct terms, which ``array_distinct`` keeps in first-occurrence order, so
-    # (file, row, position among the distinct terms) orders terms exactly as (file, row, first position).
-    cf = (own.select(F.explode("tokens").alias("term")).filter(F.col("term").isNotNull())
-          .groupBy("term").agg(F.count(F.lit(1)).alias("cf")))
-    firsts = (own.select(FILE_COL, ROW_COL, F.posexplode(F.array_distinct("tokens")).alias("p", "term"))
-              .filter(F.col("term").isNotNull())
-              .groupBy("term").agg(F.count(F.lit(1)).alias("df"), F.min(F.struct(FILE_COL, ROW_COL, "p")).alias("first")))
-    terms = (firsts.filter((F.col("df") >= config.no_below) & (F.col("df") <= int(config.no_above * n_docs)))
-             .join(cf, "term").orderBy("first").select("term", "cf", "df").toArrow())
+    per_doc = (own.select(FILE_COL, ROW_COL, F.posexplode("tokens").alias("pos", "term"))
+               .filter(F.col("term").isNotNull())
+               .groupBy("term", FILE_COL, ROW_COL).agg(F.count(F.lit(1)).alias("c"), F.min("pos").alias("p")))
+    terms = (per_doc.groupBy("term").agg(F.sum("c").alias("cf"), F.count(F.lit(1)).alias("df"),
+                                           F.min(F.struct(FILE_COL, ROW_COL, "p")).alias("first"))
+             .filter((F.col("df") >= config.no_below) & (F.col("df") <= int(config.no_above * n_docs)))
+             .orderBy("first").select("term", "cf", "df").toArrow())
     if terms.num_rows == 0:
         raise StateError(f"no term is in at least {config.no_below} and at most {config.no_above:.0%} of the "
                          f"{n_docs} documents — lower --no-below or raise --no-above")
@@ -86,28 +82,24 @@ def training_sample(rows: Any, vocab, config: FitConfig) -> tuple[list[str], lis
     """(ids, token lists) the engine trains on, in training order; rows eligible; sampled?"""
     from pyspark.sql import functions as F
 
-    from textprofile.spark.datasets import FILE_COL, ROW_COL, persisted
+    from textprofile.spark.datasets import FILE_COL, ROW_COL
 
     own = rows.filter(F.col("authored")).select("comment_id", "tokens", F.col(FILE_COL).alias("o_file"),
                                                  F.col(ROW_COL).alias("o_row"))
-    # kept: the count, the sort's sampling job and the join below read it (the key task runs once)
-    keyed = persisted(own.mapInPandas(_key_task(tuple(vocab.terms), config.seed),
-                                      "comment_id string, n_in long, key binary, o_file string, o_row long"))
-    try:
-        eligible = keyed.filter(F.col("n_in") > 0)
-        n = eligible.count()
-        if n < 2:
-            raise StateError(f"the corpus has {n} customer comment(s) with in-vocabulary tokens; a topic model "
-                             "needs more — lower --no-below or load more comments")
-        sampled = bool(config.sample) and n > config.sample
-        chosen = (eligible.orderBy("key", "comment_id").limit(config.sample) if sampled
-                  else eligible.orderBy("o_file", "o_row"))
-        picked = chosen.select("comment_id", "key", "o_file", "o_row")
-        table = (picked.join(own.select("comment_id", "tokens"), "comment_id")
-                 .orderBy(*(["key", "comment_id"] if sampled else ["o_file", "o_row"]))
-                 .select("comment_id", "tokens").toArrow())
-    finally:
-        keyed.unpersist()
+    keyed = own.mapInPandas(_key_task(tuple(vocab.terms), config.seed),
+                            "comment_id string, n_in long, key binary, o_file string, o_row long")
+    eligible = keyed.filter(F.col("n_in") > 0)
+    n = eligible.count()
+    if n < 2:
+        raise StateError(f"the corpus has {n} customer comment(s) with in-vocabulary tokens; a topic model "
+                         "needs more — lower --no-below or load more comments")
+    sampled = bool(config.sample) and n > config.sample
+    chosen = (eligible.orderBy("key", "comment_id").limit(config.sample) if sampled
+              else eligible.orderBy("o_file", "o_row"))
+    picked = chosen.select("comment_id", "key", "o_file", "o_row")
+    table = (picked.join(own.select("comment_id", "tokens"), "comment_id")
+             .orderBy(*(["key", "comment_id"] if sampled else ["o_file", "o_row"]))
+             .select("comment_id", "tokens").toArrow())
     return table.column("comment_id").to_pylist(), table.column("tokens").to_pylist(), n, sampled
 
 
