@@ -9,12 +9,21 @@ seconds, the ratio spark/local, and the peak RSS of the Python driver process it
 Python workers are reported apart as "children").
 
     python benchmarks/bench_spark.py [--sizes 1000000,2000000,4000000] [--partitions 16]
+        [--backends local,spark] [--event-log DIR] [--spark-conf KEY=VALUE ...]
+
+``--event-log DIR`` turns on Spark's own event log (``spark.eventLog.enabled``) and prints, after
+each Spark stage, where its time went: the wall time inside Spark jobs against the rest (JVM
+start, imports, the driver's own work such as the engine's training), and each job's call site,
+duration, tasks and the Python workers' time (Spark's ``time to run Python workers`` and
+``time to initialize Python workers`` metrics), slowest first.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,9 +43,31 @@ try:
     runpy.run_module("textprofile", run_name="__main__")
 except SystemExit as e:
     code = e.code or 0
+wall = time.perf_counter() - t
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"@@bench {time.perf_counter() - t:.2f} {self_kb} {child_kb}", file=sys.stderr)
+# CPU seconds of this process and every process below it (the JVM, which reaps the Python
+# workers' daemon, which reaps the workers), read from /proc while the JVM is still up: a
+# machine shared with other jobs stretches wall time much more than CPU time
+import os
+tick = os.sysconf("SC_CLK_TCK")
+kids, cpu = {}, 0.0
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            f = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(f[1]), []).append((int(d), sum(int(x) for x in f[11:15]) / tick))
+todo = [os.getpid()]
+while todo:
+    for pid, s in kids.get(todo.pop(), []):
+        cpu += s
+        todo.append(pid)
+u = resource.getrusage(resource.RUSAGE_SELF)
+c = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu += u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime
+print(f"@@bench {wall:.2f} {self_kb} {child_kb} {cpu:.1f}", file=sys.stderr)
 sys.exit(code)
 """
 
@@ -61,12 +92,98 @@ def stage(args: list[str], home: Path) -> dict:
     line = [ln for ln in r.stderr.splitlines() if ln.startswith("@@bench ")]
     if r.returncode != 0 or not line:
         raise SystemExit(f"{' '.join(args)} failed:\n{r.stderr[-3000:]}")
-    wall, self_kb, child_kb = line[-1].split()[1:]
+    wall, self_kb, child_kb, cpu = line[-1].split()[1:]
     return {"wall": float(wall), "driver_gb": int(self_kb) / 2**20, "children_gb": int(child_kb) / 2**20,
-            "result": json.loads(r.stdout)}
+            "cpu": float(cpu), "result": json.loads(r.stdout)}
 
 
-def run_backend(files: list[Path], home: Path, spark: list[str]) -> dict[str, dict]:
+PY_RUN, PY_CODE = "time to run Python workers", "time to execute Python code"  # Spark's SQL metrics (ms)
+
+
+def jobs_summary(log: Path) -> dict:
+    """One event log's Spark actions (SQL executions) in time order, with their jobs' wall time, tasks,
+    task time and the Python workers' time (summed from the tasks' metric updates)."""
+    actions: dict = {}
+    job_action: dict[int, object] = {}
+    stage_job: dict[int, int] = {}
+    jobs: dict[int, list] = {}
+    app = [None, None]
+    files = sorted(log.glob("events_*")) if log.is_dir() else [log]  # Spark 4 writes a directory (v2 log)
+    for line in (ln for f in files for ln in f.read_text(encoding="utf-8").splitlines()):
+        e = json.loads(line)
+        kind = e.get("Event", "")
+        if kind == "SparkListenerApplicationStart":
+            app[0] = e["Timestamp"]
+        elif kind == "SparkListenerApplicationEnd":
+            app[1] = e["Timestamp"]
+        elif kind.endswith("SparkListenerSQLExecutionStart"):
+            label = e["description"]
+            target = re.search(r"Arguments: file:(\S+?),", e.get("physicalPlanDescription", ""))
+            if target:  # a write: name its dataset
+                label += " -> " + "/".join(target.group(1).split("/")[-2:])
+            actions[e["executionId"]] = {"label": label, "jobs": 0, "s": 0.0, "tasks": 0, "run": 0.0,
+                                         "python": 0.0, "code": 0.0, "start": e["time"]}
+        elif kind == "SparkListenerJobStart":
+            props = e.get("Properties") or {}
+            sql = props.get("spark.sql.execution.id")
+            key = int(sql) if sql is not None and int(sql) in actions else f"job {e['Job ID']}"
+            if key not in actions:
+                actions[key] = {"label": props.get("callSite.short", "?"), "jobs": 0, "s": 0.0, "tasks": 0,
+                                "run": 0.0, "python": 0.0, "code": 0.0, "start": e["Submission Time"]}
+            job_action[e["Job ID"]] = key
+            jobs[e["Job ID"]] = [e["Submission Time"], None]
+            for st in e["Stage IDs"]:
+                stage_job.setdefault(st, e["Job ID"])
+        elif kind == "SparkListenerJobEnd":
+            t0 = jobs[e["Job ID"]][0]
+            a = actions[job_action[e["Job ID"]]]
+            a["jobs"] += 1
+            a["s"] += (e["Completion Time"] - t0) / 1e3
+            a["end"] = max(a.get("end", 0), e["Completion Time"])
+        elif kind == "SparkListenerTaskEnd":
+            job = stage_job.get(e["Stage ID"])
+            if job is None or job not in job_action:
+                continue
+            a = actions[job_action[job]]
+            a["tasks"] += 1
+            if e.get("Task Metrics"):
+                a["run"] += e["Task Metrics"]["Executor Run Time"] / 1e3
+            for acc in e["Task Info"].get("Accumulables", []):
+                if acc.get("Name") == PY_RUN:
+                    a["python"] += float(acc.get("Update") or 0) / 1e3
+                elif acc.get("Name") == PY_CODE:
+                    a["code"] += float(acc.get("Update") or 0) / 1e3
+    done = sorted((a for a in actions.values() if a["jobs"]), key=lambda a: a["start"])
+    last = app[0]
+    for a in done:  # the driver's time between actions (its own work, or waiting on nothing)
+        a["gap"] = max(0.0, (a["start"] - last) / 1e3) if last is not None else 0.0
+        last = max(last or 0, a["end"])
+    return {"app_s": (app[1] - app[0]) / 1e3 if None not in app else None,
+            "jobs_s": sum(a["s"] for a in done), "n_jobs": sum(a["jobs"] for a in done), "actions": done,
+            "tail_s": (app[1] - last) / 1e3 if None not in app else None}
+
+
+def print_jobs(summary: dict, top: int = 40) -> None:
+    """The actions in time order (the ``top`` slowest; the rest summed)."""
+    acts = summary["actions"]
+    app = summary["app_s"] or 0.0
+    print(f"    spark app {app:.1f} s: {len(acts)} actions, {summary['n_jobs']} jobs, {summary['jobs_s']:.1f} s "
+          f"in jobs, {app - summary['jobs_s']:.1f} s outside them (session start, the driver's own work); "
+          f"python workers {sum(a['python'] for a in acts):.1f} s (python code "
+          f"{sum(a['code'] for a in acts):.1f} s) of {sum(a['run'] for a in acts):.1f} s task time", flush=True)
+    keep = {id(a) for a in sorted(acts, key=lambda a: -a["s"])[:top]}
+    rest = [a for a in acts if id(a) not in keep]
+    for a in acts:
+        if id(a) in keep:
+            print(f"    +{a['gap']:5.1f} s  {a['s']:6.1f} s {a['jobs']:2d} job(s) {a['tasks']:4d} tasks  task {a['run']:6.1f} s  "
+                  f"python {a['python']:6.1f} s (code {a['code']:6.1f} s)  {a['label']}", flush=True)
+    if rest:
+        print(f"    {sum(a['s'] for a in rest):6.1f} s in {len(rest)} more actions", flush=True)
+    print(f"    +{summary['tail_s'] or 0:5.1f} s  after the last job, to the session's end", flush=True)
+
+
+def run_backend(files: list[Path], home: Path, spark: list[str], event_log: Path | None = None
+                ) -> dict[str, dict]:
     if home.exists():
         shutil.rmtree(home)
     home.mkdir(parents=True)
@@ -74,9 +191,14 @@ def run_backend(files: list[Path], home: Path, spark: list[str]) -> dict[str, di
             "--time-col", "time", "--rating-col", "rating", "--channel", "review"]
     out = {}
     for key, args in (("load", load), ("fit", ["fit", NAME, "--topics", "10"]), ("profile", ["profile", "build", NAME])):
+        seen = set(event_log.iterdir()) if event_log is not None else set()
         out[key] = stage(args + spark, home)
-        print(f"  {key:8s} {out[key]['wall']:8.1f} s  driver {out[key]['driver_gb']:.2f} GB  "
-              f"children {out[key]['children_gb']:.2f} GB", flush=True)
+        print(f"  {key:8s} {out[key]['wall']:8.1f} s  cpu {out[key]['cpu']:7.1f} s  driver {out[key]['driver_gb']:.2f} GB  "
+              f"children {out[key]['children_gb']:.2f} GB  (load average {os.getloadavg()[0]:.1f})", flush=True)
+        if event_log is not None:
+            for log in sorted(set(event_log.iterdir()) - seen):
+                out[key]["jobs"] = jobs_summary(log)
+                print_jobs(out[key]["jobs"])
     return out
 
 
@@ -85,23 +207,41 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000000")
     ap.add_argument("--partitions", type=int, default=16, help="spark.sql.shuffle.partitions")
     ap.add_argument("--driver-memory", default="3g", help="spark.driver.memory (the JVM, with the executors in local mode)")
+    ap.add_argument("--backends", default="local,spark", help="which backends to run: local,spark (default both)")
+    ap.add_argument("--event-log", type=Path, default=None,
+                    help="write Spark's event log here and print each stage's Spark jobs")
+    ap.add_argument("--spark-conf", action="append", default=[], help="more KEY=VALUE settings for the session")
     a = ap.parse_args()
+    backends = a.backends.split(",")
     spark = ["--backend", "spark", "--spark-master", "local[2]",
              "--spark-conf", f"spark.sql.shuffle.partitions={a.partitions}",
              "--spark-conf", f"spark.driver.memory={a.driver_memory}", "--spark-conf", "spark.ui.enabled=false"]
+    if a.event_log is not None:
+        a.event_log = a.event_log.resolve()
+        a.event_log.mkdir(parents=True, exist_ok=True)
+        spark += ["--spark-conf", "spark.eventLog.enabled=true", "--spark-conf", f"spark.eventLog.dir={a.event_log.as_uri()}",
+                  "--spark-conf", "spark.eventLog.compress=false"]
+    for kv in a.spark_conf:
+        spark += ["--spark-conf", kv]
     table = {}
     for n in [int(s) for s in a.sizes.split(",")]:
         base, _ = make_exports(n // 5, n)
         files = split(base, 4)
         print(f"{n:,} comments ({len(files)} files)", flush=True)
-        print(" local:", flush=True)
-        local = run_backend(files, OUT / f"local_{n}", [])
-        print(" spark local[2]:", flush=True)
-        remote = run_backend(files, OUT / f"spark_{n}", spark)
+        local = remote = None
+        if "local" in backends:
+            print(" local:", flush=True)
+            local = run_backend(files, OUT / f"local_{n}", [])
+        if "spark" in backends:
+            print(" spark local[2]:", flush=True)
+            remote = run_backend(files, OUT / f"spark_{n}", spark, a.event_log)
+        if local is None or remote is None:
+            continue
         table[n] = (local, remote)
         for key in ("load", "fit", "profile"):
             lo, sp = local[key], remote[key]
             print(f"  {key:8s} local {lo['wall']:7.1f} s  spark {sp['wall']:7.1f} s  ratio {sp['wall'] / lo['wall']:.2f}  "
+                  f"cpu local {lo['cpu']:.0f} s spark {sp['cpu']:.0f} s  "
                   f"driver RSS local {lo['driver_gb']:.2f} GB spark {sp['driver_gb']:.2f} GB", flush=True)
         lt = sum(local[k]["wall"] for k in local)
         st = sum(remote[k]["wall"] for k in remote)

@@ -13,7 +13,8 @@ from typing import Any
 
 from textprofile.core.artifacts import digest, part_files
 
-__all__ = ["digest", "is_dataset", "num_rows", "part_files", "persisted", "read_ordered", "uri", "write_ordered"]
+__all__ = ["digest", "is_dataset", "num_rows", "part_files", "persisted", "read_ordered", "uri", "write_ordered",
+           "write_sorted"]
 
 FILE_COL, ROW_COL = "_tp_file", "_tp_row"
 
@@ -27,7 +28,17 @@ def uri(path: str | Path) -> str:
 def write_ordered(frame: Any, path: str | Path, order: list[str], fmt: str = "parquet",
                   **options: str) -> None:
     """Write ``frame`` sorted by ``order`` (the columns are dropped) to the dataset ``path``."""
-    out = frame.orderBy(*order).drop(*order).write.mode("overwrite")
+    write_sorted(frame.orderBy(*order), path, order, fmt, **options)
+
+
+def write_sorted(frame: Any, path: str | Path, order: list[str], fmt: str = "parquet", **options: str) -> None:
+    """Write ``frame``, already sorted by ``order`` (an ``orderBy``, then only row-wise steps such as
+    ``mapInPandas``, which keep each partition's rows in order), to ``path`` without ``order``.
+
+    For a costly row-wise step (the tokenizer): run after the sort, it runs once; sorting its output
+    instead runs it twice, since the range partitioner's sampling job computes the sort's input too.
+    """
+    out = frame.drop(*order).write.mode("overwrite")
     for k, v in options.items():
         out = out.option(k, v)
     out.format(fmt).save(uri(path))

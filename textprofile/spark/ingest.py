@@ -136,11 +136,14 @@ def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
 
     from textprofile.spark.datasets import uri
 
+    # one file a task, whole (a file is one reader's stream: its header, encoding, row numbers): a
+    # binaryFile scan of one file is one partition (files are not split), and the union of the scans
+    # keeps their partitions apart. (Hash partitioning by the file index instead put 3 of 4 files in
+    # one task, and both of 2; a ``coalesce(1)`` per scan would make Spark 4.1+ zip the union's
+    # single-partition children into one task.)
     files = [spark.read.format("binaryFile").load(uri(p)).select("path", "content").withColumn(F_COL, F.lit(i))
              for i, p in enumerate(exports)]
     frame = reduce(lambda a, b: a.unionByName(b), files)
-    # one file a task, whole (a file is one reader's stream: its header, encoding, row numbers)
-    frame = frame.repartition(len(exports), F_COL)
     return frame.mapInPandas(read_task(config, key, mappings, erased), RAW_SCHEMA)
 
 

@@ -30,7 +30,7 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
 
     from textprofile.core.artifacts import atomic_dir, checksums, write_manifest
     from textprofile.ingest.pii import key_fingerprint, pseudonym_key
-    from textprofile.spark.datasets import write_ordered
+    from textprofile.spark.datasets import persisted, write_ordered, write_sorted
     from textprofile.spark.ingest import (
         COMMENT_COLUMNS,
         F_COL,
@@ -53,9 +53,13 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
     step = progress or (lambda stage, done, total=None: None)
     step("spark: read", 0, None)
     raw = read_exports(spark, exports, config, key, erased=erased).persist(StorageLevel.MEMORY_AND_DISK)
+    kept = None
     try:
-        sources, rows, kept = split_read(raw)
-        kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
+        sources, rows, unique = split_read(raw)
+        order = [F_COL, POS_COL]
+        # the kept comments, sorted once into corpus order and kept: the comments and the tokens
+        # datasets are written from the same sorted partitions, and the tokenizer runs once
+        kept = persisted(unique.select(*COMMENT_COLUMNS, *order).orderBy(*order))
         quarantine = raw.filter(F.col("kind") == "q")
         counts = _counts(rows, kept, quarantine, None if erased is None else erased_rows(raw))
         if counts["kept"] == 0:
@@ -65,8 +69,7 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
                 f"quarantined by reason — {reasons}); fix the export or the column flags")
         with atomic_dir(target, owned=CORPUS_FILES) as tmp:
             step("spark: write comments", 0, None)
-            order = [F_COL, POS_COL]
-            write_ordered(kept.select(*COMMENT_COLUMNS, *order), tmp / "comments.parquet", order)
+            write_sorted(kept, tmp / "comments.parquet", order)
             write_ordered(quarantine.select(F.col("source").alias("file"), F.col("source_row").alias("row"),
                                             F.col("q_reason").alias("reason"), F.col("q_text").alias("text"),
                                             F.coalesce(F.col("customer_id"), F.lit("")).alias("customer_id"),
@@ -99,6 +102,8 @@ def load_corpus(spark: Any, exports: list[str], name: str, config: LoadConfig, w
                 erased.write(tmp)  # checksummed with the rest (the local load does the same)
             write_manifest(tmp, manifest, files=checksums(tmp))
     finally:
+        if kept is not None:
+            kept.unpersist()
         raw.unpersist()
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result

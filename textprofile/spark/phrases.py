@@ -148,11 +148,11 @@ def detect_phrases(spark: Any, src: Path, dst: Path, config: TokenizeConfig, tab
     found, and the record holds min_count, threshold, learned, top, joined and seconds (plus
     ``pruned``, the ``r`` of the module docstring, when the counts passed ``MAX_VOCAB_SIZE``).
     ``src`` holds the rows in any order with the ``order`` columns; ``dst`` is written sorted by
-    them, without them (``datasets.write_ordered``).
+    them, without them (sorted, then joined: ``datasets.write_sorted``).
     """
     from pyspark.sql import functions as F
 
-    from textprofile.spark.datasets import uri, write_ordered
+    from textprofile.spark.datasets import uri, write_sorted
     from textprofile.text.phrases import phrase_record, phrase_table, write_table
 
     started = time.perf_counter()
@@ -161,7 +161,8 @@ def detect_phrases(spark: Any, src: Path, dst: Path, config: TokenizeConfig, tab
     schema = ", ".join(f"{f.name} {f.dataType.simpleString()}" for f in rows.schema.fields)
     grams = spark.sparkContext.broadcast(dict(frozen.phrasegrams))
     try:
-        write_ordered(rows.mapInPandas(join_task(grams), schema), dst, order)
+        # sorted first, so the join runs once (write_sorted)
+        write_sorted(rows.orderBy(*order).mapInPandas(join_task(grams), schema), dst, order)
     finally:
         grams.unpersist()
     after = spark.read.parquet(uri(dst)).agg(F.sum(F.size("tokens")).alias("t")).first()["t"] or 0

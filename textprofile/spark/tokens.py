@@ -2,6 +2,10 @@
 
 Each Python worker builds one ``Tokenizer`` per config and keeps it across tasks
 (``spark.python.worker.reuse``), so jieba's dictionary loads once per worker, not per task.
+The cache is read through the module-level ``worker_tokenizer``: the task function is a closure,
+which cloudpickle ships by value with a copy of the globals it names, so a dict named in the
+closure itself would be a fresh, empty copy in every task; a module-level function is pickled
+by reference and finds this module's dict in the worker.
 Texts go to ``Tokenizer.tokenize_chunk`` ``CHUNK_ROWS`` at a time, as the local stage sends them;
 a comment's tokens do not depend on the chunk it is in (the local stage is byte-identical for
 any number of workers), so neither partitioning nor batch size changes them.
@@ -28,6 +32,17 @@ def check_config(config: TokenizeConfig) -> TokenizeConfig:
     return config
 
 
+def worker_tokenizer(config: TokenizeConfig) -> Any:
+    """This Python worker's ``Tokenizer`` for ``config``, built on first use and kept (module docstring)."""
+    key = config.hash()
+    tok = _TOKENIZERS.get(key)
+    if tok is None:
+        from textprofile.text.tokenizer import Tokenizer
+
+        tok = _TOKENIZERS[key] = Tokenizer(config)
+    return tok
+
+
 def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
     """``mapInPandas`` function: (comment_id, text, *keep) -> (comment_id, lang, tokens, *keep).
 
@@ -39,12 +54,9 @@ def tokenize_task(config: TokenizeConfig, keep: list[str], grams: Any = None):
         import pandas as pd
 
         from textprofile.text.phrases import LatinTest, join_tokens
-        from textprofile.text.tokenizer import CHUNK_ROWS, Tokenizer
+        from textprofile.text.tokenizer import CHUNK_ROWS
 
-        key = config.hash()
-        tok = _TOKENIZERS.get(key)
-        if tok is None:
-            tok = _TOKENIZERS[key] = Tokenizer(config)
+        tok = worker_tokenizer(config)
         table = grams.value if grams is not None else None
         test = LatinTest()
         for batch in batches:
@@ -77,6 +89,8 @@ def write_tokens(spark: Any, comments: Any, config: TokenizeConfig, order: list[
                  table_path: Path) -> dict[str, Any] | None:
     """Write the tokens of ``comments`` to the dataset ``target`` in ``order``; the phrase record.
 
+    ``comments`` must be sorted by ``order`` already (``datasets.write_sorted``): the tokenizer then
+    runs once, after the sort, and its output is written as it comes.
     With ``config.phrases``, the tokens go to a staging dataset beside ``target`` first (unsorted), then
     ``spark.phrases.detect_phrases`` learns the phrases from it, writes ``target`` with them joined
     and the table to ``table_path`` (returning the local stage's ``"phrases"`` record); without,
@@ -84,10 +98,10 @@ def write_tokens(spark: Any, comments: Any, config: TokenizeConfig, order: list[
     """
     import shutil
 
-    from textprofile.spark.datasets import write_ordered
+    from textprofile.spark.datasets import write_sorted
 
     if not config.phrases:
-        write_ordered(tokens_frame(comments, config, order), target, order)
+        write_sorted(tokens_frame(comments, config, order), target, order)
         table_path.unlink(missing_ok=True)
         return None
     from textprofile.spark.datasets import uri
@@ -110,9 +124,11 @@ def tokens_info(spark: Any, tokens_path: Path, comments_path: Path, config: Toke
     from textprofile.text.stage import cache_key, language_counts, skipped_counts
 
     df = spark.read.parquet(uri(tokens_path))
-    totals = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(F.size("tokens")).alias("tokens"),
-                    F.sum((F.size("tokens") == 0).cast("long")).alias("empty")).first()
-    counts = {r["lang"]: int(r["n"]) for r in df.groupBy("lang").agg(F.count(F.lit(1)).alias("n")).collect()}
+    by_lang = df.groupBy("lang").agg(F.count(F.lit(1)).alias("n"), F.sum(F.size("tokens")).alias("tokens"),
+                                     F.sum((F.size("tokens") == 0).cast("long")).alias("empty")).collect()
+    counts = {r["lang"]: int(r["n"]) for r in by_lang}
+    totals = {"rows": sum(counts.values()), "tokens": sum(int(r["tokens"] or 0) for r in by_lang),
+              "empty": sum(int(r["empty"] or 0) for r in by_lang)}
     info = {
         "config": json.loads(json.dumps(config.to_dict())),
         "config_hash": config.hash(),
@@ -163,10 +179,11 @@ def tokenize_corpus(spark: Any, corpus_dir: Path, config: TokenizeConfig, force:
             and prev.get("input_sha256") == digest(src) and (not config.phrases or _table_ok(corpus_dir, manifest))):
         return {**prev, "cached": True}
     started = time.perf_counter()
-    comments = read_ordered(spark, src, ["comment_id", "text"])
+    order = [FILE_COL, ROW_COL]
+    comments = read_ordered(spark, src, ["comment_id", "text"]).orderBy(*order)
     tmp = corpus_dir / ".tokens.parquet.building"
     table = corpus_dir / f".{PHRASES_FILE}.building"  # renamed into place with the tokens
-    phrases = write_tokens(spark, comments, config, [FILE_COL, ROW_COL], tmp, table)
+    phrases = write_tokens(spark, comments, config, order, tmp, table)
     info = tokens_info(spark, tmp, src, config, started, phrases)
     old = corpus_dir / ".tokens.parquet.old"
     if target.exists():

@@ -133,7 +133,7 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
     from pyspark.sql import functions as F
 
     from textprofile.core.artifacts import read_manifest
-    from textprofile.spark.datasets import read_ordered, uri, write_ordered
+    from textprofile.spark.datasets import read_ordered, uri, write_ordered, write_sorted
     from textprofile.spark.ingest import (
         COMMENT_COLUMNS,
         F_COL,
@@ -168,9 +168,11 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
         n_rows, n_fresh = rows.count(), fresh.count()
         n_q = raw.filter(F.col("kind") == "q").count()
         by_id = Window.partitionBy("comment_id").orderBy(*order)
+        # sorted once into file, row order (and kept): comments and tokens are written from the same
+        # sorted partitions, and the tokenizer runs once (``datasets.write_sorted``)
         new = (fresh.join(old.select(F.col("_o_id").alias("comment_id")), "comment_id", "left_anti")
                .withColumn("_tp_n", F.row_number().over(by_id)).filter(F.col("_tp_n") == 1).drop("_tp_n")
-               .persist(StorageLevel.MEMORY_AND_DISK))
+               .orderBy(*order).persist(StorageLevel.MEMORY_AND_DISK))
         n_new = new.count()
         q_seq = len(read_manifest(corpus_dir).get("updates_quarantined", [])) + 1
         info = {"sources": sources, "added": n_new, "duplicates": n_rows - n_fresh, "quarantined": n_q,
@@ -179,10 +181,10 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
                 "quarantine_seq": q_seq}
         if n_new:
             step("spark: tokenize", 0, n_new)
-            write_ordered(new.select(*COMMENT_COLUMNS, *order), staging / "comments", order)
+            write_sorted(new.select(*COMMENT_COLUMNS, *order), staging / "comments", order)
             grams = spark.sparkContext.broadcast(phrasegrams) if phrasegrams else None
             try:
-                write_ordered(tokens_frame(new, tokenize_config, order, grams), staging / "tokens", order)
+                write_sorted(tokens_frame(new, tokenize_config, order, grams), staging / "tokens", order)
             finally:
                 if grams is not None:
                     grams.unpersist()
