@@ -106,15 +106,14 @@ def customer_buckets(corpus_dir: Path, model_dir: Path, n: int, k: int | None,
     ``topic_0..topic_{k-1}`` from doc_topics.parquet (null for a comment without a mixture).
     ``expected_rows``: the corpus's customer rows; more rows out means doc_topics repeats an id.
     """
-    import duckdb
-
+    from textprofile.store.sql import connect
     from textprofile.topics.fitted import DOC_TOPICS_FILE
 
     tmp = model_dir / f"{BUCKETS_PREFIX}{uuid.uuid4().hex[:12]}"
     (tmp / "spill").mkdir(parents=True)
     con = None
     try:
-        con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2, "preserve_insertion_order": False,
+        con = connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2, "preserve_insertion_order": False,
                                      "temp_directory": str(tmp / "spill")})
         cols = ", ".join(f"c.{c}" for c in _FRAME)
         inner = (f"SELECT c.file_row_number AS row, {cols}, coalesce(length(c.text), 0) AS n_chars, t.lang, t.tokens "

@@ -32,9 +32,8 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
     ``comments``: the corpus comments with their topic shares (null when the comment had no
     in-vocabulary token). ``topics``: id, label, automatic label, corpus share and top terms.
     """
-    import duckdb
-
     from textprofile.core.errors import ConfigError
+    from textprofile.store.sql import connect
 
     if table not in EXPORT_TABLES:
         raise ConfigError(f"--table must be one of {', '.join(EXPORT_TABLES)} (got {table!r})")
@@ -47,7 +46,7 @@ def export_table(ws, name: str, table: str, fmt: str, out: str | os.PathLike) ->
             rows = store.count()
         return {"name": name, "table": table, "format": fmt, "rows": rows, "path": str(Path(out))}
     model_dir = ws.require_model(name)
-    con = duckdb.connect()
+    con = connect()
     try:
         if table == "comments":
             comments, doc_topics = _comment_sources(ws, name, model_dir)

@@ -77,10 +77,10 @@ def demo(ws: Workspace, jobs: int | None = None, progress: Progress | None = Non
 
 def _busiest_customer(ws: Workspace) -> str:
     """The customer with the most comments: a good first `profile show` to try."""
-    import duckdb
+    from textprofile.store.sql import connect
 
     path = ws.corpus_dir(DEMO_NAME) / "comments.parquet"
-    con = duckdb.connect()
+    con = connect()
     try:
         row = con.execute(
             "SELECT customer_id FROM read_parquet(?) WHERE is_customer "

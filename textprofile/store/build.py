@@ -154,7 +154,7 @@ def write_store(
     build proceeds (progress, and tests that interrupt a build). A crash or Ctrl-C at any point
     leaves the previous store intact.
     """
-    import duckdb
+    from textprofile.store.sql import connect
 
     cust = tables.customers
     ids = cust["customer_id"]
@@ -180,7 +180,7 @@ def write_store(
     chunks = _chunks(len(cust), CHUNK_CUSTOMERS)
     try:
         # bounded: past the limit DuckDB spills to ``<tmp>.tmp`` beside the store (in the workspace)
-        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY})
+        con = connect(str(tmp), config={"memory_limit": BUILD_MEMORY})
         try:
             con.register("_customers", cust)
             con.execute("CREATE TABLE customers AS SELECT * FROM _customers")
@@ -261,13 +261,13 @@ def _patched_copy(target: Path):
     """
     import shutil
 
-    import duckdb
+    from textprofile.store.sql import connect
 
     tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
     _remove(tmp)
     try:
         shutil.copyfile(target, tmp)
-        con = duckdb.connect(str(tmp))
+        con = connect(str(tmp))
         try:
             con.execute("BEGIN")
             yield con
@@ -330,11 +330,11 @@ def _drop_index(target: Path, token: str) -> None:
 
 def _current_neighbours(target: Path) -> str | None:
     """The neighbour index token recorded in the store's meta (None when it has none)."""
-    import duckdb
+    from textprofile.store.sql import connect
 
     if not target.is_file():
         return None
-    con = duckdb.connect(str(target), read_only=True)
+    con = connect(str(target), read_only=True)
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'neighbours'").fetchone()
     finally:

@@ -24,9 +24,9 @@ ID_COLUMNS = ("customer_id", "neighbour_id", "neighbor_id", "other_customer_id")
 
 
 def store_customer_ids(target: str | os.PathLike) -> list[str]:
-    import duckdb
+    from textprofile.store.sql import connect
 
-    con = duckdb.connect(str(target), read_only=True)
+    con = connect(str(target), read_only=True)
     try:
         return [r[0] for r in con.execute("SELECT customer_id FROM customers").fetchall()]
     finally:
@@ -42,11 +42,11 @@ def rewrite_without(
     Returns the rows removed per table. The previous store stays in place until the copy is
     complete; a crash leaves it untouched.
     """
-    import duckdb
     import pyarrow as pa
 
     from textprofile.store.build import _current_neighbours, _drop_stale_neighbours
     from textprofile.store.neighbours import NeighbourIndex, index_without
+    from textprofile.store.sql import connect
 
     target = Path(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.erasing")
@@ -59,7 +59,7 @@ def rewrite_without(
         token, removed["neighbour_index"] = index_without(old_index, target, customer_ids)
         meta = {**meta, "neighbours": token}
     try:
-        con = duckdb.connect(str(tmp))
+        con = connect(str(tmp))
         try:
             con.execute(f"ATTACH '{_sql_str(target)}' AS old (READ_ONLY)")
             con.register("_erase", pa.table({"customer_id": pa.array(customer_ids, pa.string())}))

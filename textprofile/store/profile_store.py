@@ -47,6 +47,8 @@ class ProfileStore:
         the store closes it on ``close``."""
         import duckdb
 
+        from textprofile.store.sql import connect
+
         self.path = Path(path)
         if not self.path.is_file():
             name = model or self.path.parent.name
@@ -59,7 +61,7 @@ class ProfileStore:
             if connection is not None:
                 self._con = connection
             else:
-                self._con = duckdb.connect(str(self.path), read_only=True, config={"threads": 1})
+                self._con = connect(str(self.path), read_only=True, config={"threads": 1})
             self.meta: dict[str, Any] = {
                 k: json.loads(v) for k, v in self._con.execute("SELECT key, value FROM meta").fetchall()
             }

@@ -39,10 +39,12 @@ class StoreSnapshot:
     def __init__(self, path: str | os.PathLike):
         import duckdb
 
+        from textprofile.store.sql import connect
+
         self.path = Path(path)
         self.signature = file_signature(self.path)  # taken before opening: a later swap is seen
         self._lock = threading.Lock()
-        self._base = duckdb.connect(":memory:", config={"threads": 1})
+        self._base = connect(":memory:", config={"threads": 1})
         literal = "'" + str(self.path).replace("'", "''") + "'"
         try:
             self._base.execute(f"ATTACH {literal} AS {ALIAS} (READ_ONLY)")
