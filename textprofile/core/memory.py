@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 
 
@@ -16,6 +14,9 @@ def release_freed_memory() -> None:
     """
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # here, not at import: ``store.build`` imports this module on ``profile show``'s path
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim(0)
