@@ -67,7 +67,7 @@ def test_keyword_tables_join_into_order():
     tables = [KeywordTable.from_lists([[(vocab[t], float(rng.random())) for t in rng.choice(12, rng.integers(0, 4), replace=False)]
                                        for _ in k], vocab) for k in keys]
     ptr, (term, score) = ordered.ragged(list(tables), ordered.destinations(keys), lambda t: (t.ptr, [t.term, t.score]))
-    want = KeywordTable.concat(tables, vocab).take(order)
+    want = KeywordTable.from_lists([row for t in tables for row in t], vocab).take(order)
     assert list(KeywordTable(vocab, ptr, term, score)) == list(want)
     assert np.array_equal(ptr, want.ptr) and term.dtype == want.term.dtype and score.dtype == want.score.dtype
 

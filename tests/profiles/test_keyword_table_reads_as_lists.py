@@ -11,14 +11,11 @@ TERMS = ["退货", "quality", "快递", "包装", "price"]
 ROWS = [[("退货", 0.9), ("quality", 0.5)], [], [("price", 0.333333)], [("快递", 0.7), ("包装", 0.7), ("price", 0.1)]]
 
 
-def test_rows_take_and_concat_equal_the_lists():
+def test_rows_and_take_equal_the_lists():
     t = KeywordTable.from_lists(ROWS, TERMS)
     assert len(t) == 4 and list(t) == ROWS and t[-1] == ROWS[-1] and t[1:3] == ROWS[1:3]
     order = np.array([3, 1, 0, 2, 0])
     assert list(t.take(order)) == [ROWS[i] for i in order]
-    both = KeywordTable.concat([t, KeywordTable.from_lists(ROWS[:2], TERMS)], TERMS)
-    assert list(both) == ROWS + ROWS[:2]
-    assert list(KeywordTable.concat([], TERMS)) == []
 
 
 def test_arrow_columns_equal_the_store_builders_list_path():

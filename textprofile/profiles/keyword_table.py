@@ -33,17 +33,6 @@ class KeywordTable(Sequence):
         score = np.fromiter((s for kw in keywords for _, s in kw), dtype=np.float64, count=int(ptr[-1]))
         return cls(terms, ptr, term, score)
 
-    @classmethod
-    def concat(cls, tables: Sequence[KeywordTable], terms: Sequence[str]) -> KeywordTable:
-        if not tables:
-            return cls(terms, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0))
-        ptrs, at = [np.zeros(1, np.int64)], 0
-        for t in tables:
-            ptrs.append(t.ptr[1:] + at)
-            at += int(t.ptr[-1])
-        return cls(terms, np.concatenate(ptrs), np.concatenate([t.term for t in tables]),
-                   np.concatenate([t.score for t in tables]))
-
     def take(self, rows: np.ndarray) -> KeywordTable:
         """The rows ``rows``, in that order."""
         rows = np.asarray(rows, dtype=np.int64)
