@@ -96,7 +96,7 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     with spark_session(spark) as session:
         info = customer_tables(session, corpus_dir, fm, config, out)
     as_of = _as_of(config.as_of, info["as_of_us"])
-    beh, shares, keywords, vectors = read_customers(out / "customers", fm.k, len(fm.vocab))
+    beh, shares, keywords, vectors = read_customers(out / "customers", fm.k, fm.vocab)
     from textprofile.pipeline.profile import store_profiles
 
     result = store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors,
@@ -159,10 +159,10 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             vocab = count_vocab(rows, config)
             step("spark: sample", 0, None)
             ids, token_lists, n_train, sampled = training_sample(rows, vocab, config)
-            X = vocab.encode(token_lists)
+            X = vocab.encode_array(token_lists)
             del token_lists
             data = TrainingData(
-                vocab=vocab, ids=pa.array(ids, type=pa.string()), X=X, n_tokens=np.asarray(X.sum(axis=1)).ravel(),
+                vocab=vocab, ids=ids.cast(pa.string()), X=X, n_tokens=np.asarray(X.sum(axis=1)).ravel(),
                 train=np.ones(X.shape[0], dtype=bool), n_comments=rows.count(),
                 term_frequency=np.asarray(vocab.cfs, dtype=np.int64),
                 sample=describe(n_train, np.arange(X.shape[0]) if sampled else None, config.sample, config.seed))
@@ -335,7 +335,7 @@ def update(name: str, exports: list[str | Path], ws: Workspace | None = None, sp
             meta_update = {"as_of": None if as_of is None else as_of.isoformat(),
                            "comments_rows": info["comments_rows"], "comments_used": info["comments_used"]}
             if num_rows(staging / "touched"):
-                beh, shares, keywords, vectors = read_customers(staging / "touched", fm.k, len(fm.vocab))
+                beh, shares, keywords, vectors = read_customers(staging / "touched", fm.k, fm.vocab)
                 changed, total = patch_profiles(ws, name, fm, meta, meta_update, beh, shares, keywords, vectors)
             else:
                 changed, total = patch_profiles(ws, name, fm, meta, meta_update)

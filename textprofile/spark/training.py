@@ -78,8 +78,10 @@ def _key_task(terms: tuple[str, ...], seed: int):
     return run
 
 
-def training_sample(rows: Any, vocab, config: FitConfig) -> tuple[list[str], list[list[str]], int, bool]:
-    """(ids, token lists) the engine trains on, in training order; rows eligible; sampled?"""
+def training_sample(rows: Any, vocab, config: FitConfig) -> tuple[Any, Any, int, bool]:
+    """(ids, token lists) the engine trains on, in training order, as pyarrow arrays (never Python
+    lists: two million comments' token lists as Python objects would cost the driver about 0.5 GB
+    more); rows eligible; sampled?"""
     from pyspark.sql import functions as F
 
     from textprofile.spark.datasets import FILE_COL, ROW_COL
@@ -100,7 +102,7 @@ def training_sample(rows: Any, vocab, config: FitConfig) -> tuple[list[str], lis
     table = (picked.join(own.select("comment_id", "tokens"), "comment_id")
              .orderBy(*(["key", "comment_id"] if sampled else ["o_file", "o_row"]))
              .select("comment_id", "tokens").toArrow())
-    return table.column("comment_id").to_pylist(), table.column("tokens").to_pylist(), n, sampled
+    return table.column("comment_id").combine_chunks(), table.column("tokens"), n, sampled
 
 
 def _share_task(terms: tuple[str, ...], topic_word: np.ndarray, alpha: np.ndarray):

@@ -41,7 +41,15 @@ class Vocab:
         import pyarrow as pa
 
         arr = pa.array([list(t) for t in token_lists], type=pa.list_(pa.string()))
-        return _encode_lists(arr, self._value_set(), len(self))
+        return self.encode_array(arr)
+
+    def encode_array(self, list_array):
+        """``encode`` of a pyarrow list<string> array (or chunked array), with no Python lists."""
+        import pyarrow as pa
+
+        if isinstance(list_array, pa.ChunkedArray):
+            list_array = list_array.combine_chunks()
+        return _encode_lists(list_array, self._value_set(), len(self))
 
     def _value_set(self):
         import pyarrow as pa
