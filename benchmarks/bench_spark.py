@@ -243,6 +243,9 @@ def main() -> None:
             print(f"  {key:8s} local {lo['wall']:7.1f} s  spark {sp['wall']:7.1f} s  ratio {sp['wall'] / lo['wall']:.2f}  "
                   f"cpu local {lo['cpu']:.0f} s spark {sp['cpu']:.0f} s  "
                   f"driver RSS local {lo['driver_gb']:.2f} GB spark {sp['driver_gb']:.2f} GB", flush=True)
+        print(f"  the fit trained on {remote['fit']['result']['n_modelled']:,} comments (spark; local "
+              f"{local['fit']['result']['n_modelled']:,}); {remote['profile']['result']['customers']:,} customers",
+              flush=True)
         lt = sum(local[k]["wall"] for k in local)
         st = sum(remote[k]["wall"] for k in remote)
         print(f"  full run local {lt:.0f} s, spark {st:.0f} s, ratio {st / lt:.2f}", flush=True)
