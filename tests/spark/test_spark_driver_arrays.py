@@ -52,3 +52,52 @@ def test_vocab_encode_array_equals_encode_on_chunked_arrays():
     assert got.dtype == want.dtype and got.shape == want.shape == (4, 5)
     assert (got != want).nnz == 0
     assert got[0, 1] == 2 and got[2, 2] == 2 and got[3].nnz == 0
+
+
+def _customers_part(path, ids, k=2):
+    import pyarrow.parquet as pq
+
+    from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+
+    arrow = {"BIGINT": pa.int64(), "TIMESTAMP": pa.int64(), "DOUBLE": pa.float64(), "VARCHAR": pa.string()}
+    n = len(ids)
+    cols = {"customer_id": pa.array(ids, type=pa.string())}
+    for j, (c, t) in enumerate(BEHAVIOUR_COLUMNS.items()):
+        values = [("zh" if t == "VARCHAR" else (1_700_000_000_000_000 + i if t == "TIMESTAMP" else i + j))
+                  for i in range(n)]
+        cols[c] = pa.array(values, type=arrow[t])
+    cols["shares"] = pa.array([[i / 10, 1 - i / 10][:k] for i in range(n)], type=pa.list_(pa.float64()))
+    cols["kw_terms"] = pa.array([VOCAB[i % 5:i % 5 + 2] for i in range(n)], type=pa.list_(pa.string()))
+    cols["kw_scores"] = pa.array([[0.5, 0.25][:len(VOCAB[i % 5:i % 5 + 2])] for i in range(n)], type=pa.list_(pa.float64()))
+    cols["vec_idx"] = pa.array([[i % 5] for i in range(n)], type=pa.list_(pa.int32()))
+    cols["vec_val"] = pa.array([[1.0 + i] for i in range(n)], type=pa.list_(pa.float32()))
+    pq.write_table(pa.table(cols), path)
+
+
+def test_read_customers_reads_every_part_in_order(tmp_path):
+    from textprofile.spark.profile import read_customers
+
+    folder = tmp_path / "customers"
+    folder.mkdir()
+    _customers_part(folder / "part-00000.parquet", ["a", "b", "c"])
+    _customers_part(folder / "part-00001.parquet", [])
+    _customers_part(folder / "part-00002.parquet", ["d", "e"])
+    (folder / "_SUCCESS").write_text("")
+    beh, shares, keywords, vectors = read_customers(folder, 2, VOCAB)
+    assert beh["customer_id"].tolist() == ["a", "b", "c", "d", "e"]
+    assert beh["n_comments"].dtype == np.int64 and str(beh["first_seen"].dtype) == "datetime64[us]"
+    assert shares.shape == (5, 2) and shares[4].tolist() == [0.1, 0.9]
+    assert keywords[4] == [("质量", 0.5), ("price", 0.25)] and keywords[2] == [("price", 0.5), ("好评", 0.25)]
+    assert keywords[3] == [("快递", 0.5), ("质量", 0.25)]
+    assert vectors.shape == (5, 5) and vectors.dtype == np.float32
+    assert vectors.toarray()[3].tolist() == [1.0, 0, 0, 0, 0] and vectors[2, 2] == 3.0
+
+
+def test_read_customers_refuses_an_empty_dataset(tmp_path):
+    from textprofile.spark.profile import read_customers
+
+    folder = tmp_path / "customers"
+    folder.mkdir()
+    _customers_part(folder / "part-00000.parquet", [])
+    with pytest.raises(StateError, match="no customer comments"):
+        read_customers(folder, 2, VOCAB)

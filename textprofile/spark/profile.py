@@ -133,7 +133,11 @@ def keyword_table(terms: Any, scores: Any, vocab: Any):
 
 def read_customers(path: Path, k: int, vocab: Any):
     """(behaviour frame, shares (n, K), keywords (``KeywordTable``), keyword vectors CSR) from the
-    customers dataset; ``vocab``: the model's terms."""
+    customers dataset; ``vocab``: the model's terms.
+
+    Read a group of columns at a time, each converted and its Arrow buffers dropped before the
+    next is read: the whole table beside its conversions would double the driver's peak here.
+    """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -144,10 +148,14 @@ def read_customers(path: Path, k: int, vocab: Any):
     from textprofile.spark.datasets import part_files
 
     files = part_files(path)
-    table = pa.concat_tables([pq.read_table(f) for f in files]) if files else None
-    if table is None or table.num_rows == 0:
+
+    def read(columns: list[str]) -> pa.Table:
+        return pa.concat_tables([pq.read_table(f, columns=columns) for f in files]).combine_chunks()
+
+    n = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    if n == 0:
         raise StateError("no customer comments to profile (all rows are agent turns or after --as-of)")
-    beh = table.select(["customer_id", *BEHAVIOUR_COLUMNS]).to_pandas()
+    beh = read(["customer_id", *BEHAVIOUR_COLUMNS]).to_pandas()
     for c in ("first_seen", "last_seen"):  # UTC wall time in microseconds, naive as the store keeps it
         beh[c] = pd.to_datetime(beh[c].astype("Int64"), unit="us").astype("datetime64[us]")
     for c, t in BEHAVIOUR_COLUMNS.items():
@@ -155,14 +163,17 @@ def read_customers(path: Path, k: int, vocab: Any):
             beh[c] = beh[c].astype("int64")
         elif t == "DOUBLE":
             beh[c] = beh[c].astype(np.float64)
-    shares = np.asarray(table.column("shares").combine_chunks().flatten().to_numpy(), dtype=np.float64).reshape(-1, k)
-    keywords = keyword_table(table.column("kw_terms").combine_chunks(), table.column("kw_scores").combine_chunks(),
-                             vocab)
-    idx = table.column("vec_idx").combine_chunks()
-    val = table.column("vec_val").combine_chunks()
+    column = read(["shares"]).column(0).chunk(0)
+    shares = np.asarray(column.flatten().to_numpy(), dtype=np.float64).reshape(-1, k)
+    table = read(["kw_terms", "kw_scores"])
+    keywords = keyword_table(table.column(0).chunk(0), table.column(1).chunk(0), vocab)
+    table = read(["vec_idx", "vec_val"])
+    idx, val = table.column(0).chunk(0), table.column(1).chunk(0)
+    del table
     indptr = np.asarray(idx.offsets.to_numpy(), dtype=np.int64)
     indptr = indptr - indptr[0]
     vectors = sparse.csr_matrix((np.asarray(val.flatten().to_numpy(), dtype=np.float32),
                                  np.asarray(idx.flatten().to_numpy(), dtype=np.int32), indptr),
-                                shape=(table.num_rows, len(vocab)))
+                                shape=(n, len(vocab)))
+    del idx, val, column
     return beh, shares, keywords, vectors
