@@ -5,8 +5,8 @@ times, ratings) at each size (default 1M; the issue asks 1, 2 and 4 million), wr
 part files (the Spark loader reads one file per task). For each backend, each stage is its own
 CLI process: load (+tokenize) -> fit --topics 10 -> profile build. Printed per stage: wall
 seconds, the ratio spark/local, and the peak RSS of the Python driver process itself
-(``ru_maxrss`` of that process: the JVM, which in local mode also runs the executors, and the
-Python workers are reported apart as "children").
+(``VmHWM`` of that process; the JVM, which in local mode also runs the executors, and the Python
+workers are reported apart as "children", their largest ``ru_maxrss``).
 
     python benchmarks/bench_spark.py [--sizes 1000000,2000000,4000000] [--partitions 16]
         [--backends local,spark] [--event-log DIR] [--spark-conf KEY=VALUE ...]
@@ -44,7 +44,10 @@ try:
 except SystemExit as e:
     code = e.code or 0
 wall = time.perf_counter() - t
-self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# the driver's own peak: VmHWM of this process's address space. Not ru_maxrss: Linux carries the
+# parent's high-water mark into a vfork+exec child, so ru_maxrss would report at least the
+# benchmark's own peak (its generated export: 2.6 GB at 4 million comments)
+self_kb = int([ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1])
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 # CPU seconds of this process and every process below it (the JVM, which reaps the Python
 # workers' daemon, which reaps the workers), read from /proc while the JVM is still up: a
