@@ -6,12 +6,12 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from textprofile.core.errors import ConfigError
+from textprofile.core.errors import ConfigError, TextProfileError
 
 DEFAULT_MASTER = "local[*]"
 # Settings the stages rely on; ``--spark-conf`` may override any of them.
@@ -75,15 +75,63 @@ def require_pyspark() -> None:
                           "or set JAVA_HOME")
 
 
+class SparkJobError(TextProfileError):
+    """A Spark job failed, or Spark's JVM stopped under a stage (one line, for the CLI)."""
+
+
+MEMORY_HINT = ("give Spark more memory (--spark-conf spark.driver.memory=8g in local mode, "
+               "spark.executor.memory on a cluster) or split large exports into smaller files: each "
+               "export is read whole by one task")
+
+
+def failure_message(error: BaseException) -> str:
+    """One line for a Spark failure: its first line, and what to do when memory ran out or the JVM died."""
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001  a Py4JJavaError's str() asks the JVM, which may be gone
+        text = ""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and "<exception str() failed>" not in ln]
+    first = lines[0] if lines else type(error).__name__
+    first = first if len(first) <= 300 else first[:297] + "..."
+    gone = any(s in text for s in ("OutOfMemoryError", "Connection refused", "Connection reset", "Answer from Java side is empty"))
+    if gone or type(error).__name__ == "Py4JNetworkError" or not lines:
+        return f"Spark stopped ({first}) — it most likely ran out of memory: {MEMORY_HINT}"
+    return f"Spark job failed: {first}"
+
+
+def _is_spark_failure(error: BaseException) -> bool:
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return isinstance(error, Py4JError | PySparkException)
+
+
+@contextmanager
+def spark_failures() -> Iterator[None]:
+    """Turn Spark's and py4j's exceptions (a Java stack trace, or a dead JVM) into ``SparkJobError``."""
+    try:
+        yield
+    except TextProfileError:
+        raise
+    except Exception as e:
+        if _is_spark_failure(e):
+            raise SparkJobError(failure_message(e)) from e
+        raise
+
+
 @contextmanager
 def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
-    """The active SparkSession (left running: its owner stops it), or a new one stopped at the end."""
+    """The active SparkSession (left running: its owner stops it), or a new one stopped at the end.
+
+    A failed Spark job inside raises ``SparkJobError`` (one line) instead of Spark's traceback.
+    """
     require_pyspark()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
-        yield active
+        with spark_failures():
+            yield active
         return
     options = options or SparkOptions()
     # executors run this interpreter (and its packages) unless the user chose another Python
@@ -94,8 +142,13 @@ def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
         builder = builder.master(master)
     for k, v in options.settings().items():
         builder = builder.config(k, v)
-    spark = builder.getOrCreate()
+    with spark_failures():
+        spark = builder.getOrCreate()
     try:
-        yield spark
+        with spark_failures():
+            yield spark
     finally:
-        spark.stop()
+        from py4j.protocol import Py4JError
+
+        with suppress(Py4JError, OSError):  # the JVM is already gone (the failure above says why)
+            spark.stop()
