@@ -22,6 +22,24 @@ def test_fit_counts_equals_fit_on_token_lists_and_survives_save(tmp_path):
     assert np.allclose(a.transform(DOCS).toarray(), c.transform(DOCS).toarray())
 
 
+@pytest.mark.parametrize("smooth", [True, False])
+def test_fit_dfs_gives_the_bytes_fit_counts_gives(smooth):
+    rng = np.random.default_rng(3)
+    terms = [f"t{i}" for i in range(40)]
+    from scipy import sparse
+
+    dense = rng.poisson(0.3, size=(500, 40)) * (rng.random((500, 40)) < 0.5)
+    dense[:, 0] = 1  # a term in every document: idf 1 (not smoothed)
+    X = sparse.csr_matrix(dense)
+    a = TfidfKeywords(terms, smooth_idf=smooth).fit_counts(X)
+    dfs = np.asarray((X > 0).sum(axis=0)).ravel()
+    b = TfidfKeywords(terms, smooth_idf=smooth).fit_dfs(dfs, X.shape[0])
+    assert a.idf_.tobytes() == b.idf_.tobytes()
+    assert (b.transform([["t1", "t2"]]) != a.transform([["t1", "t2"]])).nnz == 0
+    with pytest.raises(StateError, match="3 document frequencies"):
+        TfidfKeywords(terms).fit_dfs(dfs[:3], 500)
+
+
 def test_keywords_rank_rare_terms_first():
     v = build_vocab([DOCS], no_below=1, no_above=1.0)
     tf = TfidfKeywords(v.terms).fit(DOCS)

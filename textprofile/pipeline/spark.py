@@ -130,7 +130,6 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
     from textprofile.spark.training import (
         corpus_rows,
         count_vocab,
-        idf_counts,
         topic_shares,
         training_sample,
     )
@@ -183,7 +182,7 @@ def fit(name: str, config: FitConfig | None = None, ws: Workspace | None = None,
             rows.unpersist()
     theta = engine.transform(data.X)
     topics = topic_table(engine.topic_word_, data.term_frequency, vocab.terms, shares)
-    tfidf = TfidfKeywords(vocab.terms).fit_counts(idf_counts(vocab, n_train))
+    tfidf = TfidfKeywords(vocab.terms).fit_dfs(vocab.dfs, n_train)
     model_dir = ws.model_dir(name)
     with artifacts.atomic_dir(model_dir) as tmp:
         model_files = write_model_files(tmp, data, engine, theta, topics, tfidf, config.engine)

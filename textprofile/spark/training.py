@@ -138,18 +138,3 @@ def topic_shares(rows: Any, vocab, topic_word: np.ndarray, alpha: np.ndarray) ->
         F.sum("v").alias("s")).collect()}
     k = topic_word.shape[0]
     return np.array([sums.get(i, 0.0) for i in range(k)]) / max(sums.get(k, 0.0), 1.0)
-
-
-def idf_counts(vocab, n_rows: int):
-    """A count matrix with ``vocab``'s document frequencies over ``n_rows`` rows, for ``TfidfKeywords.fit_counts``.
-
-    Only the per-term document counts and the number of rows enter the idf; term j is put in
-    rows 0..df_j-1 (df_j <= n_rows, since every document containing a kept term has one).
-    """
-    from scipy import sparse
-
-    dfs = np.asarray(vocab.dfs, dtype=np.int64)
-    cols = np.repeat(np.arange(len(dfs), dtype=np.int32), dfs)
-    starts = np.repeat(np.cumsum(dfs) - dfs, dfs)
-    rows_ = (np.arange(int(dfs.sum()), dtype=np.int64) - starts).astype(np.int64)
-    return sparse.csr_matrix((np.ones(len(cols), dtype=np.int32), (rows_, cols)), shape=(n_rows, len(dfs)))

@@ -61,6 +61,23 @@ class TfidfKeywords:
                               sublinear_tf=self.sublinear_tf).fit(X)
         return self._set_idf(tt.idf_)
 
+    def fit_dfs(self, dfs, n_docs: int) -> TfidfKeywords:
+        """Learn idf from each term's document frequency over ``n_docs`` documents.
+
+        The same float64 operations as scikit-learn's ``TfidfTransformer.fit``, so the same bytes
+        as :meth:`fit_counts` on any count matrix with those frequencies, without building one (a
+        matrix with one entry per document and term was the Spark fit driver's largest
+        allocation: about 40 million entries at four million comments).
+        """
+        df = np.asarray(dfs, dtype=np.float64) + float(self.smooth_idf)
+        if df.shape != (len(self.vocabulary),):
+            raise StateError(f"{df.size} document frequencies for a vocabulary of {len(self.vocabulary)} terms")
+        idf = np.full_like(df, fill_value=int(n_docs) + int(self.smooth_idf))
+        idf /= df
+        np.log(idf, out=idf)
+        idf += 1.0
+        return self._set_idf(idf)
+
     def _set_idf(self, idf: np.ndarray) -> TfidfKeywords:
         vec = self._vectorizer()
         vec.idf_ = np.asarray(idf, dtype=np.float64)
