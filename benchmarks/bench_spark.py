@@ -5,8 +5,8 @@ times, ratings) at each size (default 1M; the issue asks 1, 2 and 4 million), wr
 part files (``--files N``; the Spark loader reads each file whole, in one task). For each backend, each stage is its own
 CLI process: load (+tokenize) -> fit --topics 10 -> profile build. Printed per stage: wall
 seconds, the ratio spark/local, and the peak RSS of the Python driver process itself
-(``VmHWM`` of that process; the JVM, which in local mode also runs the executors, and the Python
-workers are reported apart as "children", their largest ``ru_maxrss``).
+(``VmHWM`` of that process; the JVM, which in local mode also runs the executors, is reported apart
+as "children": the largest ``VmHWM`` of a process still running below the driver at its end).
 
     python benchmarks/bench_spark.py [--sizes 1000000,2000000,4000000] [--partitions 16]
         [--backends local,spark] [--event-log DIR] [--spark-conf KEY=VALUE ...] [--sample N] [--files N]
@@ -48,7 +48,6 @@ wall = time.perf_counter() - t
 # parent's high-water mark into a vfork+exec child, so ru_maxrss would report at least the
 # benchmark's own peak (its generated export: 2.6 GB at 4 million comments)
 self_kb = int([ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1])
-child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 # CPU seconds of this process and every process below it (the JVM, which reaps the Python
 # workers' daemon, which reaps the workers), read from /proc while the JVM is still up: a
 # machine shared with other jobs stretches wall time much more than CPU time
@@ -62,11 +61,16 @@ for d in os.listdir("/proc"):
         except OSError:
             continue
         kids.setdefault(int(f[1]), []).append((int(d), sum(int(x) for x in f[11:15]) / tick))
-todo = [os.getpid()]
+todo, child_kb = [os.getpid()], 0
 while todo:
     for pid, s in kids.get(todo.pop(), []):
         cpu += s
         todo.append(pid)
+        try:  # the largest peak of a process still up below this one (the JVM; reaped ones are gone)
+            status = open(f"/proc/{pid}/status").read().split("VmHWM:")
+            child_kb = max(child_kb, int(status[1].split()[0]) if len(status) > 1 else 0)
+        except OSError:
+            pass
 u = resource.getrusage(resource.RUSAGE_SELF)
 c = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu += u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime
