@@ -83,7 +83,9 @@ def run_timed(cmd: list[str], env: dict | None = None, cwd: str | Path | None = 
     return {
         "wall_s": round(wall, 1),
         "time_v_max_rss_mb": round(int(m.group(1)) / 1024, 1) if m else None,
-        # ru_maxrss of children is the max over all children so far: only meaningful when it grew
+        # ru_maxrss of children is the max over all children so far, and at least this benchmark's own
+        # peak (Linux keeps the parent's high-water mark through vfork+exec): a floor, only meaningful
+        # when it grew; time -v's figure has no such floor (GNU time, a small process, forks the command)
         "ru_maxrss_mb": round(after / 1024, 1) if after > before else None,
         "time_v_elapsed": (re.search(r"Elapsed \(wall clock\) time.*: (\S+)", report) or [None, None])[1],
         # CPU seconds: on a shared machine wall time depends on the other jobs, CPU time less so

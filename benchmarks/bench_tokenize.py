@@ -311,7 +311,11 @@ def _memory_child(folder: str, jobs: int) -> None:
 
     t0 = time.perf_counter()
     res = tokenize_corpus(folder, TokenizeConfig(), jobs=jobs, force=True)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # this process's own peak from VmHWM: its ru_maxrss would carry the benchmark's high-water mark
+    # (Linux keeps the parent's through vfork+exec). The workers are forked after the parent's
+    # start-up, so theirs starts at the parent's RSS then (shared pages included), as RSS counts them
+    with open("/proc/self/status", encoding="ascii") as f:
+        own = next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM")) / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"rows": res["rows"], "tokens": res["tokens"], "seconds": time.perf_counter() - t0, "parent_mb": own, "worker_mb": kids}))
 
