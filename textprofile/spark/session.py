@@ -103,7 +103,9 @@ def _is_spark_failure(error: BaseException) -> bool:
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    return isinstance(error, Py4JError | PySparkException)
+    # a JVM killed under a job (out of memory, by the OS or a user) often shows as py4j's socket
+    # refused or reset, an OSError rather than a Py4JError
+    return isinstance(error, Py4JError | PySparkException | ConnectionError)
 
 
 @contextmanager
