@@ -104,7 +104,7 @@ def test_the_cli_says_one_line_when_the_jvm_dies_under_a_job(tmp_path):
         deadline = time.monotonic() + 240
         while killed is None and proc.poll() is None and time.monotonic() < deadline:
             below = _children(proc.pid)
-            if any("pyspark.daemon" in _cmdline(p) or "pyspark/daemon" in _cmdline(p) for p in below):
+            if any("pyspark.daemon" in _cmdline(p) for p in below):
                 java = [p for p in below if "java" in _cmdline(p).split(" ")[0]]
                 if java:
                     os.kill(java[0], signal.SIGKILL)

@@ -23,18 +23,20 @@ def test_fit_counts_equals_fit_on_token_lists_and_survives_save(tmp_path):
 
 
 @pytest.mark.parametrize("smooth", [True, False])
-def test_fit_dfs_gives_the_bytes_fit_counts_gives(smooth):
+def test_idf_has_the_bytes_of_sklearns_transformer(smooth):
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     rng = np.random.default_rng(3)
     terms = [f"t{i}" for i in range(40)]
-    from scipy import sparse
-
     dense = rng.poisson(0.3, size=(500, 40)) * (rng.random((500, 40)) < 0.5)
     dense[:, 0] = 1  # a term in every document: idf 1 (not smoothed)
-    X = sparse.csr_matrix(dense)
+    X = sparse.csr_matrix(dense.astype(np.int32))
+    ref = TfidfTransformer(smooth_idf=smooth).fit(X).idf_
     a = TfidfKeywords(terms, smooth_idf=smooth).fit_counts(X)
     dfs = np.asarray((X > 0).sum(axis=0)).ravel()
     b = TfidfKeywords(terms, smooth_idf=smooth).fit_dfs(dfs, X.shape[0])
-    assert a.idf_.tobytes() == b.idf_.tobytes()
+    assert a.idf_.tobytes() == ref.tobytes() == b.idf_.tobytes()
     assert (b.transform([["t1", "t2"]]) != a.transform([["t1", "t2"]])).nnz == 0
     with pytest.raises(StateError, match="3 document frequencies"):
         TfidfKeywords(terms).fit_dfs(dfs[:3], 500)

@@ -53,21 +53,21 @@ class TfidfKeywords:
         """Learn idf from a bag-of-words count matrix whose columns are ``vocabulary``.
 
         Gives the same idf as :meth:`fit` on the token lists X was encoded from (it is what
-        TfidfVectorizer does after counting), without holding the token lists in memory.
+        TfidfVectorizer does after counting), without holding the token lists in memory: each
+        column's stored entries (scikit-learn's document frequency) and X's rows, by :meth:`fit_dfs`.
         """
-        from sklearn.feature_extraction.text import TfidfTransformer
+        from scipy import sparse
 
-        tt = TfidfTransformer(norm=self.norm, smooth_idf=self.smooth_idf,
-                              sublinear_tf=self.sublinear_tf).fit(X)
-        return self._set_idf(tt.idf_)
+        X = sparse.csr_matrix(X)  # no copy when X is CSR already
+        return self.fit_dfs(np.bincount(X.indices, minlength=X.shape[1]), X.shape[0])
 
     def fit_dfs(self, dfs, n_docs: int) -> TfidfKeywords:
         """Learn idf from each term's document frequency over ``n_docs`` documents.
 
-        The same float64 operations as scikit-learn's ``TfidfTransformer.fit``, so the same bytes
-        as :meth:`fit_counts` on any count matrix with those frequencies, without building one (a
-        matrix with one entry per document and term was the Spark fit driver's largest
-        allocation: about 40 million entries at four million comments).
+        The same float64 operations as scikit-learn's ``TfidfTransformer.fit`` on an integer count
+        matrix with those frequencies, so the same bytes, without building one (a matrix with one
+        entry per document and term was the Spark fit driver's largest allocation: about 40
+        million entries at four million comments).
         """
         df = np.asarray(dfs, dtype=np.float64) + float(self.smooth_idf)
         if df.shape != (len(self.vocabulary),):
