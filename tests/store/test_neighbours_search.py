@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -235,3 +237,30 @@ def test_neighbours_index_of_no_customers_is_written_and_opened(tmp_path):
     N.write_index(tmp_path / "i", [], sp.csr_matrix((0, 12), dtype=np.float32), np.zeros((0, 3)), 0.15)
     index = N.NeighbourIndex(tmp_path / "i")
     assert len(index.ids) == 0 and len(index._post[1]) == 0 and index._post[3].tolist() == [0.0] * 12
+
+
+@pytest.mark.parametrize("cuts", [[0, 3000], [0, 1, 700, 700, 2999, 3000]])
+def test_neighbours_index_written_in_parts_is_the_same_files(tmp_path, monkeypatch, cuts):
+    """``write_index_parts`` (rows a part at a time, posting lists from the row files, in blocks)
+    writes the bytes ``write_index`` writes, and the posting lists are ``tocsc``'s arrays."""
+    import io
+
+    ids, kw, topics = _grouped()
+    kw = sp.csr_matrix(kw, dtype=np.float32)
+    N.write_index(tmp_path / "whole", ids, kw, topics, 0.15)
+    monkeypatch.setattr(N, "POSTING_BLOCK", 997)  # many term blocks, entries read in many pieces
+    width = max(len(i.encode()) for i in ids)
+    parts = N.IndexParts(len(ids), kw.nnz, width, kw.shape[1], topics.shape[1],
+                         lambda: ((ids[a:b], kw[a:b], topics[a:b]) for a, b in pairwise(cuts)))
+    N.write_index_parts(tmp_path / "parts", parts, 0.15)
+    names = sorted(p.name for p in (tmp_path / "whole").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "parts").iterdir())
+    for name in names:
+        assert (tmp_path / "parts" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    csc = kw.tocsc()
+    csc.sort_indices()
+    for name, arr in (("post_indptr", csc.indptr.astype(np.int64)), ("post_rows", csc.indices),
+                      ("post_data", csc.data)):
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        assert (tmp_path / "parts" / f"{name}.npy").read_bytes() == buf.getvalue(), name
