@@ -224,21 +224,24 @@ def test_store_built_in_chunks_holds_the_same_rows_in_the_same_order(workspace, 
     if keyword_table:  # the bucketed build's keywords, as three arrays
         terms = sorted({t for kw in tables.keywords for t, _ in kw})
         tables.keywords = KeywordTable.from_lists(tables.keywords, terms)
+    ids = list(tables.customers["customer_id"])  # two saved scores, rows not in customer order
+    tables.scores = pd.DataFrame({"customer_id": ids[::-1] + ids, "score": ["b"] * 7 + ["a"] * 7,
+                                  "value": np.linspace(0, 1, 14), "reasons": ["[]"] * 14})
     whole = write_store(store_path(workspace.model_dir("whole")), tables, {"model": "m"})
     monkeypatch.setattr(build, "CHUNK_CUSTOMERS", 3)  # chunks of 3, 3 and 1 customers
     chunked = write_store(store_path(workspace.model_dir("chunked")), tables, {"model": "m"})
     assert _table_digests(chunked) == _table_digests(whole)
-    assert _table_digests(whole)["interests"][0] == 7 * 3
+    assert _table_digests(whole)["interests"][0] == 7 * 3 and _table_digests(whole)["scores"][0] == 14
     with ProfileStore(chunked) as store:
         assert store.get("cust006")["keywords"][0]["term"] == "v1词6"
 
 
 def test_square_roots_of_the_shares_by_parts_are_the_float32_of_the_float64_ones():
-    from textprofile.store.build import _sqrt
+    from textprofile.store.build import sqrt_shares
 
     shares = np.random.default_rng(2).dirichlet(np.ones(7), size=1_001)
     shares[3, 0] = -1e-17  # a rounding error below zero: clipped
     want = np.sqrt(np.clip(shares, 0.0, None)).astype(np.float32)
     for rows in (1, 64, 10_000):
-        got = _sqrt(shares, rows)
+        got = sqrt_shares(shares, rows)
         assert got.dtype == np.float32 and got.tobytes() == want.tobytes()

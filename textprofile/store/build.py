@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 STORE_VERSION = 1
 _TIME_COLUMNS = ("first_seen", "last_seen")
 BUILD_MEMORY = "1GB"  # DuckDB's memory while a store is built (its default: 80 % of the RAM)
+# DuckDB's memory while a store is built part by part (``write_store_parts``): DuckDB fills its limit
+# as the store grows, so a limit reached at a few hundred thousand customers keeps the build flat
+PARTS_MEMORY = "256MB"
 # customers whose long tables (interests, keywords, card lists) are built and inserted at once: at
 # two million customers the whole tables were ~2 GB of Arrow beside DuckDB's own memory
 CHUNK_CUSTOMERS = 200_000
@@ -154,64 +157,112 @@ def write_store(
     build proceeds (progress, and tests that interrupt a build). A crash or Ctrl-C at any point
     leaves the previous store intact.
     """
-    from textprofile.store.sql import connect
-
     cust = tables.customers
     ids = cust["customer_id"]
     if not (ids.is_monotonic_increasing and ids.is_unique):
         raise ValueError("customers must be sorted by a unique customer_id")
     if tables.shares.shape[0] != len(cust) or len(tables.keywords) != len(cust):
         raise ValueError("shares and keywords must have one row per customer")
-    behaviour_cols = [c for c in cust.columns if c not in ("customer_id", "segment")]
+    index = None
+    if tables.keyword_vectors is not None:
+        from textprofile.store.neighbours import build_index
+
+        index = lambda: build_index(Path(target), ids.to_numpy(), tables.keyword_vectors, sqrt_shares(tables.shares),
+                                    tables.neighbour_weight)
+
+    def parts():
+        for a, b in _chunks(len(cust), CHUNK_CUSTOMERS):
+            yield _part(tables, a, b)
+
+    return write_store_parts(target, StoreParts(parts, tables.segments, tables.topics, index), meta, checkpoint)
+
+
+@dataclass
+class StoreParts:
+    """A store's customers in parts (``parts()`` yields ``ProfileTables`` of consecutive customers,
+    ids ascending, each with its own ``scores`` rows; read twice), the whole ``segments`` and
+    ``topics`` tables, and ``index()``, which writes the neighbour index and returns its token.
+    ``card_parts()``: the same customers again for the cards (their ``scores`` are not read)."""
+
+    parts: Callable[[], Any]
+    segments: pd.DataFrame
+    topics: pd.DataFrame
+    index: Callable[[], str] | None = None
+    card_parts: Callable[[], Any] | None = None  # the parts again for the cards (default: ``parts``)
+
+
+def _part(t: ProfileTables, a: int, b: int) -> ProfileTables:
+    """Customers ``a:b`` of ``t`` (their scores rows included)."""
+    import numpy as np
+
+    cust = t.customers.iloc[a:b]
+    scores = t.scores
+    if scores is not None and len(scores):
+        scores = scores[scores["customer_id"].isin(cust["customer_id"])]
+    keywords = t.keywords.take(np.arange(a, b)) if hasattr(t.keywords, "take") else t.keywords[a:b]
+    return ProfileTables(cust, t.shares[a:b], t.topic_ids, keywords, t.segments, t.topics, scores)
+
+
+def write_store_parts(
+    target: str | os.PathLike,
+    store: StoreParts,
+    meta: dict[str, Any],
+    checkpoint: Callable[[str], None] | None = None,
+    memory: str = BUILD_MEMORY,
+) -> Path:
+    """``write_store`` of customers that arrive in parts: DuckDB gets one part at a time and at
+    most ``memory`` (past it, it spills beside the store), so the memory the build needs is one
+    part's plus ``memory``, whatever the number of customers."""
+    from textprofile.store.sql import connect
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
     _remove(tmp)
     step = checkpoint or (lambda stage: None)
     token = None
-    if tables.keyword_vectors is not None:
-        from textprofile.store.neighbours import build_index
-
-        token = build_index(target, ids.to_numpy(), tables.keyword_vectors, _sqrt(tables.shares),
-                            tables.neighbour_weight)
+    if store.index is not None:
+        token = store.index()
         meta = {**meta, "neighbours": token}
         release_freed_memory()  # the index build's small temporaries, before DuckDB's memory
         step("neighbours")
-    chunks = _chunks(len(cust), CHUNK_CUSTOMERS)
     try:
         # bounded: past the limit DuckDB spills to ``<tmp>.tmp`` beside the store (in the workspace)
-        con = connect(str(tmp), config={"memory_limit": BUILD_MEMORY})
+        con = connect(str(tmp), config={"memory_limit": memory})
         try:
-            con.register("_customers", cust)
-            con.execute("CREATE TABLE customers AS SELECT * FROM _customers")
-            con.unregister("_customers")
-            step("customers")
-            # the long tables chunk by chunk, in customer order: the same rows in the same order
-            for i, (a, b) in enumerate(chunks):
-                arrow = _arrow_tables(tables, a, b, ("interests", "keywords"))
-                for name in ("interests", "keywords"):
+            con.execute(SCORES_DDL)
+            last, n_parts = None, 0
+            # the long tables part by part, in customer order: the same rows in the same order
+            for i, part in enumerate(store.parts()):
+                last, n_parts = _check_part(part, last), n_parts + 1
+                arrow = _arrow_tables(part, parts=("interests", "keywords"))
+                arrow["customers"] = part.customers
+                for name in ("customers", "interests", "keywords"):
                     con.register(f"_{name}", arrow[name])
                     head = f"CREATE TABLE {name} AS" if i == 0 else f"INSERT INTO {name}"
                     con.execute(f"{head} SELECT * FROM _{name}")
                     con.unregister(f"_{name}")
+                _insert_scores(con, part.scores)
                 del arrow
+            if not n_parts:
+                raise ValueError("a store needs at least one (possibly empty) part")
+            step("customers")
             step("interests")
             step("keywords")
-            con.register("_segments", tables.segments)
-            con.register("_topics", tables.topics)
+            con.register("_segments", store.segments)
+            con.register("_topics", store.topics)
             con.execute("CREATE TABLE segments AS SELECT * FROM _segments ORDER BY segment_id")
             step("segments")
             con.execute("CREATE TABLE topics AS SELECT * FROM _topics ORDER BY topic_id")
             step("topics")
-            con.execute(SCORES_DDL)
-            _insert_scores(con, tables.scores)
             con.execute("CREATE INDEX scores_id ON scores(customer_id)")
             con.execute("CHECKPOINT")
             # Long JSON strings: compressing them costs build time and lookup time, saves little.
             con.execute("PRAGMA force_compression = 'uncompressed'")
-            for i, (a, b) in enumerate(chunks):
-                con.register("_customers", cust.iloc[a:b])
-                con.register("_lists", _arrow_tables(tables, a, b, ("lists",))["lists"])
+            for i, part in enumerate((store.card_parts or store.parts)()):
+                behaviour_cols = [c for c in part.customers.columns if c not in ("customer_id", "segment")]
+                con.register("_customers", part.customers)
+                con.register("_lists", _arrow_tables(part, parts=("lists",))["lists"])
                 head = "CREATE TABLE cards AS " if i == 0 else "INSERT INTO cards "
                 con.execute(head + _cards_sql(behaviour_cols))
                 con.unregister("_customers")
@@ -237,7 +288,17 @@ def write_store(
     return target
 
 
-def _sqrt(shares, rows: int = CHUNK_CUSTOMERS):
+def _check_part(part: ProfileTables, last: str | None) -> str | None:
+    """The part's last customer id, after checking its ids ascend from ``last`` and its rows align."""
+    ids = part.customers["customer_id"]
+    if not (ids.is_monotonic_increasing and ids.is_unique) or (last is not None and len(ids) and ids.iloc[0] <= last):
+        raise ValueError("customers must be sorted by a unique customer_id")
+    if part.shares.shape[0] != len(ids) or len(part.keywords) != len(ids):
+        raise ValueError("shares and keywords must have one row per customer")
+    return ids.iloc[-1] if len(ids) else last
+
+
+def sqrt_shares(shares, rows: int = CHUNK_CUSTOMERS):
     """The square roots of the shares, float32 (computed in float64 by parts of ``rows`` rows)."""
     import numpy as np
 
@@ -297,7 +358,7 @@ def patch_store(
         old = NeighbourIndex.open(target, token)
         if old is not None:
             token = merge_index(old, target, tables.customers["customer_id"].to_numpy(),
-                                tables.keyword_vectors, _sqrt(tables.shares))
+                                tables.keyword_vectors, sqrt_shares(tables.shares))
             meta = {**meta, "neighbours": token}
     with _patched_copy(target) as con:
         if tables is not None and len(tables.customers):
