@@ -146,7 +146,10 @@ def profiled(loaded, tmp_path_factory):
         root2 = tmp_path_factory.mktemp("spark_ws_copy") / "ws"
         shutil.copytree(ws.root, root2)
         ws2 = Workspace.resolve(root2)
-        remote = on_spark.build_profiles("loc", ProfileConfig(), ws2)
+        with pytest.MonkeyPatch.context() as mp:  # the driver reads the customers and writes the index in many parts
+            mp.setattr("textprofile.spark.profile.PART_CUSTOMERS", 7)
+            mp.setattr("textprofile.store.neighbours.POSTING_BLOCK", 50)
+            remote = on_spark.build_profiles("loc", ProfileConfig(), ws2)
         _CACHE["profiled"] = (ws, ws2, local, remote)
     return _CACHE["profiled"]
 

@@ -42,3 +42,55 @@ def test_store_from_spark_serves_lookups(profiled):
     a, b = local.get(cid), with_spark.get(cid)
     assert [i["topic_id"] for i in a["interests"]] == [i["topic_id"] for i in b["interests"]]
     assert [n["customer_id"] for n in local.similar(cid, 5)] == [n["customer_id"] for n in with_spark.similar(cid, 5)]
+
+
+def test_store_built_in_parts_matches_the_local_one(profiled):
+    """The driver read the customers in parts of 7 and wrote the index in posting blocks of 50
+    (the fixture): the neighbour index is the local one byte for byte (its token hashes its files),
+    the cards and segments are the local ones, the segment centres equal to rounding."""
+    import json
+
+    ws, ws2, _, remote = profiled
+    meta = [dict(zip(*store_frame(w, "loc", "SELECT key, value FROM meta ORDER BY key").to_dict("list").values(),
+                     strict=True)) for w in (ws, ws2)]
+    assert meta[0]["neighbours"] and meta[0]["neighbours"] == meta[1]["neighbours"]
+    assert remote["customers"] > 5 * 7  # many parts
+    for sql in ("SELECT * FROM cards ORDER BY customer_id", "SELECT * FROM segments ORDER BY segment_id"):
+        pd.testing.assert_frame_equal(store_frame(ws, "loc", sql), store_frame(ws2, "loc", sql))
+    a, b = (json.loads(m["segment_model"]) for m in meta)
+    assert a["features"] == b["features"] and a["k_scores"] == b["k_scores"] and a["silhouette"] == b["silhouette"]
+    assert np.abs(np.array(a["centers"]) - np.array(b["centers"])).max() <= 1e-12
+
+
+def test_saved_score_is_reapplied_part_by_part(profiled, tmp_path):
+    """A saved score re-applied by the parts build: the same scores rows (one per customer) and
+    store whether the driver reads the customers 7 at a time or all at once."""
+    import shutil
+
+    from textprofile.core.config import ProfileConfig
+    from textprofile.core.workspace import Workspace
+    from textprofile.pipeline.profile import store_profile_parts
+    from textprofile.pipeline.score import train_score
+    from textprofile.spark.profile import CustomerDataset
+    from textprofile.topics.fitted import PROFILES_DIR, load_model
+
+    _, ws2, _, remote = profiled
+    shutil.copytree(ws2.root, tmp_path / "ws")
+    ws = Workspace.resolve(tmp_path / "ws")
+    t0 = store_frame(ws, "loc", "SELECT customer_id, share FROM interests WHERE topic_id = 0 ORDER BY customer_id")
+    t0.assign(label=(t0["share"] > t0["share"].median()).astype(int)).drop(columns="share").to_csv(
+        tmp_path / "labels.csv", index=False)  # half and half
+    train_score("loc", tmp_path / "labels.csv", score="likes_top", ws=ws)
+    fm = load_model(ws, "loc")
+    built = []
+    for rows in (7, 10**6):
+        result = store_profile_parts("loc", ws, fm, ProfileConfig(), None,
+                                     CustomerDataset(ws.model_dir("loc") / PROFILES_DIR / "customers", fm.k,
+                                                     fm.vocab, rows),
+                                     comments_rows=1, step=lambda *a: None)
+        assert result["scores"] == ["likes_top"] and result["customers"] == remote["customers"]
+        built.append([store_frame(ws, "loc", f"SELECT * FROM {t} ORDER BY ALL")
+                      for t in ("scores", "cards", "customers", "segments")])
+    assert len(built[0][0]) == remote["customers"]
+    for a, b in zip(*built, strict=True):
+        pd.testing.assert_frame_equal(a, b)

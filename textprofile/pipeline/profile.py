@@ -227,11 +227,9 @@ class PooledHistory:
 def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, *, comments_used: int,
                    comments_rows: int, step, history=None) -> dict[str, Any]:
     """Segments, saved scores (re-applied, never retrained) and the DuckDB store from the customer
-    tables; ``build_profiles`` and ``profile build --backend spark`` end here. ``history``: the
+    tables in memory; ``build_profiles`` ends here (``store_profile_parts``: the Spark backend's). ``history``: the
     customers' comment rows and counts, or their ``PooledHistory``, for a saved score's text sub-model.
     ``beh`` becomes the store's customers table: it gains the ``segment`` column in place."""
-    import numpy as np
-    import pandas as pd
 
     from textprofile.core.memory import release_freed_memory
     from textprofile.pipeline.score import rescore
@@ -244,21 +242,12 @@ def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, 
     topic_ids = list(range(fm.k))
     labels, seg_model = fit_segments(shares, beh, config.seed)
     topics = fm.topics()
-    topic_labels = {int(t["id"]): t["label"] for t in topics}
-    segments = describe(labels, shares, beh, topic_ids, topic_labels, len(seg_model.centers))
+    segments = describe(labels, shares, beh, topic_ids, _topic_labels(topics), len(seg_model.centers))
     customers = beh  # not a copy (0.4 GB at two million customers): the caller's frame gains the column
     customers["segment"] = labels
     del labels
     release_freed_memory()  # the segment fit's temporaries
-    topics_df = pd.DataFrame({
-        "topic_id": np.array([int(t["id"]) for t in topics], dtype=np.int32),
-        "label": [t["label"] for t in topics],
-        "share": [float(t.get("share", 0.0)) for t in topics],
-    })
-    meta = {"model": name, "config": config.to_dict(), "method": config.method,
-            "as_of": None if as_of is None else as_of.isoformat(), "half_life_days": config.half_life_days,
-            "k": fm.k, "segment_model": seg_model.to_dict(), "comments_used": comments_used,
-            "comments_rows": comments_rows}  # corpus rows the store covers: ``update`` repairs a partial one
+    meta = _store_meta(name, fm, config, as_of, seg_model, comments_used, comments_rows)
     step("profile: store", 0, None)
     inputs = ProfileInputs(customers, shares, topic_ids, keywords)
     if isinstance(history, PooledHistory):  # ``ProfileInputs.with_history``'s result, built per bucket
@@ -267,20 +256,98 @@ def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, 
         history = None
     scores, skipped = rescore(ws, name, inputs, fm, history=history)
     path = write_store(store_path(ws.model_dir(name)),
-                       ProfileTables(customers, shares, topic_ids, keywords, segments, topics_df, scores,
+                       ProfileTables(customers, shares, topic_ids, keywords, segments, _topics_frame(topics), scores,
                                      keyword_vectors=vectors, neighbour_weight=W_TOPICS),
                        meta, checkpoint=lambda stage: step("profile: store", 0, None))
-    return {"name": name, "customers": len(customers), "comments_used": comments_used, "method": config.method,
-            "as_of": meta["as_of"], "half_life_days": config.half_life_days, "topics": fm.k,
-            "segments": len(segments), "silhouette": seg_model.silhouette, "path": str(path),
-            **_score_summary(scores, skipped)}
+    return _stored(name, len(customers), comments_used, config, meta, len(segments), seg_model, path,
+                   scores is not None, skipped, scores["score"] if scores is not None else ())
 
 
-def _score_summary(scores, skipped: list[str]) -> dict[str, Any]:
-    """Result keys for re-applied scores (none at all when the model has no saved score)."""
-    out: dict[str, Any] = {}
-    if scores is not None:
-        out["scores"] = sorted(set(scores["score"]))
+def store_profile_parts(name, ws, fm, config, as_of, source, *, comments_rows: int, step) -> dict[str, Any]:
+    """``store_profiles`` of customers read a part at a time from ``source`` (the Spark backend's
+    ``spark.profile.CustomerDataset``), so the memory the build needs does not grow with the number
+    of customers: segments by ``profiles.segments.segment_parts``, saved scores re-applied part by
+    part (without the customers' comment history: a text sub-model scores no words), the neighbour
+    index and the DuckDB store written part by part (``store.build.write_store_parts``)."""
+    from textprofile.pipeline.score import rescore
+    from textprofile.profiles.scoring import ProfileInputs
+    from textprofile.profiles.segments import segment_parts
+    from textprofile.profiles.similarity import W_TOPICS
+    from textprofile.store.build import (
+        PARTS_MEMORY,
+        ProfileTables,
+        StoreParts,
+        sqrt_shares,
+        write_store_parts,
+    )
+    from textprofile.store.neighbours import IndexParts, build_index_parts
+    from textprofile.store.profile_store import store_path
+
+    if source.n == 0:
+        raise StateError("no customer comments to profile (all rows are agent turns or after --as-of)")
+    step("profile: segments", 0, None)
+    topic_ids = list(range(fm.k))
+    topics = fm.topics()
+    labels, seg_model, segments = segment_parts(source.n, source.segment_inputs, source.sample, config.seed,
+                                                topic_ids, _topic_labels(topics))
+    comments_used = source.comments_used()
+    meta = _store_meta(name, fm, config, as_of, seg_model, comments_used, comments_rows)
+    step("profile: store", 0, None)
+    topics_df, found = _topics_frame(topics), {"skipped": [], "scores": set()}
+
+    def parts(scored: bool):
+        start = 0
+        for beh, shares, keywords, _ in source.parts():
+            beh["segment"] = labels[start:start + len(beh)]
+            start += len(beh)
+            scores = None
+            if scored:
+                scores, found["skipped"] = rescore(ws, name, ProfileInputs(beh, shares, topic_ids, keywords), fm)
+                found["scores"].update(() if scores is None else scores["score"])
+            yield ProfileTables(beh, shares, topic_ids, keywords, segments, topics_df, scores)
+
+    target = store_path(ws.model_dir(name))
+    nnz, width = source.index_sizes()
+    index = IndexParts(source.n, nnz, width, len(fm.vocab), fm.k,
+                       lambda: ((ids, vectors, sqrt_shares(shares)) for ids, vectors, shares in source.index_rows()))
+    path = write_store_parts(target, StoreParts(lambda: parts(True), segments, topics_df,
+                                                lambda: build_index_parts(target, index, W_TOPICS),
+                                                card_parts=lambda: parts(False)),
+                             meta, checkpoint=lambda stage: step("profile: store", 0, None), memory=PARTS_MEMORY)
+    return _stored(name, source.n, comments_used, config, meta, len(segments), seg_model, path,
+                   bool(found["scores"]), found["skipped"], found["scores"])
+
+
+def _topic_labels(topics: list[dict[str, Any]]) -> dict[int, str]:
+    return {int(t["id"]): t["label"] for t in topics}
+
+
+def _topics_frame(topics: list[dict[str, Any]]):
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame({
+        "topic_id": np.array([int(t["id"]) for t in topics], dtype=np.int32),
+        "label": [t["label"] for t in topics],
+        "share": [float(t.get("share", 0.0)) for t in topics],
+    })
+
+
+def _store_meta(name, fm, config, as_of, seg_model, comments_used: int, comments_rows: int) -> dict[str, Any]:
+    return {"model": name, "config": config.to_dict(), "method": config.method,
+            "as_of": None if as_of is None else as_of.isoformat(), "half_life_days": config.half_life_days,
+            "k": fm.k, "segment_model": seg_model.to_dict(), "comments_used": comments_used,
+            "comments_rows": comments_rows}  # corpus rows the store covers: ``update`` repairs a partial one
+
+
+def _stored(name, n_customers, comments_used, config, meta, n_segments, seg_model, path, scored: bool,
+            skipped: list[str], score_names) -> dict[str, Any]:
+    """``profile build``'s result."""
+    out = {"name": name, "customers": n_customers, "comments_used": comments_used, "method": config.method,
+           "as_of": meta["as_of"], "half_life_days": config.half_life_days, "topics": meta["k"],
+           "segments": n_segments, "silhouette": seg_model.silhouette, "path": str(path)}
+    if scored:
+        out["scores"] = sorted(set(score_names))
     if skipped:
         out["scores_skipped"] = skipped  # the topic model was refitted since: retrain them
     return out

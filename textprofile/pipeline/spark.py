@@ -80,7 +80,7 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     """``profile build --backend spark``: the local ``build_profiles`` result, from Spark's customer tables."""
     import time
 
-    from textprofile.spark.profile import check_corpus, customer_tables, read_customers
+    from textprofile.spark.profile import CustomerDataset, check_corpus, customer_tables
     from textprofile.spark.session import spark_session
     from textprofile.topics.fitted import PROFILES_DIR, load_model
 
@@ -96,12 +96,10 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     with spark_session(spark) as session:
         info = customer_tables(session, corpus_dir, fm, config, out)
     as_of = _as_of(config.as_of, info["as_of_us"])
-    beh, shares, keywords, vectors = read_customers(out / "customers", fm.k, fm.vocab)
-    from textprofile.pipeline.profile import store_profiles
+    from textprofile.pipeline.profile import store_profile_parts
 
-    result = store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors,
-                            comments_used=int(beh["n_comments"].sum()), comments_rows=info["comments_rows"],
-                            step=step)
+    result = store_profile_parts(name, ws, fm, config, as_of, CustomerDataset(out / "customers", fm.k, fm.vocab),
+                                 comments_rows=info["comments_rows"], step=step)
     result["backend"] = "spark"
     result["datasets"] = str(out)
     result["seconds"] = round(time.perf_counter() - started, 2)

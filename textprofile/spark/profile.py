@@ -131,31 +131,117 @@ def keyword_table(terms: Any, scores: Any, vocab: Any):
                         scores.flatten().to_numpy(zero_copy_only=False))
 
 
-def read_customers(path: Path, k: int, vocab: Any):
-    """(behaviour frame, shares (n, K), keywords (``KeywordTable``), keyword vectors CSR) from the
-    customers dataset; ``vocab``: the model's terms.
+PART_CUSTOMERS = 20_000  # customers the driver reads from the customers dataset at once
 
-    Read a group of columns at a time, each converted and its Arrow buffers dropped before the
-    next is read: the whole table beside its conversions would double the driver's peak here.
+
+class CustomerDataset:
+    """The customers dataset (``profiles.parquet/customers/``, one row per customer, sorted by id)
+    read by the driver a part at a time: never more than ``rows`` customers in memory at once.
+
+    ``vocab``: the model's terms, ``k`` its topics. Each part is converted as ``read_customers``
+    converts the whole table, so any partition of the rows gives the same rows.
     """
-    import numpy as np
-    import pandas as pd
+
+    def __init__(self, path: Path, k: int, vocab: Any, rows: int | None = None) -> None:
+        import pyarrow.parquet as pq
+
+        from textprofile.spark.datasets import part_files
+
+        self.files, self.k, self.vocab, self.rows = part_files(path), k, vocab, rows or PART_CUSTOMERS
+        self.n = sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+
+    def tables(self, columns: list[str]):
+        """The dataset's ``columns`` as Arrow tables of at most ``rows`` rows, in row order."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for f in self.files:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=self.rows, columns=columns):
+                yield pa.Table.from_batches([batch])
+
+    def segment_inputs(self):
+        """(shares, behaviour) of each part: what ``profiles.segments.segment_parts`` reads."""
+        from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+
+        for table in self.tables(["customer_id", *BEHAVIOUR_COLUMNS, "shares"]):
+            yield _shares(table, self.k), _behaviour(table)
+
+    def sample(self, rows):
+        """(shares, behaviour) of the customers at positions ``rows`` (ascending)."""
+        import numpy as np
+        import pandas as pd
+
+        rows = np.asarray(rows, dtype=np.int64)
+        shares, beh, start = [], [], 0
+        for part_shares, part_beh in self.segment_inputs():
+            stop = start + len(part_beh)
+            take = rows[(rows >= start) & (rows < stop)] - start
+            shares.append(part_shares[take])
+            beh.append(part_beh.iloc[take])
+            start = stop
+        if not beh:
+            return np.zeros((0, self.k)), pd.DataFrame()
+        return np.concatenate(shares), pd.concat(beh, ignore_index=True)
+
+    def parts(self):
+        """(behaviour, shares, keywords, keyword vectors) of each part, as ``read_customers``."""
+        from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+
+        for table in self.tables(["customer_id", *BEHAVIOUR_COLUMNS, "shares", "kw_terms", "kw_scores",
+                                  "vec_idx", "vec_val"]):
+            yield _behaviour(table), _shares(table, self.k), _keywords(table, self.vocab), _vectors(table, len(self.vocab))
+
+    def index_rows(self):
+        """(customer ids, keyword vectors CSR, shares) of each part: the neighbour index's rows."""
+        for table in self.tables(["customer_id", "shares", "vec_idx", "vec_val"]):
+            yield (_column(table, "customer_id").to_numpy(zero_copy_only=False), _vectors(table, len(self.vocab)),
+                   _shares(table, self.k))
+
+    def comments_used(self) -> int:
+        """The customers' comments in all (their ``n_comments``)."""
+        import pyarrow.compute as pc
+
+        return sum(int(pc.sum(table["n_comments"]).as_py() or 0) for table in self.tables(["n_comments"]))
+
+    def index_sizes(self) -> tuple[int, int]:
+        """(keyword entries in all, the longest customer id in UTF-8 bytes), read from two columns."""
+        import pyarrow.compute as pc
+
+        nnz, width = 0, 1
+        for table in self.tables(["customer_id", "vec_idx"]):
+            nnz += int(pc.sum(pc.fill_null(pc.list_value_length(table["vec_idx"]), 0)).as_py() or 0)
+            width = max(width, int(pc.max(pc.binary_length(table["customer_id"])).as_py() or 0))
+        return nnz, width
+
+
+def read_customers(path: Path, k: int, vocab: Any):
+    """(behaviour frame, shares (n, K), keywords (``KeywordTable``), keyword vectors CSR) of the whole
+    customers dataset at ``path`` (``update`` reads its touched customers so)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from scipy import sparse
 
-    from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
     from textprofile.spark.datasets import part_files
 
-    files = part_files(path)
-
-    def read(columns: list[str]) -> pa.Table:
-        return pa.concat_tables([pq.read_table(f, columns=columns) for f in files]).combine_chunks()
-
-    n = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    if n == 0:
+    table = pa.concat_tables([pq.read_table(f) for f in part_files(path)]).combine_chunks()
+    if table.num_rows == 0:
         raise StateError("no customer comments to profile (all rows are agent turns or after --as-of)")
-    beh = read(["customer_id", *BEHAVIOUR_COLUMNS]).to_pandas()
+    return _behaviour(table), _shares(table, k), _keywords(table, vocab), _vectors(table, len(vocab))
+
+
+def _column(table: Any, name: str):
+    """One column of ``table`` as a single Arrow array."""
+    column = table.column(name)
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _behaviour(table: Any):
+    """The behaviour frame: customer_id and the ``BEHAVIOUR_COLUMNS`` with the local store's dtypes."""
+    import numpy as np
+    import pandas as pd
+
+    from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
+
+    beh = table.select(["customer_id", *BEHAVIOUR_COLUMNS]).to_pandas()
     for c in ("first_seen", "last_seen"):  # UTC wall time in microseconds, naive as the store keeps it
         beh[c] = pd.to_datetime(beh[c].astype("Int64"), unit="us").astype("datetime64[us]")
     for c, t in BEHAVIOUR_COLUMNS.items():
@@ -163,17 +249,26 @@ def read_customers(path: Path, k: int, vocab: Any):
             beh[c] = beh[c].astype("int64")
         elif t == "DOUBLE":
             beh[c] = beh[c].astype(np.float64)
-    column = read(["shares"]).column(0).chunk(0)
-    shares = np.asarray(column.flatten().to_numpy(), dtype=np.float64).reshape(-1, k)
-    table = read(["kw_terms", "kw_scores"])
-    keywords = keyword_table(table.column(0).chunk(0), table.column(1).chunk(0), vocab)
-    table = read(["vec_idx", "vec_val"])
-    idx, val = table.column(0).chunk(0), table.column(1).chunk(0)
-    del table
+    return beh
+
+
+def _shares(table: Any, k: int):
+    import numpy as np
+
+    return np.asarray(_column(table, "shares").flatten().to_numpy(), dtype=np.float64).reshape(-1, k)
+
+
+def _keywords(table: Any, vocab: Any):
+    return keyword_table(_column(table, "kw_terms"), _column(table, "kw_scores"), vocab)
+
+
+def _vectors(table: Any, vocab_size: int):
+    import numpy as np
+    from scipy import sparse
+
+    idx, val = _column(table, "vec_idx"), _column(table, "vec_val")
     indptr = np.asarray(idx.offsets.to_numpy(), dtype=np.int64)
     indptr = indptr - indptr[0]
-    vectors = sparse.csr_matrix((np.asarray(val.flatten().to_numpy(), dtype=np.float32),
-                                 np.asarray(idx.flatten().to_numpy(), dtype=np.int32), indptr),
-                                shape=(n, len(vocab)))
-    del idx, val, column
-    return beh, shares, keywords, vectors
+    return sparse.csr_matrix((np.asarray(val.flatten().to_numpy(), dtype=np.float32),
+                              np.asarray(idx.flatten().to_numpy(), dtype=np.int32), indptr),
+                             shape=(table.num_rows, vocab_size))
