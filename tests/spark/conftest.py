@@ -148,7 +148,7 @@ def profiled(loaded, tmp_path_factory):
         ws2 = Workspace.resolve(root2)
         with pytest.MonkeyPatch.context() as mp:  # the driver reads the customers and writes the index in many parts
             mp.setattr("textprofile.spark.profile.PART_CUSTOMERS", 7)
-            mp.setattr("textprofile.store.neighbours.POSTING_BLOCK", 50)
+            mp.setattr("textprofile.store.neighbour_files.POSTING_BLOCK", 50)
             remote = on_spark.build_profiles("loc", ProfileConfig(), ws2)
         _CACHE["profiled"] = (ws, ws2, local, remote)
     return _CACHE["profiled"]

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from test_profile_store import keyword_matrix, make_tables
 
 from textprofile.core.errors import ConfigError
+from textprofile.store import neighbour_files as W
 from textprofile.store import neighbours as N
 from textprofile.store.profile_store import ProfileStore, store_path, write_store
 
@@ -111,7 +112,7 @@ def _exact_top(index, q, n=10):
 def test_neighbours_posting_lists_give_the_exact_answer(tmp_path):
     """Within the budget a search sums the query terms' posting lists: the exact top ten."""
     ids, kw, topics = _grouped()
-    N.write_index(tmp_path / "i", ids, kw, topics, 0.15)
+    W.write_index(tmp_path / "i", ids, kw, topics, 0.15)
     index = N.NeighbourIndex(tmp_path / "i")
     for q in range(0, 3000, 60):
         s, top = _exact_top(index, q)
@@ -127,7 +128,7 @@ def test_neighbours_over_budget_candidates_keep_the_true_neighbours(tmp_path, mo
     """Past the posting budget the candidates come from the query's weightiest terms and are
     re-scored exactly; on grouped customers they still hold the exact top ten."""
     ids, kw, topics = _grouped()
-    N.write_index(tmp_path / "i", ids, kw, topics, 0.15)
+    W.write_index(tmp_path / "i", ids, kw, topics, 0.15)
     index = N.NeighbourIndex(tmp_path / "i")
     monkeypatch.setattr(N, "POSTINGS_BUDGET", 400)  # a common word's list (~900) never fits
     monkeypatch.setattr(N, "CANDIDATES", 100)
@@ -149,7 +150,7 @@ def test_neighbours_index_without_posting_lists_is_searched_exactly(tmp_path):
     import json
 
     ids, kw, topics = _grouped(n=500)
-    N.write_index(tmp_path / "i", ids, kw, topics, 0.15)
+    W.write_index(tmp_path / "i", ids, kw, topics, 0.15)
     for name in ("post_indptr.npy", "post_rows.npy", "post_data.npy", "post_max.npy"):
         (tmp_path / "i" / name).unlink()
     meta = json.loads((tmp_path / "i" / "meta.json").read_text())
@@ -172,9 +173,9 @@ def test_neighbours_merge_replaces_and_adds_rows(tmp_path):
     kw = sp.csr_matrix(np.eye(3, 4))
     top = np.full((3, 2), np.sqrt(0.5))
     store_file = tmp_path / "profiles.duckdb"
-    token = N.build_index(store_file, ids, kw, top, 0.2)
+    token = W.build_index(store_file, ids, kw, top, 0.2)
     old = N.NeighbourIndex(N.folder_for(store_file, token))
-    new = N.merge_index(old, store_file, np.array(["c", "b"], dtype=object),
+    new = W.merge_index(old, store_file, np.array(["c", "b"], dtype=object),
                         sp.csr_matrix(np.array([[0, 0, 0, 1.0], [1.0, 0, 0, 0]])), np.full((2, 2), np.sqrt(0.5)))
     merged = N.NeighbourIndex(N.folder_for(store_file, new))
     assert [x.decode() for x in merged.ids] == ["a", "b", "c", "e"]
@@ -219,8 +220,8 @@ def test_neighbours_posting_lists_written_by_blocks_are_the_bytes_of_a_by_term_c
     dense[:, 30:] = 0.0  # empty terms at the end
     dense[10] = 0.0  # an empty row
     kw = sp.csr_matrix(dense, dtype=np.float32)
-    monkeypatch.setattr(N, "POSTING_BLOCK", block)
-    N.write_index(tmp_path / "i", [f"c{i:03d}" for i in range(60)], kw, np.zeros((60, 3)), 0.15)
+    monkeypatch.setattr(W, "POSTING_BLOCK", block)
+    W.write_index(tmp_path / "i", [f"c{i:03d}" for i in range(60)], kw, np.zeros((60, 3)), 0.15)
     by_term = kw.tocsc()
     by_term.sort_indices()
     top = np.zeros(40, dtype=np.float32)
@@ -234,7 +235,7 @@ def test_neighbours_posting_lists_written_by_blocks_are_the_bytes_of_a_by_term_c
 
 
 def test_neighbours_index_of_no_customers_is_written_and_opened(tmp_path):
-    N.write_index(tmp_path / "i", [], sp.csr_matrix((0, 12), dtype=np.float32), np.zeros((0, 3)), 0.15)
+    W.write_index(tmp_path / "i", [], sp.csr_matrix((0, 12), dtype=np.float32), np.zeros((0, 3)), 0.15)
     index = N.NeighbourIndex(tmp_path / "i")
     assert len(index.ids) == 0 and len(index._post[1]) == 0 and index._post[3].tolist() == [0.0] * 12
 
@@ -247,12 +248,12 @@ def test_neighbours_index_written_in_parts_is_the_same_files(tmp_path, monkeypat
 
     ids, kw, topics = _grouped()
     kw = sp.csr_matrix(kw, dtype=np.float32)
-    N.write_index(tmp_path / "whole", ids, kw, topics, 0.15)
-    monkeypatch.setattr(N, "POSTING_BLOCK", 997)  # many term blocks, entries read in many pieces
+    W.write_index(tmp_path / "whole", ids, kw, topics, 0.15)
+    monkeypatch.setattr(W, "POSTING_BLOCK", 997)  # many term blocks, entries read in many pieces
     width = max(len(i.encode()) for i in ids)
-    parts = N.IndexParts(len(ids), kw.nnz, width, kw.shape[1], topics.shape[1],
+    parts = W.IndexParts(len(ids), kw.nnz, width, kw.shape[1], topics.shape[1],
                          lambda: ((ids[a:b], kw[a:b], topics[a:b]) for a, b in pairwise(cuts)))
-    N.write_index_parts(tmp_path / "parts", parts, 0.15)
+    W.write_index_parts(tmp_path / "parts", parts, 0.15)
     names = sorted(p.name for p in (tmp_path / "whole").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "parts").iterdir())
     for name in names:

@@ -280,7 +280,7 @@ def store_profile_parts(name, ws, fm, config, as_of, source, *, comments_rows: i
         sqrt_shares,
         write_store_parts,
     )
-    from textprofile.store.neighbours import IndexParts, build_index_parts
+    from textprofile.store.neighbour_files import IndexParts, build_index_parts
     from textprofile.store.profile_store import store_path
 
     if source.n == 0:

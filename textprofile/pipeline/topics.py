@@ -21,7 +21,7 @@ def rename_topic(name: str, topic_id: int, label: str, ws: Workspace | None = No
     are rewritten in the new labels (the store is swapped atomically, like every store write).
     """
     from textprofile.profiles.segments import description
-    from textprofile.store.build import set_segment_descriptions
+    from textprofile.store.patch import set_segment_descriptions
     from textprofile.store.profile_store import ProfileStore, store_path
     from textprofile.topics.fitted import load_model
 

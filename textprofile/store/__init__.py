@@ -12,7 +12,7 @@ _EXPORTS = {
     "store_path": "textprofile.store.profile_store",
     "ProfileTables": "textprofile.store.build",
     "write_store": "textprofile.store.build",
-    "patch_store": "textprofile.store.build",
+    "patch_store": "textprofile.store.patch",
 }
 __all__ = ["ProfileStore", "ProfileTables", "patch_store", "store_path", "write_store"]
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textprofile.core.config import RECENCY_DECIMALS
 from textprofile.core.memory import release_freed_memory
 
 if TYPE_CHECKING:
@@ -165,7 +163,7 @@ def write_store(
         raise ValueError("shares and keywords must have one row per customer")
     index = None
     if tables.keyword_vectors is not None:
-        from textprofile.store.neighbours import build_index
+        from textprofile.store.neighbour_files import build_index
 
         index = lambda: build_index(Path(target), ids.to_numpy(), tables.keyword_vectors, sqrt_shares(tables.shares),
                                     tables.neighbour_weight)
@@ -314,73 +312,6 @@ def _drop_stale_neighbours(target: Path, token: str | None) -> None:
     remove_stale(target, token)
 
 
-@contextmanager
-def _patched_copy(target: Path):
-    """A write connection to a copy of ``target``, renamed over it when the block succeeds.
-
-    Readers keep the old file until the rename; a crash leaves it in place.
-    """
-    import shutil
-
-    from textprofile.store.sql import connect
-
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
-    _remove(tmp)
-    try:
-        shutil.copyfile(target, tmp)
-        con = connect(str(tmp))
-        try:
-            con.execute("BEGIN")
-            yield con
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, target)
-    finally:
-        _remove(tmp)
-
-
-def patch_store(
-    target: str | os.PathLike, tables: ProfileTables | None, meta: dict[str, Any],
-) -> Path:
-    """Replace the rows of ``tables.customers``' customers in a copy of the store, then swap it in.
-
-    Used by ``update``: only the touched customers are rewritten; ``recency_days`` of everyone is
-    recomputed from ``meta["as_of"]`` (one column update), segment sizes are recounted, and
-    ``meta`` keys are overwritten. The previous store stays in place until the copy is complete.
-    """
-    target = Path(target)
-    token = _current_neighbours(target)
-    if tables is not None and tables.keyword_vectors is not None and token and len(tables.customers):
-        from textprofile.store.neighbours import NeighbourIndex, merge_index
-
-        old = NeighbourIndex.open(target, token)
-        if old is not None:
-            token = merge_index(old, target, tables.customers["customer_id"].to_numpy(),
-                                tables.keyword_vectors, sqrt_shares(tables.shares))
-            meta = {**meta, "neighbours": token}
-    with _patched_copy(target) as con:
-        if tables is not None and len(tables.customers):
-            _replace_rows(con, tables)
-        if meta.get("as_of"):
-            con.execute(
-                "UPDATE customers SET recency_days = round(date_diff('microsecond', last_seen, ?::TIMESTAMP) "
-                f"/ 86400000000.0, {RECENCY_DECIMALS}) WHERE last_seen IS NOT NULL",
-                [parse_time(meta["as_of"]).replace(tzinfo=None)],
-            )
-        con.execute(
-            "UPDATE segments SET size = (SELECT count(*) FROM customers c WHERE c.segment = segments.segment_id)"
-        )
-        for key, value in sorted(meta.items()):
-            con.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [key, json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)],
-            )
-    _drop_stale_neighbours(target, token)
-    return target
-
-
 def _drop_index(target: Path, token: str) -> None:
     import shutil
 
@@ -401,52 +332,6 @@ def _current_neighbours(target: Path) -> str | None:
     finally:
         con.close()
     return json.loads(row[0]) if row else None
-
-
-def set_segment_descriptions(target: str | os.PathLike, descriptions: dict[int, str]) -> Path:
-    """Rewrite segments' descriptions (after ``topics rename``) in a copy, then swap it in."""
-    target = Path(target)
-    with _patched_copy(target) as con:
-        for segment_id, text in sorted(descriptions.items()):
-            con.execute("UPDATE segments SET description = ? WHERE segment_id = ?", [text, int(segment_id)])
-    return target
-
-
-def _replace_rows(con, tables: ProfileTables) -> None:
-    arrow = _arrow_tables(tables)
-    cust = tables.customers
-    behaviour_cols = [c for c in cust.columns if c not in ("customer_id", "segment")]
-    con.register("_customers", cust)
-    con.register("_lists", arrow["lists"])
-    con.register("_interests", arrow["interests"])
-    con.register("_keywords", arrow["keywords"])
-    for name in ("customers", "interests", "keywords", "cards"):
-        con.execute(f"DELETE FROM {name} WHERE customer_id IN (SELECT customer_id FROM _customers)")
-    for name in ("customers", "interests", "keywords"):
-        con.execute(f"INSERT INTO {name} SELECT * FROM _{name}")
-    con.execute("INSERT INTO cards " + _cards_sql(behaviour_cols))
-    if tables.scores is not None and _has_table(con, "scores"):
-        con.execute("DELETE FROM scores WHERE customer_id IN (SELECT customer_id FROM _customers)")
-        _insert_scores(con, tables.scores)
-
-
-def _has_table(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
-
-
-def put_scores(target: str | os.PathLike, score: str, scores: pd.DataFrame) -> Path:
-    """Replace every row of score ``score`` with ``scores`` in a copy of the store, then swap it in.
-
-    A store built before scores existed gets its ``scores`` table here.
-    """
-    target = Path(target)
-    with _patched_copy(target) as con:
-        if not _has_table(con, "scores"):
-            con.execute(SCORES_DDL)
-            con.execute("CREATE INDEX scores_id ON scores(customer_id)")
-        con.execute("DELETE FROM scores WHERE score = ?", [score])
-        _insert_scores(con, scores)
-    return target
 
 
 def _remove(path: Path) -> None:

@@ -45,7 +45,8 @@ def rewrite_without(
     import pyarrow as pa
 
     from textprofile.store.build import _current_neighbours, _drop_stale_neighbours
-    from textprofile.store.neighbours import NeighbourIndex, index_without
+    from textprofile.store.neighbour_files import index_without
+    from textprofile.store.neighbours import NeighbourIndex
     from textprofile.store.sql import connect
 
     target = Path(target)

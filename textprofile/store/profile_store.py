@@ -16,14 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textprofile.core.errors import ConfigError, IntegrityError, NotFoundError, StateError
-from textprofile.store.build import (
-    STORE_VERSION,
-    ProfileTables,
-    parse_time,
-    patch_store,
-    put_scores,
-    write_store,
-)
+from textprofile.store.build import STORE_VERSION, ProfileTables, parse_time, write_store
+from textprofile.store.patch import patch_store, put_scores
 from textprofile.store.sql import copy_query, sql_literal
 
 __all__ = ["ProfileStore", "ProfileTables", "patch_store", "put_scores", "store_path", "write_store"]
