@@ -121,3 +121,6 @@ def test_the_cli_says_one_line_when_the_jvm_dies_under_a_job(tmp_path):
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert lines[-1].startswith("error: Spark "), err[-2000:]
     assert len([ln for ln in lines if ln.startswith("error:")]) == 1
+    # nothing else: Spark's notices (log4j WARN lines, its default-profile line, pyspark's pandas
+    # warning) stay off stderr; the JVM launcher's own line about its modules is all that is left
+    assert [ln for ln in lines[:-1] if not ln.startswith("WARNING: Using incubator modules")] == [], err[-2000:]

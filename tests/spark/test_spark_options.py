@@ -58,3 +58,16 @@ def test_local_stage_on_a_spark_corpus_says_which_backend(tmp_path):
     r = CliRunner().invoke(app, ["profile", "build", "big", "--home", str(tmp_path)])
     assert r.exit_code == 1
     assert "written by --backend spark" in r.output and "Traceback" not in r.output
+
+
+def test_a_driver_we_start_logs_errors_only_unless_the_user_names_a_log_config():
+    from textprofile.spark.session import LOG_CONFIG, SparkOptions
+
+    assert LOG_CONFIG.is_file() and "ThresholdFilter" in LOG_CONFIG.read_text(encoding="utf-8")
+    ours = f"-Dlog4j.configurationFile={LOG_CONFIG.as_uri()}"
+    assert SparkOptions().launch_settings()["spark.driver.extraJavaOptions"] == ours
+    opts = SparkOptions(conf=("spark.driver.extraJavaOptions=-Xss4m",))
+    assert opts.launch_settings()["spark.driver.extraJavaOptions"] == f"-Xss4m {ours}"  # kept, ours added
+    own = "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=file:/etc/spark/log4j2.properties"
+    assert SparkOptions(conf=(own,)).launch_settings()["spark.driver.extraJavaOptions"] == own.split("=", 1)[1]
+    assert "spark.driver.extraJavaOptions" not in SparkOptions().settings()  # under spark-submit: the cluster's

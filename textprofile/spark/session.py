@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -14,6 +15,10 @@ from typing import Any
 from textprofile.core.errors import ConfigError, TextProfileError
 
 DEFAULT_MASTER = "local[*]"
+LOG_CONFIG = Path(__file__).resolve().with_name("log4j2.properties")
+# pyspark 4 warns on every pandas UDF that it "does not yet fully support pandas >= 3.0.0": the
+# backend's outputs are tested equal to the local backend's under the pandas this project installs
+PANDAS_NOTICE = "PySpark does not yet fully support pandas"
 # Settings the stages rely on; ``--spark-conf`` may override any of them.
 DEFAULTS = {
     "spark.app.name": "textprofile",
@@ -44,6 +49,15 @@ class SparkOptions:
 
     def settings(self) -> dict[str, str]:
         return {**DEFAULTS, **parse_conf(self.conf)}
+
+    def launch_settings(self) -> dict[str, str]:
+        """``settings()`` for a driver JVM textprofile starts itself: its logging from
+        ``log4j2.properties`` beside this module (errors only) unless the user names their own."""
+        out = self.settings()
+        key, extra = "spark.driver.extraJavaOptions", out.get("spark.driver.extraJavaOptions", "")
+        if "log4j.configurationFile" not in extra and "log4j2.configurationFile" not in extra:
+            out[key] = f"{extra} -Dlog4j.configurationFile={LOG_CONFIG.as_uri()}".strip()
+        return out
 
 
 def parse_conf(pairs: Sequence[str]) -> dict[str, str]:
@@ -136,13 +150,16 @@ def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
             yield active
         return
     options = options or SparkOptions()
+    warnings.filterwarnings("ignore", message=PANDAS_NOTICE, category=FutureWarning)
     # executors run this interpreter (and its packages) unless the user chose another Python
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder
     master = options.master_url()
     if master is not None:
         builder = builder.master(master)
-    for k, v in options.settings().items():
+    # under spark-submit the driver JVM is already up, with the cluster's logging
+    launching = not os.environ.get("PYSPARK_GATEWAY_PORT")
+    for k, v in (options.launch_settings() if launching else options.settings()).items():
         builder = builder.config(k, v)
     with spark_failures():
         spark = builder.getOrCreate()
