@@ -8,7 +8,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from textprofile.profiles.segments import assign, describe, fit_segments, segment_parts
+from textprofile.profiles import segments as S
+from textprofile.profiles.segments import assign, describe, fit_segments
 
 
 def _data(seed=0, per=60):
@@ -65,22 +66,19 @@ def test_tiny_inputs_give_one_segment():
 def test_nearest_centre_by_parts_is_the_same_as_at_once():
     """Segment assignment runs ``NEAREST_ROWS`` customers at a time: the same labels as one pass,
     and the brute-force nearest centre."""
-    from textprofile.profiles.segments import _nearest
+    from textprofile.profiles.segments import nearest
 
     rng = np.random.default_rng(4)
     F = rng.random((1_003, 6))
     centers = rng.random((5, 6))
-    whole = _nearest(F, centers, rows=len(F))
-    assert np.array_equal(_nearest(F, centers, rows=7), whole)
+    whole = nearest(F, centers, rows=len(F))
+    assert np.array_equal(nearest(F, centers, rows=7), whole)
     brute = np.argmin(((F[:, None, :] - centers[None, :, :]) ** 2).sum(2), axis=1)
     assert np.array_equal(whole, brute)
 
 
-def test_segments_of_customers_in_parts_are_the_segments_of_all_at_once():
-    """``segment_parts`` (the Spark driver's: customers read a part at a time) gives the labels and
-    the segments table of ``fit_segments`` + ``describe``, the centres to rounding."""
+def _mixed(n=12_000, k=6):
     rng = np.random.default_rng(3)
-    n, k = 12_000, 6  # more than SAMPLE: KMeans sees a sample, everyone is assigned
     shares = rng.dirichlet(np.ones(k) * 0.3, n)
     beh = pd.DataFrame({
         "n_comments": rng.poisson(4, n) + 1, "n_chars": rng.integers(10, 500, n),
@@ -88,26 +86,39 @@ def test_segments_of_customers_in_parts_are_the_segments_of_all_at_once():
         "comments_per_30d": rng.exponential(1, n), "share_review": rng.random(n), "share_chat": np.zeros(n),
         "share_social": rng.random(n), "rating_mean": np.where(rng.random(n) < 0.3, np.nan, rng.uniform(1, 5, n)),
         "amount_mean": rng.exponential(50, n)})
+    return shares, beh
+
+
+def test_segments_from_their_pieces_are_fit_segments_and_describe():
+    """The pieces the Spark backend composes (scaling from moments, KMeans on ``sample_rows``'
+    customers, nearest centres by parts, numbering, the table from per-segment figures) give
+    ``fit_segments`` and ``describe``: the same labels, model and table."""
+    shares, beh = _mixed()
+    n, k = shares.shape  # more than SAMPLE customers: KMeans sees a sample, everyone is assigned
     labels, model = fit_segments(shares, beh, 7)
     table = describe(labels, shares, beh, list(range(k)), {2: "phones"}, len(model.centers))
-    cuts = [0, 1000, 5000, 5001, 9000, n]
-    parts = lambda: ((shares[a:b], beh.iloc[a:b]) for a, b in pairwise(cuts))
-    got, got_model, got_table = segment_parts(n, parts, lambda rows: (shares[rows], beh.iloc[rows]), 7,
-                                              list(range(k)), {2: "phones"})
-    assert len(model.centers) > 1 and (got == labels).all()
-    pd.testing.assert_frame_equal(got_table, table)
+    cols, raw = S._raw_behaviour(beh)
+    got_model = S.scaling(cols, (~np.isnan(raw)).sum(axis=0), np.nanmean(raw, axis=0), np.nanstd(raw, axis=0),
+                          float(np.var(shares, axis=0).sum()))
     assert got_model.features == model.features == [c for c in beh.columns if c != "share_chat"]
+    rows = S.sample_rows(n, 7)
+    centres = S.fit_centres(S.part_features(shares[rows], beh.iloc[rows], got_model), got_model, 7)
+    raw_labels = np.concatenate([S.nearest(S.part_features(shares[a:b], beh.iloc[a:b], got_model), centres)
+                                 for a, b in pairwise([0, 1000, 5000, 5001, n])])
+    remap = S.number(got_model, centres, np.bincount(raw_labels, minlength=len(centres)))
+    got = remap[raw_labels]
+    assert len(model.centers) > 1 and (got == labels).all()
     assert (got_model.silhouette, got_model.k_scores) == (model.silhouette, model.k_scores)
     assert np.abs(np.array(got_model.centers) - np.array(model.centers)).max() < 1e-12
-    assert np.allclose(got_model.mean, model.mean, rtol=1e-13) and np.allclose(got_model.scale, model.scale, rtol=1e-13)
+    figures = [S.SegmentFigures(int((got == s).sum()), shares[got == s].mean(axis=0),
+                                *(np.nanmedian(beh[c].to_numpy(float)[got == s]) for c in S.MEDIANS),
+                                *(np.nanmean(beh[c].to_numpy(float)[got == s]) for c in S.MEANS))
+               for s in range(len(centres))]
+    pd.testing.assert_frame_equal(S.segments_table(figures, list(range(k)), {2: "phones"}), table)
 
 
-def test_segments_in_parts_of_too_few_customers_are_one_segment():
-    shares = np.tile([[0.5, 0.5]], (4, 1))
-    beh = pd.DataFrame({"n_comments": [1] * 4, "recency_days": [2.0] * 4, "comments_per_30d": [1.0] * 4,
-                        "rating_mean": [np.nan] * 4, "amount_mean": [np.nan] * 4})
-    labels, model = fit_segments(shares, beh)
-    got, got_model, table = segment_parts(4, lambda: iter([(shares[:1], beh[:1]), (shares[1:], beh[1:])]),
-                                          lambda rows: (shares[rows], beh.iloc[rows]), 0, [0, 1], {})
-    assert (got == labels).all() and got_model.centers == model.centers and table["size"].tolist() == [4]
-    pd.testing.assert_frame_equal(table, describe(labels, shares, beh, [0, 1], {}, 1))
+def test_scaling_from_moments_of_missing_and_single_values():
+    model = S.scaling(["n_comments", "rating_mean", "amount_mean"], [5, 0, 1], [1.5, np.nan, 3.0],
+                      [0.5, np.nan, 0.0], 0.08)
+    assert model.features == ["n_comments"] and model.mean == [1.5] and model.scale == [0.5]
+    assert model.block_weight == np.sqrt(0.08)

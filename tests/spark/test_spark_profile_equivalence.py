@@ -55,6 +55,7 @@ def test_store_built_in_parts_matches_the_local_one(profiled):
                      strict=True)) for w in (ws, ws2)]
     assert meta[0]["neighbours"] and meta[0]["neighbours"] == meta[1]["neighbours"]
     assert remote["customers"] > 5 * 7  # many parts
+    assert not (ws2.model_dir("loc") / "profiles.parquet" / "segments").exists()  # the build's own, removed
     for sql in ("SELECT * FROM cards ORDER BY customer_id", "SELECT * FROM segments ORDER BY segment_id"):
         pd.testing.assert_frame_equal(store_frame(ws, "loc", sql), store_frame(ws2, "loc", sql))
     a, b = (json.loads(m["segment_model"]) for m in meta)
@@ -62,7 +63,7 @@ def test_store_built_in_parts_matches_the_local_one(profiled):
     assert np.abs(np.array(a["centers"]) - np.array(b["centers"])).max() <= 1e-12
 
 
-def test_saved_score_is_reapplied_part_by_part(profiled, tmp_path):
+def test_saved_score_is_reapplied_part_by_part(profiled, spark, tmp_path):
     """A saved score re-applied by the parts build: the same scores rows (one per customer) and
     store whether the driver reads the customers 7 at a time or all at once."""
     import shutil
@@ -72,6 +73,7 @@ def test_saved_score_is_reapplied_part_by_part(profiled, tmp_path):
     from textprofile.pipeline.profile import store_profile_parts
     from textprofile.pipeline.score import train_score
     from textprofile.spark.profile import CustomerDataset
+    from textprofile.spark.segments import segment_customers
     from textprofile.topics.fitted import PROFILES_DIR, load_model
 
     _, ws2, _, remote = profiled
@@ -82,15 +84,38 @@ def test_saved_score_is_reapplied_part_by_part(profiled, tmp_path):
         tmp_path / "labels.csv", index=False)  # half and half
     train_score("loc", tmp_path / "labels.csv", score="likes_top", ws=ws)
     fm = load_model(ws, "loc")
+    customers, labels = ws.model_dir("loc") / PROFILES_DIR / "customers", tmp_path / "segments"
+    seg_model, segments = segment_customers(spark, customers, fm.k, fm.vocab, 0, labels, list(range(fm.k)), {})
     built = []
     for rows in (7, 10**6):
         result = store_profile_parts("loc", ws, fm, ProfileConfig(), None,
-                                     CustomerDataset(ws.model_dir("loc") / PROFILES_DIR / "customers", fm.k,
-                                                     fm.vocab, rows),
-                                     comments_rows=1, step=lambda *a: None)
+                                     CustomerDataset(customers, fm.k, fm.vocab, rows, segments=labels),
+                                     seg_model, segments, comments_rows=1, step=lambda *a: None)
         assert result["scores"] == ["likes_top"] and result["customers"] == remote["customers"]
         built.append([store_frame(ws, "loc", f"SELECT * FROM {t} ORDER BY ALL")
                       for t in ("scores", "cards", "customers", "segments")])
     assert len(built[0][0]) == remote["customers"]
     for a, b in zip(*built, strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_one_segment_when_there_is_nothing_to_cluster(profiled, spark, tmp_path):
+    """No centres (too few distinct customers): everyone in segment 0, its centre the mean of
+    everyone's features, as ``fit_segments`` makes it."""
+    from textprofile.profiles.segments import _features, _raw_behaviour
+    from textprofile.spark.profile import read_customers
+    from textprofile.spark.segments import assign, scaling_model
+    from textprofile.topics.fitted import PROFILES_DIR, load_model
+
+    _, ws2, _, remote = profiled
+    fm = load_model(ws2, "loc")
+    customers = ws2.model_dir("loc") / PROFILES_DIR / "customers"
+    model = scaling_model(spark, customers, fm.k)
+    table = assign(spark, customers, model, None, tmp_path / "segments", list(range(fm.k)), {})
+    assert table["size"].tolist() == [remote["customers"]]
+    beh, shares, _, _ = read_customers(customers, fm.k, fm.vocab)
+    cols, raw = _raw_behaviour(beh)
+    F = _features(shares, raw[:, [cols.index(c) for c in model.features]], model)
+    assert np.abs(np.array(model.centers[0]) - F.mean(axis=0)).max() < 1e-12
+    seg = pq.read_table(tmp_path / "segments").to_pandas()
+    assert list(seg["customer_id"]) == sorted(beh["customer_id"]) and (seg["segment"] == 0).all()

@@ -78,7 +78,8 @@ def rewrite_datasets(corpus_dir: Path, erased, removed: dict[str, int], fm) -> t
     customers_mask = lambda col: erased.mask(col.to_pylist())
     if fm is not None:
         removed["doc_topics"] = fm.drop_doc_topics(gone_ids.to_pylist())  # the training rows' file
-        for sub, column, drop in (("comment_topics", "comment_id", theirs), ("customers", "customer_id", customers_mask)):
+        for sub, column, drop in (("comment_topics", "comment_id", theirs), ("customers", "customer_id", customers_mask),
+                                  ("segments", "customer_id", customers_mask)):  # left by a killed Spark build
             if (fm.folder / PROFILES_DIR / sub).is_dir():
                 removed[f"profiles_{sub}"] = filter_parts(fm.folder / PROFILES_DIR / sub, column, drop)
     only_theirs = 0

@@ -263,15 +263,16 @@ def store_profiles(name, ws, fm, config, as_of, beh, shares, keywords, vectors, 
                    scores is not None, skipped, scores["score"] if scores is not None else ())
 
 
-def store_profile_parts(name, ws, fm, config, as_of, source, *, comments_rows: int, step) -> dict[str, Any]:
+def store_profile_parts(name, ws, fm, config, as_of, source, seg_model, segments, *, comments_rows: int,
+                        step) -> dict[str, Any]:
     """``store_profiles`` of customers read a part at a time from ``source`` (the Spark backend's
-    ``spark.profile.CustomerDataset``), so the memory the build needs does not grow with the number
-    of customers: segments by ``profiles.segments.segment_parts``, saved scores re-applied part by
-    part (without the customers' comment history: a text sub-model scores no words), the neighbour
-    index and the DuckDB store written part by part (``store.build.write_store_parts``)."""
+    ``spark.profile.CustomerDataset``, its behaviour with each customer's ``segment``; ``seg_model``
+    and the ``segments`` table from ``spark.segments``), so the memory the build needs does not grow
+    with the number of customers: saved scores re-applied part by part (without the customers'
+    comment history: a text sub-model scores no words), the neighbour index and the DuckDB store
+    written part by part (``store.build.write_store_parts``)."""
     from textprofile.pipeline.score import rescore
     from textprofile.profiles.scoring import ProfileInputs
-    from textprofile.profiles.segments import segment_parts
     from textprofile.profiles.similarity import W_TOPICS
     from textprofile.store.build import (
         PARTS_MEMORY,
@@ -285,21 +286,14 @@ def store_profile_parts(name, ws, fm, config, as_of, source, *, comments_rows: i
 
     if source.n == 0:
         raise StateError("no customer comments to profile (all rows are agent turns or after --as-of)")
-    step("profile: segments", 0, None)
     topic_ids = list(range(fm.k))
-    topics = fm.topics()
-    labels, seg_model, segments = segment_parts(source.n, source.segment_inputs, source.sample, config.seed,
-                                                topic_ids, _topic_labels(topics))
     comments_used = source.comments_used()
     meta = _store_meta(name, fm, config, as_of, seg_model, comments_used, comments_rows)
     step("profile: store", 0, None)
-    topics_df, found = _topics_frame(topics), {"skipped": [], "scores": set()}
+    topics_df, found = _topics_frame(fm.topics()), {"skipped": [], "scores": set()}
 
     def parts(scored: bool):
-        start = 0
         for beh, shares, keywords, _ in source.parts():
-            beh["segment"] = labels[start:start + len(beh)]
-            start += len(beh)
             scores = None
             if scored:
                 scores, found["skipped"] = rescore(ws, name, ProfileInputs(beh, shares, topic_ids, keywords), fm)

@@ -78,9 +78,11 @@ def tokenize(name: str, config: TokenizeConfig | None = None, ws: Workspace | No
 def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace | None = None,
                    spark: SparkOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """``profile build --backend spark``: the local ``build_profiles`` result, from Spark's customer tables."""
+    import shutil
     import time
 
     from textprofile.spark.profile import CustomerDataset, check_corpus, customer_tables
+    from textprofile.spark.segments import SEGMENTS_DATASET, segment_customers
     from textprofile.spark.session import spark_session
     from textprofile.topics.fitted import PROFILES_DIR, load_model
 
@@ -93,13 +95,22 @@ def build_profiles(name: str, config: ProfileConfig | None = None, ws: Workspace
     check_corpus(corpus_dir, fm, name)
     out = ws.model_dir(name) / PROFILES_DIR
     step("spark: profiles", 0, None)
-    with spark_session(spark) as session:
-        info = customer_tables(session, corpus_dir, fm, config, out)
-    as_of = _as_of(config.as_of, info["as_of_us"])
-    from textprofile.pipeline.profile import store_profile_parts
+    labels = out / SEGMENTS_DATASET
+    try:
+        with spark_session(spark) as session:
+            info = customer_tables(session, corpus_dir, fm, config, out)
+            step("profile: segments", 0, None)
+            topics = fm.topics()
+            seg_model, segments = segment_customers(session, out / "customers", fm.k, fm.vocab, config.seed, labels,
+                                                    list(range(fm.k)), {int(t["id"]): t["label"] for t in topics})
+        as_of = _as_of(config.as_of, info["as_of_us"])
+        from textprofile.pipeline.profile import store_profile_parts
 
-    result = store_profile_parts(name, ws, fm, config, as_of, CustomerDataset(out / "customers", fm.k, fm.vocab),
-                                 comments_rows=info["comments_rows"], step=step)
+        result = store_profile_parts(name, ws, fm, config, as_of,
+                                     CustomerDataset(out / "customers", fm.k, fm.vocab, segments=labels),
+                                     seg_model, segments, comments_rows=info["comments_rows"], step=step)
+    finally:
+        shutil.rmtree(labels, ignore_errors=True)  # each customer's segment: the store holds them now
     result["backend"] = "spark"
     result["datasets"] = str(out)
     result["seconds"] = round(time.perf_counter() - started, 2)

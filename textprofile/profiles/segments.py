@@ -11,7 +11,6 @@ customers without re-clustering everyone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -116,123 +115,87 @@ def _fit_segments(shares, beh, seed, k_range):
     n = len(F)
     if n == 0:
         return np.zeros(0, dtype=np.int64), model
-    best = _best_kmeans(F[_sample_rows(n, seed)], model, seed, k_range)
+    best = _best_kmeans(F[sample_rows(n, seed)], model, seed, k_range)
     if best is None:  # too few distinct customers to cluster: one segment
         model.centers = [F.mean(axis=0).tolist()]
         return np.zeros(n, dtype=np.int64), model
-    labels = _nearest(F, best)
-    remap = _numbered(model, best, np.bincount(labels, minlength=len(best)))
+    labels = nearest(F, best)
+    remap = number(model, best, np.bincount(labels, minlength=len(best)))
     return remap[labels], model
 
 
-def segment_parts(
-    n: int, parts: Callable[[], Iterator[tuple[np.ndarray, pd.DataFrame]]],
-    sample: Callable[[np.ndarray], tuple[np.ndarray, pd.DataFrame]], seed: int, topic_ids: list[int],
-    topic_labels: dict[int, str], k_range: tuple[int, ...] = K_RANGE,
-) -> tuple[np.ndarray, SegmentModel, pd.DataFrame]:
-    """``fit_segments`` and ``describe`` of ``n`` customers that arrive in parts, in memory bounded
-    by one part: (segment id per customer, the model, the segments table).
+# The Spark backend's segments (``spark.segments``) are ``fit_segments`` by its parts: the scaling
+# from Spark's aggregates (``scaling``), KMeans on ``sample_rows``' customers (``fit_centres``),
+# everyone's nearest centre in the executors (``part_features`` + ``nearest``), the numbering
+# (``number``) and the segments table from the aggregated figures (``segments_table``).
 
-    ``parts()`` yields (shares, behaviour) of consecutive customers (read three times);
-    ``sample(rows)`` returns those of the rows ``rows`` (ascending). The sample, the centres'
-    arithmetic and each customer's assignment are ``fit_segments``' own; the behaviour's means
-    and deviations and the segments' figures are sums over parts, so they can differ from the
-    in-memory ones in the last bits (a customer equidistant to two centres to 1e-15 could then
-    change segment).
-    """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        model = _scaling_parts(parts)
-        if n == 0:
-            return np.zeros(0, dtype=np.int64), model, _segment_rows([], topic_ids, topic_labels)
-        rows = _sample_rows(n, seed)
-        s_shares, s_beh = sample(rows)
-        centers = _best_kmeans(_part_features(s_shares, s_beh, model), model, seed, k_range)
-        n_raw = 1 if centers is None else len(centers)
-        labels, medians, f_sum = [], {c: [] for c in _MEDIANS}, np.zeros(len(model.features) + len(topic_ids))
-        share_sum = np.zeros((n_raw, len(topic_ids)))
-        mean_sum, mean_count = np.zeros((n_raw, len(_MEANS))), np.zeros((n_raw, len(_MEANS)))
-        for shares, beh in parts():
-            F = _part_features(shares, beh, model)
-            lab = np.zeros(len(F), dtype=np.int64) if centers is None else _nearest(F, centers)
-            if centers is None:
-                f_sum += F.sum(axis=0)
-            labels.append(lab)
-            for c in _MEDIANS:
-                medians[c].append(beh[c].to_numpy(dtype=np.float64, na_value=np.nan))
-            means = np.column_stack([beh[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in _MEANS])
-            for j in range(n_raw):
-                m = lab == j
-                share_sum[j] += np.asarray(shares, dtype=np.float64)[m].sum(axis=0)
-                mean_sum[j] += np.nansum(means[m], axis=0)
-                mean_count[j] += (~np.isnan(means[m])).sum(axis=0)
-        labels = np.concatenate(labels)
-        medians = {c: np.concatenate(v) for c, v in medians.items()}
-        sizes = np.bincount(labels, minlength=n_raw)
-        if centers is None:  # too few distinct customers to cluster: one segment
-            model.centers = [(f_sum / n).tolist()]
-            order = [0]
-        else:
-            remap = _numbered(model, centers, sizes)
-            order = list(np.argsort(remap))  # segment id -> KMeans' label
-            labels = remap[labels]
-        figures = []
-        with np.errstate(all="ignore"):
-            for seg, j in enumerate(order):
-                m = labels == seg
-                mean = np.where(mean_count[j] > 0, mean_sum[j] / np.maximum(mean_count[j], 1), np.nan)
-                figures.append(_Figures(int(sizes[j]), share_sum[j] / max(int(sizes[j]), 1),
-                                        *(_median(medians[c][m]) for c in _MEDIANS), *mean))
-    return labels, model, _segment_rows(figures, topic_ids, topic_labels)
+MEDIANS = ("n_comments", "recency_days")  # the segments table's medians, then its means
+MEANS = ("comments_per_30d", "rating_mean", "amount_mean")
 
 
-_MEDIANS = ("n_comments", "recency_days")
-_MEANS = ("comments_per_30d", "rating_mean", "amount_mean")
+def scaling(cols: list[str], count, mean, std, topic_var: float) -> SegmentModel:
+    """The model's scaling from each behaviour feature's count of values, mean and population
+    deviation (after ``FEATURES``' transform) and the topic shares' total population variance,
+    with ``_scaling``'s rules (no values: mean 0; fewer than two: deviation 0)."""
+    count = np.asarray(count, dtype=np.float64)
+    mean = np.where(count > 0, np.nan_to_num(np.asarray(mean, dtype=np.float64)), 0.0)
+    std = np.where(count > 1, np.nan_to_num(np.asarray(std, dtype=np.float64)), 0.0)
+    return _scaled(list(cols), mean, std, float(topic_var))[0]
 
 
-def _median(values: np.ndarray) -> float:
-    """pandas' ``median`` of a column: NaN skipped (NaN when nothing is left)."""
-    values = values[~np.isnan(values)]
-    return float(np.median(values)) if len(values) else float("nan")
-
-
-def _scaling_parts(parts) -> SegmentModel:
-    """``_scaling`` over parts: two passes, the counts and sums, then the squared deviations."""
-    count = total = share_total = None
-    n = 0
-    for shares, beh in parts():
-        cols, raw = _raw_behaviour(beh)
-        ok = ~np.isnan(raw)
-        if count is None:
-            count, total, share_total = np.zeros(raw.shape[1]), np.zeros(raw.shape[1]), np.zeros(np.shape(shares)[1])
-        count += ok.sum(axis=0)
-        total += np.where(ok, raw, 0.0).sum(axis=0)
-        share_total += np.asarray(shares, dtype=np.float64).sum(axis=0)
-        n += len(raw)
-    if count is None or n == 0:
-        return SegmentModel([], [], [], 0.0, [], None, {})
-    with np.errstate(all="ignore"):
-        mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
-    share_mean = share_total / n
-    sq, share_sq = np.zeros_like(total), np.zeros_like(share_total)
-    for shares, beh in parts():
-        _, raw = _raw_behaviour(beh)
-        dev = np.where(np.isnan(raw), 0.0, raw - mean)
-        sq += (dev * dev).sum(axis=0)
-        share_sq += ((np.asarray(shares, dtype=np.float64) - share_mean) ** 2).sum(axis=0)
-    with np.errstate(all="ignore"):
-        std = np.where(count > 1, np.sqrt(sq / np.maximum(count, 1)), 0.0)
-    return _scaled(cols, mean, std, float((share_sq / n).sum()))[0]
-
-
-def _part_features(shares: np.ndarray, beh: pd.DataFrame, model: SegmentModel) -> np.ndarray:
+def part_features(shares: np.ndarray, beh: pd.DataFrame, model: SegmentModel) -> np.ndarray:
     """``_features`` of some customers with the model's scaling (its kept columns)."""
     cols, raw = _raw_behaviour(beh)
     return _features(shares, raw[:, [cols.index(c) for c in model.features]], model)
 
 
-def _sample_rows(n: int, seed: int) -> np.ndarray:
+def fit_centres(Fs: np.ndarray, model: SegmentModel, seed: int, k_range=K_RANGE) -> np.ndarray | None:
+    """``fit_segments``' KMeans on the sample's features (one thread); None: one segment."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _best_kmeans(Fs, model, seed, k_range)
+
+
+@dataclass
+class SegmentFigures:
+    """What a segment's row says: its size, mean topic shares and behaviour statistics."""
+
+    size: int
+    mean_shares: np.ndarray
+    median_comments: float
+    median_recency_days: float
+    mean_comments_per_30d: float
+    mean_rating: float
+    mean_amount: float
+
+
+def segments_table(figures: list[SegmentFigures], topic_ids: list[int], topic_labels: dict[int, str]) -> pd.DataFrame:
+    """One row per segment (in ``figures``' order): segment_id, size, description, top_topics
+    (JSON), behaviour (JSON)."""
+    import json
+
+    import pandas as pd
+
+    rows = []
+    for s, f in enumerate(figures):
+        top = np.argsort(-f.mean_shares, kind="stable")[:3]
+        top_topics = [
+            {"topic_id": int(topic_ids[j]), "label": topic_labels.get(int(topic_ids[j]), str(topic_ids[j])),
+             "share": round(float(f.mean_shares[j]), 4)}
+            for j in top
+        ]
+        names = ("median_comments", "median_recency_days", "mean_comments_per_30d", "mean_rating", "mean_amount")
+        stats = {k: _num(getattr(f, k)) if f.size else None for k in names}
+        rows.append({
+            "segment_id": s, "size": f.size, "description": description(top_topics, stats),
+            "top_topics": json.dumps(top_topics, ensure_ascii=False),
+            "behaviour": json.dumps(stats, ensure_ascii=False, sort_keys=True),
+        })
+    return pd.DataFrame(rows, columns=["segment_id", "size", "description", "top_topics", "behaviour"])
+
+
+def sample_rows(n: int, seed: int) -> np.ndarray:
     """The rows KMeans and the silhouette see: a seeded sample of at most ``SAMPLE``, ascending."""
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(n, SAMPLE, replace=False)) if n > SAMPLE else np.arange(n)
@@ -261,7 +224,7 @@ def _best_kmeans(Fs: np.ndarray, model: SegmentModel, seed: int, k_range) -> np.
     return best[1].cluster_centers_
 
 
-def _numbered(model: SegmentModel, centers: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def number(model: SegmentModel, centers: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Number segments by size, largest first (ties: by centre coordinates) so ids are stable:
     the centres go into ``model`` in that order; returns the map from KMeans' label to segment id."""
     order = sorted(range(len(centers)), key=lambda j: (-sizes[j], tuple(np.round(centers[j], 9))))
@@ -271,7 +234,7 @@ def _numbered(model: SegmentModel, centers: np.ndarray, sizes: np.ndarray) -> np
     return remap
 
 
-def _nearest(F: np.ndarray, centers: np.ndarray, rows: int = NEAREST_ROWS) -> np.ndarray:
+def nearest(F: np.ndarray, centers: np.ndarray, rows: int = NEAREST_ROWS) -> np.ndarray:
     """Each row's nearest centre, ``rows`` rows at a time (the distances of two million customers
     at once were 0.9 GB of temporaries); each row's arithmetic is the same at any chunking."""
     out = np.empty(len(F), dtype=np.int64)
@@ -284,7 +247,7 @@ def _nearest(F: np.ndarray, centers: np.ndarray, rows: int = NEAREST_ROWS) -> np
 
 def assign(shares: np.ndarray, beh: pd.DataFrame, model: SegmentModel) -> np.ndarray:
     """Nearest saved centre for each customer (used by ``update``)."""
-    return _nearest(_part_features(shares, beh, model), np.asarray(model.centers))
+    return nearest(part_features(shares, beh, model), np.asarray(model.centers))
 
 
 def describe(
@@ -297,46 +260,10 @@ def describe(
         m = labels == s
         size = int(m.sum())
         b = beh[m]
-        figures.append(_Figures(size, shares[m].mean(axis=0) if size else np.zeros(len(topic_ids)),
+        figures.append(SegmentFigures(size, shares[m].mean(axis=0) if size else np.zeros(len(topic_ids)),
                                 b["n_comments"].median(), b["recency_days"].median(), b["comments_per_30d"].mean(),
                                 b["rating_mean"].mean(), b["amount_mean"].mean()))
-    return _segment_rows(figures, topic_ids, topic_labels)
-
-
-@dataclass
-class _Figures:
-    """What a segment's row says: its size, mean topic shares and behaviour statistics."""
-
-    size: int
-    mean_shares: np.ndarray
-    median_comments: float
-    median_recency_days: float
-    mean_comments_per_30d: float
-    mean_rating: float
-    mean_amount: float
-
-
-def _segment_rows(figures: list[_Figures], topic_ids: list[int], topic_labels: dict[int, str]) -> pd.DataFrame:
-    import json
-
-    import pandas as pd
-
-    rows = []
-    for s, f in enumerate(figures):
-        top = np.argsort(-f.mean_shares, kind="stable")[:3]
-        top_topics = [
-            {"topic_id": int(topic_ids[j]), "label": topic_labels.get(int(topic_ids[j]), str(topic_ids[j])),
-             "share": round(float(f.mean_shares[j]), 4)}
-            for j in top
-        ]
-        names = ("median_comments", "median_recency_days", "mean_comments_per_30d", "mean_rating", "mean_amount")
-        stats = {k: _num(getattr(f, k)) if f.size else None for k in names}
-        rows.append({
-            "segment_id": s, "size": f.size, "description": description(top_topics, stats),
-            "top_topics": json.dumps(top_topics, ensure_ascii=False),
-            "behaviour": json.dumps(stats, ensure_ascii=False, sort_keys=True),
-        })
-    return pd.DataFrame(rows, columns=["segment_id", "size", "description", "top_topics", "behaviour"])
+    return segments_table(figures, topic_ids, topic_labels)
 
 
 def description(top_topics: list[dict[str, Any]], stats: dict[str, Any]) -> str:

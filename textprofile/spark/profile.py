@@ -142,25 +142,51 @@ class CustomerDataset:
     converts the whole table, so any partition of the rows gives the same rows.
     """
 
-    def __init__(self, path: Path, k: int, vocab: Any, rows: int | None = None) -> None:
+    def __init__(self, path: Path, k: int, vocab: Any, rows: int | None = None, segments: Path | None = None) -> None:
         import pyarrow.parquet as pq
 
         from textprofile.spark.datasets import part_files
 
         self.files, self.k, self.vocab, self.rows = part_files(path), k, vocab, rows or PART_CUSTOMERS
         self.n = sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+        self.segments = segments  # (customer_id, segment) in id order: ``parts()``' behaviour gains ``segment``
 
-    def tables(self, columns: list[str]):
+    def tables(self, columns: list[str], files: list[Path] | None = None):
         """The dataset's ``columns`` as Arrow tables of at most ``rows`` rows, in row order."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        for f in self.files:
+        for f in self.files if files is None else files:
             for batch in pq.ParquetFile(f).iter_batches(batch_size=self.rows, columns=columns):
                 yield pa.Table.from_batches([batch])
 
+    def _segment_stream(self):
+        """``take(ids)``: the segments of the next customers, read a part at a time beside the customers."""
+        import numpy as np
+
+        from textprofile.spark.datasets import part_files
+
+        tables = self.tables(["customer_id", "segment"], part_files(self.segments))
+        ids, segs = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+
+        def take(want):
+            nonlocal ids, segs
+            while len(ids) < len(want):
+                table = next(tables, None)
+                if table is None:
+                    break
+                ids = np.concatenate([ids, _column(table, "customer_id").to_numpy(zero_copy_only=False)])
+                segs = np.concatenate([segs, _column(table, "segment").to_numpy(zero_copy_only=False).astype(np.int64)])
+            got, ids, (out, segs) = ids[:len(want)], ids[len(want):], (segs[:len(want)], segs[len(want):])
+            if len(got) != len(want) or not np.array_equal(got, np.asarray(want, dtype=object)):
+                raise StateError(f"{self.segments} does not match the customers dataset — rebuild: "
+                                 "textprofile profile build NAME --backend spark")
+            return out
+
+        return take
+
     def segment_inputs(self):
-        """(shares, behaviour) of each part: what ``profiles.segments.segment_parts`` reads."""
+        """(shares, behaviour) of each part."""
         from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
 
         for table in self.tables(["customer_id", *BEHAVIOUR_COLUMNS, "shares"]):
@@ -184,12 +210,17 @@ class CustomerDataset:
         return np.concatenate(shares), pd.concat(beh, ignore_index=True)
 
     def parts(self):
-        """(behaviour, shares, keywords, keyword vectors) of each part, as ``read_customers``."""
+        """(behaviour, shares, keywords, keyword vectors) of each part, as ``read_customers``; the
+        behaviour with its ``segment`` when the dataset was given its segments."""
         from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
 
+        take = self._segment_stream() if self.segments is not None else None
         for table in self.tables(["customer_id", *BEHAVIOUR_COLUMNS, "shares", "kw_terms", "kw_scores",
                                   "vec_idx", "vec_val"]):
-            yield _behaviour(table), _shares(table, self.k), _keywords(table, self.vocab), _vectors(table, len(self.vocab))
+            beh = _behaviour(table)
+            if take is not None:
+                beh["segment"] = take(beh["customer_id"].to_numpy())
+            yield beh, _shares(table, self.k), _keywords(table, self.vocab), _vectors(table, len(self.vocab))
 
     def index_rows(self):
         """(customer ids, keyword vectors CSR, shares) of each part: the neighbour index's rows."""
