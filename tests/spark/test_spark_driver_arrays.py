@@ -101,3 +101,59 @@ def test_read_customers_refuses_an_empty_dataset(tmp_path):
     _customers_part(folder / "part-00000.parquet", [])
     with pytest.raises(StateError, match="no customer comments"):
         read_customers(folder, 2, VOCAB)
+
+
+def _segments_part(path, ids, segs):
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"customer_id": pa.array(ids, type=pa.string()), "segment": pa.array(segs, pa.int64())}),
+                   path)
+
+
+def test_customer_dataset_parts_are_read_customers_in_pieces_with_their_segments(tmp_path):
+    """The store build's reader: any part size gives read_customers' rows; each customer's segment
+    comes from the segments dataset, read beside it (its part files cut elsewhere)."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from textprofile.spark.profile import CustomerDataset, read_customers
+
+    folder, segs = tmp_path / "customers", tmp_path / "segments"
+    folder.mkdir()
+    segs.mkdir()
+    _customers_part(folder / "part-00000.parquet", ["a", "b", "c"])
+    _customers_part(folder / "part-00001.parquet", ["d", "e"])
+    _segments_part(segs / "part-00000.parquet", ["a"], [2])
+    _segments_part(segs / "part-00001.parquet", ["b", "c", "d", "e"], [0, 1, 0, 2])
+    beh, shares, keywords, vectors = read_customers(folder, 2, VOCAB)
+    for rows in (1, 2, 100):
+        ds = CustomerDataset(folder, 2, VOCAB, rows, segments=segs)
+        parts = list(ds.parts())
+        assert ds.n == 5 and len(parts) == (5 if rows == 1 else 3 if rows == 2 else 2)
+        got = pd.concat([p[0] for p in parts], ignore_index=True)
+        pd.testing.assert_frame_equal(got.drop(columns="segment"), beh)
+        assert got["segment"].tolist() == [2, 0, 1, 0, 2]
+        assert np.array_equal(np.vstack([p[1] for p in parts]), shares)
+        assert [kw for p in parts for kw in p[2]] == list(keywords)
+        assert (sp.vstack([p[3] for p in parts]) != vectors).nnz == 0
+        assert ds.comments_used() == int(beh["n_comments"].sum()) and ds.index_sizes() == (5, 1)
+        s_shares, s_beh = ds.sample(np.array([1, 4]))
+        assert s_beh["customer_id"].tolist() == ["b", "e"] and np.array_equal(s_shares, shares[[1, 4]])
+
+
+def test_customer_dataset_refuses_segments_of_other_customers(tmp_path):
+    from textprofile.spark.profile import CustomerDataset
+
+    folder, segs = tmp_path / "customers", tmp_path / "segments"
+    folder.mkdir()
+    segs.mkdir()
+    _customers_part(folder / "part-00000.parquet", ["a", "b", "c"])
+    _segments_part(segs / "part-00000.parquet", ["a", "x", "c"], [0, 1, 0])
+    with pytest.raises(StateError, match="does not match the customers dataset"):
+        list(CustomerDataset(folder, 2, VOCAB, segments=segs).parts())
+    _segments_part(segs / "part-00000.parquet", ["a", "b"], [0, 1])  # one missing
+    with pytest.raises(StateError, match="does not match the customers dataset"):
+        list(CustomerDataset(folder, 2, VOCAB, segments=segs).parts())
+    _segments_part(segs / "part-00000.parquet", ["a", "b", "c", "d"], [0, 1, 0, 1])  # one more
+    with pytest.raises(StateError, match="holds customers the customers dataset does not"):
+        list(CustomerDataset(folder, 2, VOCAB, segments=segs).parts())

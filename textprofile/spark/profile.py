@@ -183,6 +183,12 @@ class CustomerDataset:
                                  "textprofile profile build NAME --backend spark")
             return out
 
+        def done():
+            if len(ids) or next(tables, None) is not None:
+                raise StateError(f"{self.segments} holds customers the customers dataset does not — rebuild: "
+                                 "textprofile profile build NAME --backend spark")
+
+        take.done = done
         return take
 
     def segment_inputs(self):
@@ -221,6 +227,8 @@ class CustomerDataset:
             if take is not None:
                 beh["segment"] = take(beh["customer_id"].to_numpy())
             yield beh, _shares(table, self.k), _keywords(table, self.vocab), _vectors(table, len(self.vocab))
+        if take is not None:
+            take.done()
 
     def index_rows(self):
         """(customer ids, keyword vectors CSR, shares) of each part: the neighbour index's rows."""
