@@ -137,6 +137,7 @@ def test_customer_dataset_parts_are_read_customers_in_pieces_with_their_segments
         assert [kw for p in parts for kw in p[2]] == list(keywords)
         assert (sp.vstack([p[3] for p in parts]) != vectors).nnz == 0
         assert ds.comments_used() == int(beh["n_comments"].sum()) and ds.index_sizes() == (5, 1)
+        assert all(p[3] is None for p in ds.parts(vectors=False))
         s_shares, s_beh = ds.sample(np.array([1, 4]))
         assert s_beh["customer_id"].tolist() == ["b", "e"] and np.array_equal(s_shares, shares[[1, 4]])
 

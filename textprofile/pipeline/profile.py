@@ -293,7 +293,7 @@ def store_profile_parts(name, ws, fm, config, as_of, source, seg_model, segments
     topics_df, found = _topics_frame(fm.topics()), {"skipped": [], "scores": set()}
 
     def parts(scored: bool):
-        for beh, shares, keywords, _ in source.parts():
+        for beh, shares, keywords, _ in source.parts(vectors=False):  # the index reads its own rows
             scores = None
             if scored:
                 scores, found["skipped"] = rescore(ws, name, ProfileInputs(beh, shares, topic_ids, keywords), fm)

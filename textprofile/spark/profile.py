@@ -215,18 +215,19 @@ class CustomerDataset:
             return np.zeros((0, self.k)), pd.DataFrame()
         return np.concatenate(shares), pd.concat(beh, ignore_index=True)
 
-    def parts(self):
-        """(behaviour, shares, keywords, keyword vectors) of each part, as ``read_customers``; the
-        behaviour with its ``segment`` when the dataset was given its segments."""
+    def parts(self, vectors: bool = True):
+        """(behaviour, shares, keywords, keyword vectors or None when not ``vectors``) of each part,
+        as ``read_customers``; the behaviour with its ``segment`` when the dataset was given its segments."""
         from textprofile.profiles.behaviour import BEHAVIOUR_COLUMNS
 
         take = self._segment_stream() if self.segments is not None else None
-        for table in self.tables(["customer_id", *BEHAVIOUR_COLUMNS, "shares", "kw_terms", "kw_scores",
-                                  "vec_idx", "vec_val"]):
+        columns = ["customer_id", *BEHAVIOUR_COLUMNS, "shares", "kw_terms", "kw_scores"]
+        for table in self.tables(columns + (["vec_idx", "vec_val"] if vectors else [])):
             beh = _behaviour(table)
             if take is not None:
                 beh["segment"] = take(beh["customer_id"].to_numpy())
-            yield beh, _shares(table, self.k), _keywords(table, self.vocab), _vectors(table, len(self.vocab))
+            yield (beh, _shares(table, self.k), _keywords(table, self.vocab),
+                   _vectors(table, len(self.vocab)) if vectors else None)
         if take is not None:
             take.done()
 
