@@ -22,7 +22,7 @@ from textprofile.ingest.clean import clean_text, normalize_role, parse_numbers
 from textprofile.ingest.columnar import _plain_pattern, clean_column, meta_column
 from textprofile.ingest.formats import read_chunks
 from textprofile.ingest.pii import pseudonymize, scrub_many
-from textprofile.ingest.read_export import RAW_WITHHELD, ExportReader
+from textprofile.ingest.read_export import JSON_FORMATS, RAW_WITHHELD, ExportReader
 from textprofile.ingest.timeparse import parse_times
 
 PIECES = ["好评", "快递很快，", "质量不错！", "ＡＢＣ１２３", "\u3000全角空格\u3000", "  spaces  here ", "<b>bold</b> text",
@@ -73,6 +73,13 @@ def exports(tmp_path_factory):
 
 def _strip(values):
     return [(v.strip() or None) if isinstance(v, str) else None for v in values]
+
+
+def _row_json(record: dict) -> str:
+    if not record:
+        return "{}"
+    frame = pd.DataFrame([record]).astype(object)
+    return frame.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")[0]
 
 
 def per_row_transform(reader: ExportReader, raw) -> tuple[pd.DataFrame, list[tuple]]:
@@ -133,7 +140,10 @@ def per_row_transform(reader: ExportReader, raw) -> tuple[pd.DataFrame, list[tup
     if cfg.pseudonymize:
         kept_customers = pseudonymize(kept_customers, reader.key)
     meta_cols = [c for c in frame.columns if c not in set(m.values())]
-    if meta_cols and idx:
+    if meta_cols and idx and reader.info.format in JSON_FORMATS:  # each record's own non-null keys
+        lines = [_row_json({k: v for k, v in frame.iloc[i][meta_cols].items() if v is not None}) for i in idx]
+        metas = lines if cfg.keep_pii else scrub_many(lines)
+    elif meta_cols and idx:
         sub = frame.iloc[idx][meta_cols]
         lines = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")[: len(idx)]
         metas = lines if cfg.keep_pii else scrub_many(lines)
@@ -215,6 +225,13 @@ def test_meta_column_equals_pandas_to_json():
         sub = sub.where(sub.notna(), None)
         want = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")[:500]
         assert meta_column(table, cols, scrub=False).to_pylist() == want
+    # JSON records: a row's null cells left out (values None among them)
+    table = pa.table({"k/1": [rng.choice(values + [None]) for _ in range(500)],
+                      "ü": [rng.choice(values + [None] * 3) for _ in range(500)]})
+    rows = table.to_pylist()
+    want = [_row_json({k: v for k, v in r.items() if v is not None}) for r in rows]
+    assert meta_column(table, ["k/1", "ü"], scrub=False, drop_nulls=True).to_pylist() == want
+    assert "{}" in want and any('"ü"' not in w and '"k/1"' in w for w in want)
 
 
 def test_iso_times_equal_format_time_iso():

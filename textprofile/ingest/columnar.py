@@ -166,10 +166,12 @@ def iso_times(times: Any) -> Any:
 _JSON_PLAIN = r'^[^"\\/\x00-\x1f\x7f\x{2028}\x{2029}]*$'
 
 
-def meta_column(table: Any, columns: list[str], scrub: bool) -> Any:
+def meta_column(table: Any, columns: list[str], scrub: bool, drop_nulls: bool = False) -> Any:
     """``ExportReader``'s ``meta``: each row's unmapped columns as one JSON object, as pandas'
     ``to_json(orient="records", lines=True, force_ascii=False)`` writes it with "\\/" undone.
 
+    ``drop_nulls``: a row's null cells are left out (JSON records, whose columns are the keys of all
+    the records read together: the row's own keys only, however the file is cut into chunks).
     Rows whose values hold nothing JSON escapes are joined in Arrow; the others go through pandas.
     """
     import numpy as np
@@ -188,15 +190,35 @@ def meta_column(table: Any, columns: list[str], scrub: bool) -> Any:
         ok[:] = False
     parts: list[Any] = []
     for i, (name, c) in enumerate(zip(columns, cols)):
+        if drop_nulls:  # ',"name":"value"' or nothing; the first comma becomes the "{" below
+            parts.append(pc.fill_null(pc.binary_join_element_wise(pa.scalar(f',"{name}":"'), c, pa.scalar('"'), ""), ""))
+            continue
         lead = ("{" if i == 0 else ",") + f'"{name}":'
         quoted = pc.binary_join_element_wise(pa.scalar('"'), c, pa.scalar('"'), "")
         parts.append(pc.binary_join_element_wise(pa.scalar(lead), pc.fill_null(quoted, "null"), ""))
-    out = pc.binary_join_element_wise(*parts, pa.scalar("}"), "")
+    if drop_nulls:
+        body = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, pa.scalar(""), ""), 1)
+        out = pc.binary_join_element_wise(pa.scalar("{"), body, pa.scalar("}"), "")
+    else:
+        out = pc.binary_join_element_wise(*parts, pa.scalar("}"), "")
     slow = np.flatnonzero(~ok).tolist()
     if slow:
         sub = table.select(columns).take(pa.array(slow, pa.int64())).to_pandas(types_mapper=None)
         sub = sub.astype(object).where(sub.notna(), None)
         sub.columns = [str(c) for c in columns]
-        lines = sub.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")
+        if drop_nulls:  # each set of non-null columns through pandas on its own
+            lines = [""] * len(slow)
+            present = sub.notna().to_numpy()
+            for pattern in {tuple(r) for r in present.tolist()}:
+                at = np.flatnonzero((present == np.array(pattern)).all(axis=1))
+                keep = [c for c, k in zip(sub.columns, pattern) if k]
+                for j, line in zip(at.tolist(), _json_lines(sub.iloc[at][keep]) if keep else ["{}"] * len(at)):
+                    lines[j] = line
+        else:
+            lines = _json_lines(sub)
         out = replace_rows(out, slow, lines[: len(slow)])
     return scrub_column(out) if scrub else out
+
+
+def _json_lines(frame: Any) -> list[str]:
+    return frame.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/").split("\n")[: len(frame)]

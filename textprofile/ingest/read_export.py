@@ -43,6 +43,7 @@ REPLAY_REQUIRED = ("customer_id", "text")
 RAW_WITHHELD = "(raw record not kept: --pseudonymize)"
 # how --row-as-customer ids are formed; corpora loaded with another scheme must be reloaded
 ROW_ID_SCHEME = "file:sha256_8:row"
+JSON_FORMATS = ("json", "jsonl")  # records, whose keys vary: meta holds a row's own
 
 
 def check_timezone(name: str) -> str:
@@ -268,7 +269,8 @@ class ExportReader:
             "amount": numbers_column(col("amount")).filter(keep_arr),
             "source": pa.array([self.name] * kept, type=pa.string()),
             "source_row": pa.array(rows[keep], type=pa.int64()),
-            "meta": meta_column(frame.filter(keep_arr), meta_cols, not cfg.keep_pii),
+            "meta": meta_column(frame.filter(keep_arr), meta_cols, not cfg.keep_pii,
+                                drop_nulls=self.info.format in JSON_FORMATS),
         }, schema=_table_schema())
         return out, quarantined
 
