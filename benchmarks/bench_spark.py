@@ -10,7 +10,7 @@ as "children": the largest ``VmHWM`` of a process still running below the driver
 
     python benchmarks/bench_spark.py [--sizes 1000000,2000000,4000000] [--partitions 16]
         [--backends local,spark] [--event-log DIR] [--spark-conf KEY=VALUE ...] [--sample N] [--files N]
-        [--profile-only]
+        [--profile-only | --load-only]
 
 ``--event-log DIR`` turns on Spark's own event log (``spark.eventLog.enabled``) and prints, after
 each Spark stage, where its time went: the wall time inside Spark jobs against the rest (JVM
@@ -191,7 +191,7 @@ def print_jobs(summary: dict, top: int = 40) -> None:
 
 
 def run_backend(files: list[Path], home: Path, spark: list[str], event_log: Path | None = None,
-                sample: int | None = None, profile_only: bool = False) -> dict[str, dict]:
+                sample: int | None = None, profile_only: bool = False, load_only: bool = False) -> dict[str, dict]:
     if profile_only:
         if not (home / "models" / NAME).is_dir():
             sys.exit(f"error: {home} holds no fitted model {NAME!r} — run this size without --profile-only first")
@@ -204,7 +204,7 @@ def run_backend(files: list[Path], home: Path, spark: list[str], event_log: Path
     fit = ["fit", NAME, "--topics", "10", *(["--sample", str(sample)] if sample else [])]
     out = {}
     stages = (("load", load), ("fit", fit), ("profile", ["profile", "build", NAME]))
-    for key, args in stages[2:] if profile_only else stages:
+    for key, args in stages[2:] if profile_only else stages[:1] if load_only else stages:
         seen = set(event_log.iterdir()) if event_log is not None else set()
         out[key] = stage(args + spark, home)
         print(f"  {key:8s} {out[key]['wall']:8.1f} s  cpu {out[key]['cpu']:7.1f} s  driver {out[key]['driver_gb']:.2f} GB  "
@@ -230,6 +230,8 @@ def main() -> None:
                          "holds the sample, so a fixed N below the smallest size shows what grows with the corpus")
     ap.add_argument("--profile-only", action="store_true",
                     help="only profile build, again, on the workspaces an earlier run left in benchmarks/out/spark/")
+    ap.add_argument("--load-only", action="store_true",
+                    help="only load (a fresh workspace): the export reading's time and memory, e.g. with --files 1")
     ap.add_argument("--files", type=int, default=4, help="CSV part files per export (the Spark loader reads a file "
                                                           "per task, whole)")
     a = ap.parse_args()
@@ -252,12 +254,13 @@ def main() -> None:
         local = remote = None
         if "local" in backends:
             print(" local:", flush=True)
-            local = run_backend(files, OUT / f"local_{n}", [], sample=a.sample, profile_only=a.profile_only)
+            local = run_backend(files, OUT / f"local_{n}", [], sample=a.sample, profile_only=a.profile_only,
+                                load_only=a.load_only)
         if "spark" in backends:
             print(" spark local[2]:", flush=True)
-            remote = run_backend(files, OUT / f"spark_{n}", spark, a.event_log, a.sample, a.profile_only)
+            remote = run_backend(files, OUT / f"spark_{n}", spark, a.event_log, a.sample, a.profile_only, a.load_only)
             drivers[n] = remote
-        if local is None or remote is None or a.profile_only:
+        if local is None or remote is None or a.profile_only or a.load_only:
             continue
         table[n] = (local, remote)
         for key in ("load", "fit", "profile"):
@@ -273,7 +276,7 @@ def main() -> None:
         print(f"  full run local {lt:.0f} s, spark {st:.0f} s, ratio {st / lt:.2f}", flush=True)
     if len(drivers) > 1:
         sizes = sorted(drivers)
-        for key in ("profile",) if a.profile_only else ("load", "fit", "profile"):
+        for key in ("profile",) if a.profile_only else ("load",) if a.load_only else ("load", "fit", "profile"):
             peaks = [drivers[n][key]["driver_gb"] for n in sizes]
             growth = peaks[-1] / peaks[0] - 1
             print(f"driver peak RSS, spark {key}: " + ", ".join(f"{n:,}: {p:.2f} GB" for n, p in zip(sizes, peaks))

@@ -69,3 +69,80 @@ def test_tokenize_stage_on_a_dataset_is_cached_and_cli_json_equals_library(loade
     r = CliRunner().invoke(app, ["tokenize", "spk", "--backend", "spark", "--home", str(ws.root), "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == json.loads(json.dumps(lib))
+
+
+def test_an_export_on_another_hadoop_file_system_loads_the_same(loaded, spark):
+    """A ``file://`` export is only listed (its task streams it from the path, so no file is held
+    whole); one on another Hadoop file system arrives as its bytes. ``viewfs://`` here: Hadoop's
+    mount-table file system, its ``/exports`` mounted on the folder of the session's exports."""
+    from textprofile.core.artifacts import sha256_file
+    from textprofile.core.config import LoadConfig
+    from textprofile.pipeline import spark as on_spark
+    from textprofile.spark.datasets import uri
+    from textprofile.spark.ingest import scan_export
+
+    ws, exports, local, _, _ = loaded
+    assert scan_export(spark, uri(exports[0])).first()["content"] is None
+    key = "fs.viewfs.mounttable.tpexports.link./exports"
+    spark.conf.set(key, exports[0].parent.as_uri())
+    try:
+        urls = [f"viewfs://tpexports/exports/{p.name}" for p in exports]
+        assert bytes(scan_export(spark, urls[0]).first()["content"]) == exports[0].read_bytes()
+        remote = on_spark.load(urls, "vfs", LoadConfig(), ws)
+    finally:
+        spark.conf.unset(key)
+    assert remote["sources"] == _json(local)["sources"] and remote["counts"] == _json(local)["counts"]
+    manifest = json.loads((ws.corpus_dir("vfs") / "manifest.json").read_text(encoding="utf-8"))
+    assert [s["file"] for s in manifest["sources"]] == urls
+    assert [s["sha256"] for s in manifest["sources"]] == [sha256_file(p) for p in exports]
+    for name in ("comments.parquet", "tokens.parquet"):
+        assert (pq.read_table(ws.corpus_dir("vfs") / name).to_pylist()
+                == pq.read_table(ws.corpus_dir("loc") / name).to_pylist()), name
+
+
+def test_a_large_json_lines_export_read_in_parts_loads_the_same(loaded, spark):
+    """Above ``spark.sql.files.maxPartitionBytes`` a JSON Lines export is read by one task per part
+    (whole lines, cut on the driver): the rows, their numbers, the quarantine, the column mapping,
+    each row's meta and the counts are the local loader's, which reads the file in one stream."""
+    from textprofile.core.config import LoadConfig, TokenizeConfig
+    from textprofile.pipeline import spark as on_spark
+    from textprofile.pipeline.load import load
+    from textprofile.spark.ingest import plan_exports
+
+    ws, exports, _, _, _ = loaded
+    with open(exports[0], encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    lines = []
+    for i, r in enumerate(rows):
+        rec = dict(zip(header, r, strict=True))
+        if i == len(rows) - 3:
+            rec["late_key"] = "only here"  # in the first chunk, in the last part: every part's mapping knows it
+        lines.append(json.dumps(rec, ensure_ascii=False) + ("\r\n" if i % 2 else "\n"))
+        if i % 17 == 3:
+            lines.append("\n" if i % 2 else '{"customer_id": "C1", "text": \n')  # a blank line, a bad one
+    path = exports[0].parent / "big.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(lines).encode("utf-8"))
+    local = _json(load([path], "jl_loc", LoadConfig(), ws, tokenize_config=TokenizeConfig()))
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    try:
+        parts = plan_exports(spark, [str(path)], LoadConfig(), None)[0]
+        remote = on_spark.load([path], "jl_spk", LoadConfig(), ws)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert parts is not None and len(parts) >= 5
+    assert remote["sources"] == local["sources"] and remote["counts"] == local["counts"]
+    assert local["counts"]["quarantined"] >= 3
+    for name in ("comments.parquet", "tokens.parquet"):
+        a = pq.read_table(ws.corpus_dir("jl_loc") / name).to_pylist()
+        assert pq.read_table(ws.corpus_dir("jl_spk") / name).to_pylist() == a, name
+    metas = pq.read_table(ws.corpus_dir("jl_spk") / "comments.parquet", columns=["meta"]).column(0).to_pylist()
+    assert sum("late_key" in m for m in metas) == 1
+    manifests = [json.loads((ws.corpus_dir(n) / "manifest.json").read_text(encoding="utf-8")) for n in ("jl_loc", "jl_spk")]
+    assert [s["sha256"] for s in manifests[0]["sources"]] == [s["sha256"] for s in manifests[1]["sources"]]
+    with open(ws.corpus_dir("jl_loc") / "quarantine.csv", encoding="utf-8", newline="") as f:
+        want = list(csv.reader(f))
+    got = [want[0]]
+    for part in sorted((ws.corpus_dir("jl_spk") / "quarantine.csv").glob("part-*.csv")):
+        with open(part, encoding="utf-8", newline="") as f:
+            got.extend(list(csv.reader(f))[1:])
+    assert got == want

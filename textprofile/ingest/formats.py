@@ -184,15 +184,17 @@ def _records_frame(records: list[dict]) -> Any:
     return _frame(cols)
 
 
-def read_jsonl_chunks(info: FileInfo) -> Iterator[RawChunk]:
-    """Chunks of a JSON Lines file; blank lines are skipped, bad lines become ``bad``."""
-    stream = io.TextIOWrapper(Utf8Stream(info.path, info.compressed, info.encoding or "utf-8", fix_cr=False),
-                              encoding="utf-8", newline="\n")
+def read_jsonl_chunks(info: FileInfo, span: tuple[int, int] | None = None, first_line: int = 1) -> Iterator[RawChunk]:
+    """Chunks of a JSON Lines file; blank lines are skipped, bad lines become ``bad``.
+
+    ``span``: only bytes ``[start, end)`` (whole lines), whose first line is line ``first_line``."""
+    stream = io.TextIOWrapper(Utf8Stream(info.path, info.compressed, info.encoding or "utf-8", fix_cr=False,
+                                         span=span), encoding="utf-8", newline="\n")
     records: list[dict] = []
     rows: list[int] = []
     bad: list[tuple[int, str, str]] = []
     with stream:
-        for lineno, line in enumerate(stream, 1):
+        for lineno, line in enumerate(stream, first_line):
             line = line.strip()
             if not line:
                 continue
@@ -327,8 +329,11 @@ def read_parquet_chunks(info: FileInfo) -> Iterator[RawChunk]:
         row += n
 
 
-def read_chunks(info: FileInfo, sheet: str | None = None) -> Iterator[RawChunk]:
-    """Raw chunks of a file whose format and encoding ``io.inspect`` detected."""
+def read_chunks(info: FileInfo, sheet: str | None = None, part: Any = None) -> Iterator[RawChunk]:
+    """Raw chunks of a file whose format and encoding ``io.inspect`` detected (``part``: only that
+    ``export_parts.ExportPart`` of it)."""
+    if part is not None:
+        return read_jsonl_chunks(info, (part.start, part.end), part.first_line)
     if info.format in ("csv", "tsv"):
         return read_csv_chunks(info)
     if info.format == "jsonl":

@@ -28,8 +28,9 @@ from textprofile.ingest.columnar import (
     strip_value,
 )
 from textprofile.ingest.columns import CustomerFilter, resolve_mapping
+from textprofile.ingest.export_parts import ExportPart
 from textprofile.ingest.pii import pseudonymize, scrub
-from textprofile.ingest.sniff import inspect
+from textprofile.ingest.sniff import FileInfo, check_path, inspect
 from textprofile.ingest.timeparse import parse_times
 
 COMMENT_COLUMNS = [
@@ -107,9 +108,14 @@ class ExportReader:
     """
 
     def __init__(self, path: str | Path, config, pseudonym_key: bytes | None = None,
-                 mapping: dict[str, str] | None = None):
+                 mapping: dict[str, str] | None = None, part: ExportPart | None = None):
         self.config = config
-        self.info = inspect(path, config.format, config.encoding)
+        self.part = part
+        if part is None:
+            self.info = inspect(path, config.format, config.encoding)
+        else:  # sniffed, validated and hashed once, for the whole file (export_parts.plan)
+            check_path(Path(path))
+            self.info = FileInfo(Path(path), part.format, part.encoding, False)
         self.path = self.info.path
         self.name = self.path.name
         self.key = pseudonym_key
@@ -120,11 +126,15 @@ class ExportReader:
         self.mapping: dict[str, str] | None = None
         self.filter_column: str | None = None
         self.source: dict[str, Any] = {
-            "file": str(self.path.resolve()), "name": self.name, "sha256": sha256_file(self.path),
+            "file": str(self.path.resolve()), "name": self.name,
+            "sha256": part.sha256 if part is not None else sha256_file(self.path),
             "format": self.info.format + (".gz" if self.info.compressed else ""),
             "encoding": self.info.encoding, "sheet": config.sheet if self.info.format == "xlsx" else None,
             "columns": None, "mapping": None, "rows": 0,
         }
+        if part is not None and part.mapping is not None:  # resolved from the file's first chunk
+            self.mapping, self.filter_column = dict(part.mapping), part.filter_column
+            self.source["columns"], self.source["mapping"] = list(part.columns), dict(part.mapping)
 
     def _resolve(self, columns: list[str]) -> None:
         if self._fixed_mapping is not None:
@@ -152,7 +162,7 @@ class ExportReader:
         ``comment_id``, and the chunk's rejected rows (module docstring)."""
         from textprofile.ingest.formats import read_chunks
 
-        for raw in read_chunks(self.info, self.config.sheet):
+        for raw in read_chunks(self.info, self.config.sheet, self.part):
             if self.mapping is None:
                 self._resolve([str(c) for c in raw.frame.column_names])
             self.source["rows"] += len(raw.rows) + len(raw.bad)

@@ -175,6 +175,23 @@ def first_bad_offset(path: Path, compressed: bool, encoding: str) -> int | None:
             pos += len(block)
 
 
+class _Span:
+    """Bytes ``[start, end)`` of an uncompressed file (``export_parts``)."""
+
+    def __init__(self, path: Path, start: int, end: int):
+        self._f = open(path, "rb")  # noqa: SIM115  (closed by close(), as _open_raw's file is)
+        self._f.seek(start)
+        self._left = end - start
+
+    def read(self, n: int) -> bytes:
+        data = self._f.read(min(n, self._left))
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._f.close()
+
+
 class Utf8Stream(io.RawIOBase):
     """The file as UTF-8 bytes (BOM dropped) with bare carriage returns turned into spaces.
 
@@ -183,8 +200,10 @@ class Utf8Stream(io.RawIOBase):
     alone.
     """
 
-    def __init__(self, path: Path, compressed: bool, encoding: str, fix_cr: bool = True):
-        self._raw = _open_raw(path, compressed)
+    def __init__(self, path: Path, compressed: bool, encoding: str, fix_cr: bool = True,
+                 span: tuple[int, int] | None = None):
+        self._raw = _Span(path, *span) if span else _open_raw(path, compressed)
+        self._bom = span is None or span[0] == 0  # a BOM only at the file's start
         self._utf8 = encoding in ("utf-8", "utf-8-sig")
         self._decoder = None if self._utf8 else codecs.getincrementaldecoder(encoding)("strict")
         self._fix_cr = fix_cr
@@ -199,7 +218,7 @@ class Utf8Stream(io.RawIOBase):
     def _next_block(self) -> bytes:
         raw = self._raw.read(_BLOCK)
         if self._utf8:  # validated beforehand: pass bytes through, minus a leading BOM
-            data = raw[3:] if self._first and raw.startswith(codecs.BOM_UTF8) else raw
+            data = raw[3:] if self._first and self._bom and raw.startswith(codecs.BOM_UTF8) else raw
         else:
             data = self._decoder.decode(raw, final=not raw).encode("utf-8")
         if self._first and self._fix_cr:

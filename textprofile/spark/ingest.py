@@ -1,8 +1,10 @@
 """Exports read on the executors: one task per file, through ``ingest.ExportReader`` unchanged.
 
-Each export reaches its task through Spark's ``binaryFile`` source (so it may live on any Hadoop
-file system), is written to a local temporary file of the same name, and is read, mapped,
-validated, cleaned and PII-scrubbed chunk by chunk exactly as the local loader does. The task
+Each export reaches its task through Spark's ``binaryFile`` source. A local path (``file://``: local
+disk in local mode, a shared mount on a cluster) is listed only, and the task streams the file from
+that path; a file on another Hadoop file system (``hdfs://``, ``s3a://``) arrives as its bytes
+(Spark's limit: 2 GB a file) and is written to a local temporary file of the same name. Either way it
+is read, mapped, validated, cleaned and PII-scrubbed chunk by chunk exactly as the local loader does. The task
 emits one table with five kinds of rows: comments (``c``), quarantined rows (``q``), the file's
 manifest entry (``s``, JSON), how many rows of customers erased with ``forget`` it skipped (``x``,
 the count; the local loader's ``counts.erased``) and, instead of a traceback, an input error
@@ -17,6 +19,8 @@ from typing import Any
 from textprofile.core.config import LoadConfig
 
 F_COL, POS_COL = "_tp_f", "_tp_pos"  # file index (command-line order), row position in that file
+PART_COL = "_tp_part"  # a large JSON Lines export's part (``ingest.export_parts.ExportPart``, JSON), else null
+PART_SHIFT = 40  # a part's row positions start at its index << PART_SHIFT: file order across parts
 
 RAW_SCHEMA = (
     "kind string, _tp_f int, _tp_pos long, comment_id string, customer_id string, text string, "
@@ -47,6 +51,7 @@ def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, st
         import pandas as pd
 
         from textprofile.core.errors import TextProfileError
+        from textprofile.ingest.export_parts import ExportPart
         from textprofile.ingest.read_export import ExportReader
         from textprofile.ingest.rows import comment_ids
         from textprofile.ingest.timeparse import format_time_iso
@@ -63,16 +68,23 @@ def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, st
             return out
 
         for batch in batches:
-            for path, content, f in zip(batch["path"], batch["content"], batch[F_COL], strict=True):
+            for path, content, f, part in zip(batch["path"], batch["content"], batch[F_COL], batch[PART_COL],
+                                              strict=True):
+                part = ExportPart.from_json(part) if isinstance(part, str) else None  # null: NaN or None
                 url = urlparse(path)
                 name = Path(unquote(url.path)).name
                 with tempfile.TemporaryDirectory(prefix="textprofile-export-") as tmp:
-                    local = Path(tmp) / name
-                    local.write_bytes(content)
-                    del content
-                    pos = q_pos = n_erased = 0
+                    if content is None:  # a file:// export: streamed from its path, never held whole
+                        local = Path(unquote(url.path))
+                    else:
+                        local = Path(tmp) / name
+                        local.write_bytes(content)
+                        del content
+                    k = part.index if part is not None else 0
+                    pos = q_pos = k << PART_SHIFT
+                    n_erased = 0
                     try:
-                        reader = ExportReader(local, config, key, mappings[f] if mappings else None)
+                        reader = ExportReader(local, config, key, mappings[f] if mappings else None, part)
                         for frame, quarantined in reader.chunks():
                             if erased is not None:
                                 frame, quarantined, n = _skip_erased(erased, frame, quarantined)
@@ -95,7 +107,7 @@ def read_task(config: LoadConfig, key: bytes | None, mappings: list[dict[str, st
                                 pos += len(frame)
                         source = dict(reader.source)
                         source["file"] = unquote(url.path) if url.scheme == "file" else path
-                        yield rows("s", f, info=[json.dumps(source, ensure_ascii=False)])
+                        yield rows("s", f, _pos=range(k, k + 1), info=[json.dumps(source, ensure_ascii=False)])
                         if n_erased:
                             yield rows("x", f, info=[str(n_erased)])
                     except TextProfileError as e:
@@ -141,10 +153,61 @@ def read_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
     # keeps their partitions apart. (Hash partitioning by the file index instead put 3 of 4 files in
     # one task, and both of 2; a ``coalesce(1)`` per scan would make Spark 4.1+ zip the union's
     # single-partition children into one task.)
-    files = [spark.read.format("binaryFile").load(uri(p)).select("path", "content").withColumn(F_COL, F.lit(i))
-             for i, p in enumerate(exports)]
+    # a large JSON Lines export on a file:// path is read in parts, one task each (plan_exports)
+    planned = plan_exports(spark, exports, config, key, mappings)
+    files = [scan_export(spark, uri(p)).withColumn(F_COL, F.lit(i)).withColumn(PART_COL, F.lit(None).cast("string"))
+             if parts is None else _parts_frame(spark, uri(p), i, parts)
+             for i, (p, parts) in enumerate(zip(exports, planned, strict=True))]
     frame = reduce(lambda a, b: a.unionByName(b), files)
     return frame.mapInPandas(read_task(config, key, mappings, erased), RAW_SCHEMA)
+
+
+def plan_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes | None,
+                 mappings: list[dict[str, str] | None] | None = None) -> list[list[Any] | None]:
+    """Each export's parts (``ingest.export_parts``), or None where it is read whole by one task: a
+    JSON Lines file on a ``file://`` path above ``spark.sql.files.maxPartitionBytes`` (Spark's own
+    split size, 128 MB by default) is cut into parts of about that size. Its encoding check, sha256
+    and line cuts take two passes over it here on the driver; its column mapping, the first chunk."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlparse
+
+    from textprofile.ingest.export_parts import plan, resolve
+    from textprofile.ingest.sniff import inspect
+    from textprofile.spark.datasets import uri
+
+    part_bytes = int(spark._jsparkSession.sessionState().conf().filesMaxPartitionBytes())
+    out: list[list[Any] | None] = []
+    for i, p in enumerate(exports):
+        url = urlparse(uri(p))
+        parts = None
+        if url.scheme == "file":
+            path = Path(unquote(url.path))
+            if path.is_file() and path.stat().st_size > part_bytes:
+                parts = plan(path, inspect(path, config.format, config.encoding), part_bytes)
+            if parts is not None:
+                parts = resolve(parts, path, config, key, mappings[i] if mappings else None)
+        out.append(parts)
+    return out
+
+
+def _parts_frame(spark: Any, url: str, f: int, parts: list[Any]) -> Any:
+    """One row, and one partition, per part of export ``f`` (the columns of ``scan_export`` and ``PART_COL``)."""
+    rows = [(url, None, f, part.to_json()) for part in parts]
+    rdd = spark.sparkContext.parallelize(rows, len(rows))
+    return spark.createDataFrame(rdd, f"path string, content binary, {F_COL} int, {PART_COL} string")
+
+
+def scan_export(spark: Any, url: str) -> Any:
+    """``(path, content)`` of the export at ``url``: its bytes from a Hadoop file system, null for a
+    ``file://`` one, which its task opens itself (binaryFile reads no bytes when ``content`` is not
+    selected: a 199 MB CSV then loaded with ``spark.driver.memory=1g``, which ran out of heap
+    holding it)."""
+    from pyspark.sql import functions as F
+
+    scan = spark.read.format("binaryFile").load(url)
+    if url.startswith("file:"):
+        return scan.select("path", F.lit(None).cast("binary").alias("content"))
+    return scan.select("path", "content")
 
 
 def split_read(raw: Any) -> tuple[list[dict[str, Any]], Any, Any]:
@@ -159,7 +222,15 @@ def split_read(raw: Any) -> tuple[list[dict[str, Any]], Any, Any]:
     errors = raw.filter(F.col("kind") == "e").orderBy(F_COL).select("info").limit(1).collect()
     if errors:
         raise InputFileError(errors[0]["info"])
-    sources = [json.loads(r["info"]) for r in raw.filter(F.col("kind") == "s").orderBy(F_COL).collect()]
+    sources: list[dict[str, Any]] = []
+    last = None
+    for r in raw.filter(F.col("kind") == "s").orderBy(F_COL, POS_COL).select(F_COL, "info").collect():
+        entry = json.loads(r["info"])
+        if r[F_COL] == last:  # another part of the same export: its rows count
+            sources[-1]["rows"] += entry["rows"]
+        else:
+            sources.append(entry)
+        last = r[F_COL]
     rows = raw.filter(F.col("kind") == "c")
     first = Window.partitionBy("customer_id", "text", "time").orderBy(F_COL, POS_COL)
     unique = rows.withColumn("_tp_n", F.row_number().over(first)).filter(F.col("_tp_n") == 1).drop("_tp_n")

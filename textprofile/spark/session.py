@@ -95,7 +95,7 @@ class SparkJobError(TextProfileError):
 
 MEMORY_HINT = ("give Spark more memory (--spark-conf spark.driver.memory=8g in local mode, "
                "spark.executor.memory on a cluster) or split large exports into smaller files: each "
-               "export is read whole by one task")
+               "export is read by one task, and one on hdfs:// or s3a:// is held whole in it")
 
 
 def failure_message(error: BaseException) -> str:
