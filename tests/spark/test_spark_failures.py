@@ -124,3 +124,44 @@ def test_the_cli_says_one_line_when_the_jvm_dies_under_a_job(tmp_path):
     # nothing else: Spark's notices (log4j WARN lines, its default-profile line, pyspark's pandas
     # warning) stay off stderr; the JVM launcher's own line about its modules is all that is left
     assert [ln for ln in lines[:-1] if not ln.startswith("WARNING: Using incubator modules")] == [], err[-2000:]
+
+
+def test_a_jvm_we_start_ends_on_out_of_memory():
+    """An OutOfMemoryError in the driver JVM textprofile starts ends that JVM
+    (``-XX:+ExitOnOutOfMemoryError``: in local mode a task thread's one had left the job waiting
+    forever, 4M comments at 3g), so the stage stops with the one line about memory
+    (``test_a_stopped_jvm_says_memory``). The JVM here runs out of heap allocating 1 GB through py4j
+    with ``spark.driver.memory=512m``; without the option it survives and answers the next call."""
+    import subprocess
+    import sys
+
+    from textprofile.spark.session import java_executable
+
+    if java_executable() is None:
+        pytest.skip("no Java runtime (java on PATH or $JAVA_HOME): apt-get install openjdk-17-jre-headless")
+    code = (
+        "import sys\n"
+        "from textprofile.spark.session import SparkOptions, spark_session\n"
+        "conf = ('spark.ui.enabled=false', 'spark.driver.memory=512m', *sys.argv[1:])\n"
+        "with spark_session(SparkOptions(master='local[1]', conf=conf)) as s:\n"
+        "    try:\n"
+        "        s._jvm.java.nio.ByteBuffer.allocate(1 << 30)\n"
+        "    except Exception as e:\n"
+        "        print('allocate failed:', type(e).__name__)\n"
+        "    try:\n"
+        "        s._jvm.java.lang.System.currentTimeMillis()\n"
+        "        print('jvm alive')\n"
+        "    except Exception:\n"
+        "        print('jvm gone')\n"
+    )
+
+    def run(*conf: str) -> list[str]:
+        r = subprocess.run([sys.executable, "-c", code, *conf], check=False, capture_output=True, text=True,
+                           timeout=240)
+        return r.stdout.strip().splitlines()
+
+    out = run()
+    # (the JVM's own "Terminating due to java.lang.OutOfMemoryError" line goes to its stdout first)
+    assert out[-2].startswith("allocate failed: ") and out[-1] == "jvm gone", out  # py4j's or the socket's error
+    # the user's own OutOfMemoryError option replaces ours: that JVM lives on (the control)
+    assert run("spark.driver.extraJavaOptions=-XX:OnOutOfMemoryError=/bin/true")[-1] == "jvm alive"

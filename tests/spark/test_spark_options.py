@@ -64,10 +64,13 @@ def test_a_driver_we_start_logs_errors_only_unless_the_user_names_a_log_config()
     from textprofile.spark.session import LOG_CONFIG, SparkOptions
 
     assert LOG_CONFIG.is_file() and "ThresholdFilter" in LOG_CONFIG.read_text(encoding="utf-8")
-    ours = f"-Dlog4j.configurationFile={LOG_CONFIG.as_uri()}"
+    ours = f"-Dlog4j.configurationFile={LOG_CONFIG.as_uri()} -XX:+ExitOnOutOfMemoryError"
     assert SparkOptions().launch_settings()["spark.driver.extraJavaOptions"] == ours
     opts = SparkOptions(conf=("spark.driver.extraJavaOptions=-Xss4m",))
     assert opts.launch_settings()["spark.driver.extraJavaOptions"] == f"-Xss4m {ours}"  # kept, ours added
     own = "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=file:/etc/spark/log4j2.properties"
-    assert SparkOptions(conf=(own,)).launch_settings()["spark.driver.extraJavaOptions"] == own.split("=", 1)[1]
+    assert (SparkOptions(conf=(own,)).launch_settings()["spark.driver.extraJavaOptions"]
+            == own.split("=", 1)[1] + " -XX:+ExitOnOutOfMemoryError")
+    own = "spark.driver.extraJavaOptions=-XX:+HeapDumpOnOutOfMemoryError -XX:OnOutOfMemoryError=/bin/true"
+    assert "ExitOnOutOfMemoryError" not in SparkOptions(conf=(own,)).launch_settings()["spark.driver.extraJavaOptions"]
     assert "spark.driver.extraJavaOptions" not in SparkOptions().settings()  # under spark-submit: the cluster's

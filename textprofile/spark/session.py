@@ -30,6 +30,8 @@ DEFAULTS = {
     # each Python worker keeps its tokenizer (jieba's dictionary) between tasks
     "spark.python.worker.reuse": "true",
     "spark.ui.showConsoleProgress": "false",
+    # the Python workers' copy of pyspark's pandas notice (the driver filters its own)
+    "spark.executorEnv.PYTHONWARNINGS": f"ignore:{PANDAS_NOTICE}:FutureWarning",
 }
 
 
@@ -52,11 +54,18 @@ class SparkOptions:
 
     def launch_settings(self) -> dict[str, str]:
         """``settings()`` for a driver JVM textprofile starts itself: its logging from
-        ``log4j2.properties`` beside this module (errors only) unless the user names their own."""
+        ``log4j2.properties`` beside this module (errors only) unless the user names their own,
+        and ``-XX:+ExitOnOutOfMemoryError`` unless the user sets an OutOfMemoryError option: in local
+        mode a task thread's OutOfMemoryError does not end the JVM, and the job then waited forever
+        (4M comments, 3g: no task thread left, the old generation full); the JVM's exit is reported
+        as "Spark stopped (...) — it most likely ran out of memory"."""
         out = self.settings()
         key, extra = "spark.driver.extraJavaOptions", out.get("spark.driver.extraJavaOptions", "")
         if "log4j.configurationFile" not in extra and "log4j2.configurationFile" not in extra:
-            out[key] = f"{extra} -Dlog4j.configurationFile={LOG_CONFIG.as_uri()}".strip()
+            extra = f"{extra} -Dlog4j.configurationFile={LOG_CONFIG.as_uri()}"
+        if "OutOfMemoryError" not in extra:
+            extra = f"{extra} -XX:+ExitOnOutOfMemoryError"
+        out[key] = extra.strip()
         return out
 
 
@@ -163,6 +172,7 @@ def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
         builder = builder.config(k, v)
     with spark_failures():
         spark = builder.getOrCreate()
+    _quiet_accumulator_server(spark)
     try:
         with spark_failures():
             yield spark
@@ -171,3 +181,19 @@ def spark_session(options: SparkOptions | None = None) -> Iterator[Any]:
 
         with suppress(Py4JError, OSError):  # the JVM is already gone (the failure above says why)
             spark.stop()
+
+
+def _quiet_accumulator_server(spark: Any) -> None:
+    """pyspark's accumulator server (a thread of this process) prints a traceback when the JVM's
+    connection drops mid-update (the JVM died: the stage's own error says so, in one line); other
+    errors it still prints."""
+    server = getattr(spark.sparkContext, "_accumulatorServer", None)
+    if server is None:
+        return
+    report = server.handle_error
+
+    def handle_error(request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (EOFError, ConnectionError)):
+            report(request, client_address)
+
+    server.handle_error = handle_error
