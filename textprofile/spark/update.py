@@ -156,7 +156,7 @@ def stage_update(spark: Any, corpus_dir: Path, fm: Any, exports: list[str], load
     step("spark: read", 0, None)
     order = [F_COL, POS_COL]
     old_comments, old_tokens = corpus_dir / "comments.parquet", corpus_dir / "tokens.parquet"
-    raw = read_exports(spark, exports, load_config, key, mappings, erased).persist(StorageLevel.MEMORY_AND_DISK)
+    raw = read_exports(spark, exports, load_config, key, mappings, erased).persist(StorageLevel.DISK_ONLY)  # as load
     try:
         sources, rows, unique = split_read(raw)
         old = spark.read.parquet(uri(old_comments)).select(
