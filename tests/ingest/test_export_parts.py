@@ -9,7 +9,7 @@ import json
 import pytest
 
 from textprofile.core.config import LoadConfig
-from textprofile.ingest.export_parts import cut_lines, plan, resolve
+from textprofile.ingest.export_parts import cut_lines, first_chunk_columns, plan, resolve
 from textprofile.ingest.read_export import ExportReader
 from textprofile.ingest.sniff import inspect
 
@@ -88,3 +88,17 @@ def test_what_is_read_whole(tmp_path):
     gb = tmp_path / "gb.jsonl"
     gb.write_bytes(path.read_bytes()[3:].decode("utf-8").encode("gb18030"))
     assert inspect(gb).encoding != "utf-8" and plan(gb, inspect(gb), 100) is None
+
+
+def test_the_first_chunk_columns_are_the_whole_reads(tmp_path, monkeypatch):
+    """The mapping's columns come from the first JSON_CHUNK_ROWS records, read one line at a time:
+    a key first seen after them is not a column (the local read's first chunk does not hold it)."""
+    monkeypatch.setattr("textprofile.ingest.formats.JSON_CHUNK_ROWS", 50)
+    path = tmp_path / "a.jsonl"
+    _export(path)  # "stars" first at record 5, "late" at record 350
+    whole = ExportReader(path, LoadConfig())
+    next(whole.tables())
+    columns = first_chunk_columns(path, "utf-8-sig")
+    assert columns == whole.source["columns"] and "stars" in columns and "late" not in columns
+    (tmp_path / "none.jsonl").write_text("\n[1]\n{bad\n", encoding="utf-8")
+    assert first_chunk_columns(tmp_path / "none.jsonl", "utf-8") is None

@@ -185,7 +185,7 @@ def test_columnwise_reader_equals_the_per_row_reference(exports, name):
         reader = ExportReader(path, config, b"k" * 32 if config.pseudonymize else None)
         ours = list(reader.chunks())
         ref_reader = ExportReader(path, config, reader.key)
-        ref_reader._resolve([str(c) for c in next(iter(read_chunks(reader.info))).frame.column_names])
+        ref_reader.resolve_columns([str(c) for c in next(iter(read_chunks(reader.info))).frame.column_names])
         ref = [per_row_transform(ref_reader, raw) for raw in read_chunks(reader.info)]
         assert len(ours) == len(ref)
         for (frame, q), (ref_frame, ref_q) in zip(ours, ref):

@@ -88,19 +88,34 @@ def plan(path: str | Path, info: Any, part_bytes: int) -> list[ExportPart] | Non
     return [ExportPart(i, s, e, line, sha, info.format, info.encoding) for i, (s, e, line) in enumerate(spans)]
 
 
+def first_chunk_columns(path: str | Path, encoding: str) -> list[str] | None:
+    """The columns of the whole file's first chunk (``formats.read_jsonl_chunks``: the keys of its
+    first ``JSON_CHUNK_ROWS`` records, in order of first appearance), one line in memory at a
+    time; None when the file holds no record."""
+    from textprofile.ingest.formats import JSON_CHUNK_ROWS, jsonl_lines
+    from textprofile.ingest.sniff import FileInfo
+
+    columns: dict[str, None] = {}
+    n = 0
+    for _, rec, _, _ in jsonl_lines(FileInfo(Path(path), "jsonl", encoding, False)):
+        if rec is not None:
+            columns.update(dict.fromkeys(rec))
+            n += 1
+            if n >= JSON_CHUNK_ROWS:
+                break
+    return list(columns) if n else None
+
+
 def resolve(parts: list[ExportPart], path: str | Path, config: Any, key: bytes | None = None,
             mapping: dict[str, str] | None = None) -> list[ExportPart] | None:
-    """``parts`` with the column mapping the whole file's read resolves from its first chunk (read
-    here, through a part spanning the file; ``mapping``: a saved one to replay, as ``update`` does),
-    or None when that chunk holds no record (the whole-file read then says why)."""
+    """``parts`` with the column mapping the whole file's read resolves from its first chunk's
+    columns (``mapping``: a saved one to replay, as ``update`` does), or None when the file holds
+    no record (its whole-file read then says why)."""
     from textprofile.ingest.read_export import ExportReader
 
-    head = ExportReader(path, config, key, mapping, part=replace(parts[0], end=parts[-1].end))
-    tables = head.tables()
-    try:
-        next(tables, None)
-    finally:
-        tables.close()
-    if head.mapping is None:
+    columns = first_chunk_columns(path, parts[0].encoding)
+    if columns is None:
         return None
+    head = ExportReader(path, config, key, mapping, part=parts[0])
+    head.resolve_columns(columns)
     return [p.resolved(head.source["columns"], head.mapping, head.filter_column) for p in parts]

@@ -184,15 +184,13 @@ def _records_frame(records: list[dict]) -> Any:
     return _frame(cols)
 
 
-def read_jsonl_chunks(info: FileInfo, span: tuple[int, int] | None = None, first_line: int = 1) -> Iterator[RawChunk]:
-    """Chunks of a JSON Lines file; blank lines are skipped, bad lines become ``bad``.
-
-    ``span``: only bytes ``[start, end)`` (whole lines), whose first line is line ``first_line``."""
+def jsonl_lines(info: FileInfo, span: tuple[int, int] | None = None,
+                first_line: int = 1) -> Iterator[tuple[int, dict | None, str, str]]:
+    """``(line number, record, reason, line)`` per non-blank line of a JSON Lines file: the record,
+    or None and why the line is not one. ``span``: only bytes ``[start, end)`` (whole lines), whose
+    first line is line ``first_line``."""
     stream = io.TextIOWrapper(Utf8Stream(info.path, info.compressed, info.encoding or "utf-8", fix_cr=False,
                                          span=span), encoding="utf-8", newline="\n")
-    records: list[dict] = []
-    rows: list[int] = []
-    bad: list[tuple[int, str, str]] = []
     with stream:
         for lineno, line in enumerate(stream, first_line):
             line = line.strip()
@@ -201,16 +199,28 @@ def read_jsonl_chunks(info: FileInfo, span: tuple[int, int] | None = None, first
             try:
                 rec = json.loads(line)
             except ValueError:
-                bad.append((lineno, "malformed JSON line", line))
+                yield lineno, None, "malformed JSON line", line
                 continue
             if not isinstance(rec, dict):
-                bad.append((lineno, "JSON line is not an object", line))
+                yield lineno, None, "JSON line is not an object", line
                 continue
-            records.append(rec)
-            rows.append(lineno)
-            if len(records) >= JSON_CHUNK_ROWS:
-                yield RawChunk(_records_frame(records), rows, bad)
-                records, rows, bad = [], [], []
+            yield lineno, rec, "", line
+
+
+def read_jsonl_chunks(info: FileInfo, span: tuple[int, int] | None = None, first_line: int = 1) -> Iterator[RawChunk]:
+    """Chunks of a JSON Lines file (``jsonl_lines``); blank lines are skipped, bad lines become ``bad``."""
+    records: list[dict] = []
+    rows: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    for lineno, rec, reason, line in jsonl_lines(info, span, first_line):
+        if rec is None:
+            bad.append((lineno, reason, line))
+            continue
+        records.append(rec)
+        rows.append(lineno)
+        if len(records) >= JSON_CHUNK_ROWS:
+            yield RawChunk(_records_frame(records), rows, bad)
+            records, rows, bad = [], [], []
     if records or bad:
         yield RawChunk(_records_frame(records), rows, bad)
 

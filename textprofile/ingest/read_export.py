@@ -136,7 +136,8 @@ class ExportReader:
             self.mapping, self.filter_column = dict(part.mapping), part.filter_column
             self.source["columns"], self.source["mapping"] = list(part.columns), dict(part.mapping)
 
-    def _resolve(self, columns: list[str]) -> None:
+    def resolve_columns(self, columns: list[str]) -> None:
+        """The column mapping (and filter column) for an export with these ``columns``."""
         if self._fixed_mapping is not None:
             # A new export may lack optional columns (a review export without chat roles);
             # only the customer id and text columns of the saved mapping are required.
@@ -164,7 +165,7 @@ class ExportReader:
 
         for raw in read_chunks(self.info, self.config.sheet, self.part):
             if self.mapping is None:
-                self._resolve([str(c) for c in raw.frame.column_names])
+                self.resolve_columns([str(c) for c in raw.frame.column_names])
             self.source["rows"] += len(raw.rows) + len(raw.bad)
             yield self._transform(raw)
         if self.mapping is None:
