@@ -9,8 +9,8 @@ import json
 import pytest
 
 from textprofile.core.config import LoadConfig
-from textprofile.ingest.export_parts import cut_lines, first_chunk_columns, plan, resolve
-from textprofile.ingest.read_export import ExportReader
+from textprofile.ingest.export_parts import cut_lines, first_chunk_columns, plan
+from textprofile.ingest.read_export import ExportReader, resolve_parts
 from textprofile.ingest.sniff import inspect
 
 
@@ -65,7 +65,7 @@ def test_parts_read_as_the_whole_file(tmp_path):
     whole = _read(ExportReader(path, config))
     parts = plan(path, inspect(path), 3000)
     assert parts is not None and len(parts) > 5
-    parts = resolve(parts, path, config)
+    parts = resolve_parts(parts, path, config)
     rows, quarantined, n = [], [], 0
     for p in parts:
         r, q, source = _read(ExportReader(path, config, part=type(p).from_json(p.to_json())))

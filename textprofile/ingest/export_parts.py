@@ -5,7 +5,7 @@ at or after it, the line number of that line (every ``\\n`` before it, blank lin
 local reader counts) and the whole file's sha256 (the manifest entry and the ids of
 ``--row-as-customer`` hold it). A part reads its range with ``ExportReader(..., part=...)``: the
 same rows, row numbers, quarantine and column mapping as the whole file read once. The mapping is
-resolved once, from the file's first chunk (``resolved``), exactly as the local reader resolves it.
+resolved once, from the file's first chunk (``read_export.resolve_parts``), exactly as the local reader resolves it.
 """
 
 from __future__ import annotations
@@ -104,18 +104,3 @@ def first_chunk_columns(path: str | Path, encoding: str) -> list[str] | None:
             if n >= JSON_CHUNK_ROWS:
                 break
     return list(columns) if n else None
-
-
-def resolve(parts: list[ExportPart], path: str | Path, config: Any, key: bytes | None = None,
-            mapping: dict[str, str] | None = None) -> list[ExportPart] | None:
-    """``parts`` with the column mapping the whole file's read resolves from its first chunk's
-    columns (``mapping``: a saved one to replay, as ``update`` does), or None when the file holds
-    no record (its whole-file read then says why)."""
-    from textprofile.ingest.read_export import ExportReader
-
-    columns = first_chunk_columns(path, parts[0].encoding)
-    if columns is None:
-        return None
-    head = ExportReader(path, config, key, mapping, part=parts[0])
-    head.resolve_columns(columns)
-    return [p.resolved(head.source["columns"], head.mapping, head.filter_column) for p in parts]

@@ -28,7 +28,7 @@ from textprofile.ingest.columnar import (
     strip_value,
 )
 from textprofile.ingest.columns import CustomerFilter, resolve_mapping
-from textprofile.ingest.export_parts import ExportPart
+from textprofile.ingest.export_parts import ExportPart, first_chunk_columns
 from textprofile.ingest.pii import pseudonymize, scrub
 from textprofile.ingest.sniff import FileInfo, check_path, inspect
 from textprofile.ingest.timeparse import parse_times
@@ -305,3 +305,16 @@ class ExportReader:
         if not self.config.keep_pii:
             text = scrub(text)
         return text[:QUARANTINE_TEXT_CHARS]
+
+
+def resolve_parts(parts: list[ExportPart], path: str | Path, config: Any, key: bytes | None = None,
+                  mapping: dict[str, str] | None = None) -> list[ExportPart] | None:
+    """``parts`` with the column mapping the whole file's read resolves from its first chunk's
+    columns (``export_parts.first_chunk_columns``; ``mapping``: a saved one to replay, as ``update`` does), or None when the file holds
+    no record (its whole-file read then says why)."""
+    columns = first_chunk_columns(path, parts[0].encoding)
+    if columns is None:
+        return None
+    head = ExportReader(path, config, key, mapping, part=parts[0])
+    head.resolve_columns(columns)
+    return [p.resolved(head.source["columns"], head.mapping, head.filter_column) for p in parts]

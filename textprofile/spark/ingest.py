@@ -171,7 +171,8 @@ def plan_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
     from pathlib import Path
     from urllib.parse import unquote, urlparse
 
-    from textprofile.ingest.export_parts import plan, resolve
+    from textprofile.ingest.export_parts import plan
+    from textprofile.ingest.read_export import resolve_parts
     from textprofile.ingest.sniff import inspect
     from textprofile.spark.datasets import uri
 
@@ -185,7 +186,7 @@ def plan_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
             if path.is_file() and path.stat().st_size > part_bytes:
                 parts = plan(path, inspect(path, config.format, config.encoding), part_bytes)
             if parts is not None:
-                parts = resolve(parts, path, config, key, mappings[i] if mappings else None)
+                parts = resolve_parts(parts, path, config, key, mappings[i] if mappings else None)
         out.append(parts)
     return out
 
