@@ -166,8 +166,9 @@ def plan_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
                  mappings: list[dict[str, str] | None] | None = None) -> list[list[Any] | None]:
     """Each export's parts (``ingest.export_parts``), or None where it is read whole by one task: a
     JSON Lines file on a ``file://`` path above ``spark.sql.files.maxPartitionBytes`` (Spark's own
-    split size, 128 MB by default) is cut into parts of about that size. Its encoding check, sha256
-    and line cuts take two passes over it here on the driver; its column mapping, the first chunk."""
+    split size, 128 MB by default) is cut into parts of about that size. Its encoding check, and its
+    sha256 with the line cuts, take two passes over it here on the driver; its column mapping comes
+    from the keys of its first chunk's records, read a line at a time."""
     from pathlib import Path
     from urllib.parse import unquote, urlparse
 
