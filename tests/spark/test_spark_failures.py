@@ -142,9 +142,8 @@ def test_a_jvm_we_start_ends_on_out_of_memory():
     if java_executable() is None:
         pytest.skip("no Java runtime (java on PATH or $JAVA_HOME): apt-get install openjdk-17-jre-headless")
     code = (
-        "import sys\n"
         "from textprofile.spark.session import SparkOptions, spark_session\n"
-        "conf = ('spark.ui.enabled=false', 'spark.driver.memory=512m', *sys.argv[1:])\n"
+        "conf = ('spark.ui.enabled=false', 'spark.driver.memory=512m')\n"
         "with spark_session(SparkOptions(master='local[1]', conf=conf)) as s:\n"
         "    try:\n"
         "        s._jvm.java.nio.ByteBuffer.allocate(1 << 30)\n"
@@ -157,11 +156,7 @@ def test_a_jvm_we_start_ends_on_out_of_memory():
         "        print('jvm gone')\n"
     )
 
-    def run(*conf: str) -> list[str]:
-        r = subprocess.run([sys.executable, "-c", code, *conf], check=False, capture_output=True, text=True,
-                           timeout=240)
-        return r.stdout.strip().splitlines()
-
-    out = run()
+    r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=240)
+    out = r.stdout.strip().splitlines()
     # (the JVM's own "Terminating due to java.lang.OutOfMemoryError" line goes to its stdout first)
     assert out[-2].startswith("allocate failed: ") and out[-1] == "jvm gone", out  # py4j's or the socket's error

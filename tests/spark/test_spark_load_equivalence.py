@@ -6,6 +6,7 @@ import csv
 import json
 
 import pyarrow.parquet as pq
+import pytest
 
 DROP = ("name", "corpus_dir", "tokenize", "seconds", "backend")
 
@@ -127,6 +128,10 @@ def test_a_large_json_lines_export_read_in_parts_loads_the_same(loaded, spark):
     spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
     try:
         parts = plan_exports(spark, [str(path)], LoadConfig(), None)[0]
+        with pytest.MonkeyPatch.context() as mp:  # a large CSV is not read here: its task checks it
+            mp.setattr("textprofile.ingest.sniff.inspect", lambda *a, **k: pytest.fail("inspected a CSV"))
+            assert exports[0].stat().st_size > 4096
+            assert plan_exports(spark, [str(exports[0])], LoadConfig(), None) == [None]
         remote = on_spark.load([path], "jl_spk", LoadConfig(), ws, tokenize_config=None)
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")

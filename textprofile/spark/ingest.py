@@ -174,7 +174,7 @@ def plan_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
 
     from textprofile.ingest.export_parts import plan
     from textprofile.ingest.read_export import resolve_parts
-    from textprofile.ingest.sniff import inspect
+    from textprofile.ingest.sniff import detect_format, inspect
     from textprofile.spark.datasets import uri
 
     part_bytes = int(spark._jsparkSession.sessionState().conf().filesMaxPartitionBytes())
@@ -184,7 +184,10 @@ def plan_exports(spark: Any, exports: list[str], config: LoadConfig, key: bytes 
         parts = None
         if url.scheme == "file":
             path = Path(unquote(url.path))
-            if path.is_file() and path.stat().st_size > part_bytes:
+            # the format from the file's first bytes first: the encoding check reads the whole file,
+            # which only a JSON Lines export to cut needs here (its task checks the others)
+            if (path.is_file() and path.stat().st_size > part_bytes
+                    and detect_format(path, config.format) == ("jsonl", False)):
                 parts = plan(path, inspect(path, config.format, config.encoding), part_bytes)
             if parts is not None:
                 parts = resolve_parts(parts, path, config, key, mappings[i] if mappings else None)
